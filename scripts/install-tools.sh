@@ -21,12 +21,12 @@ need_go() {
   fi
 }
 
-# go_tool NAME VERSION MODULE PACKAGE BUILT_BINARY
+# go_tool NAME VERSION MODULE PACKAGE BUILT_BINARY [LDFLAGS]
 # Builds PACKAGE from MODULE@VERSION through the Go module proxy (checked by the checksum database).
 # A throwaway module pins the exact version: plain `go install pkg@version` also asks the proxy for
 # the module's version list, which some proxies refuse.
 go_tool() {
-  local name=$1 version=$2 module=$3 package=$4 built=$5
+  local name=$1 version=$2 module=$3 package=$4 built=$5 ldflags=${6:-}
   local dir="$CACHE_ROOT/$name-$version"
   if [ ! -x "$dir/bin/$built" ]; then
     need_go "$name"
@@ -38,7 +38,7 @@ go_tool() {
       printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" > tools.go
       printf '\nrequire %s %s\n' "$module" "$version" >> go.mod
       GOFLAGS=-mod=mod go mod tidy >&2
-      GOBIN="$dir/bin" CGO_ENABLED=0 go install -trimpath "$package" >&2
+      GOBIN="$dir/bin" CGO_ENABLED=0 go install -trimpath -ldflags "$ldflags" "$package" >&2
     )
     rm -rf "$dir/build"
   fi
@@ -47,7 +47,9 @@ go_tool() {
 
 install_one() {
   case "$1" in
-    s5cmd) go_tool s5cmd "$S5CMD_VERSION" github.com/peak/s5cmd/v2 github.com/peak/s5cmd/v2 s5cmd ;;
+    # s5cmd's release builds stamp their version; do the same so `s5cmd version` tells the truth.
+    s5cmd) go_tool s5cmd "$S5CMD_VERSION" github.com/peak/s5cmd/v2 github.com/peak/s5cmd/v2 s5cmd \
+             "-X github.com/peak/s5cmd/v2/version.Version=${S5CMD_VERSION#v} -X github.com/peak/s5cmd/v2/version.GitCommit=release" ;;
     versitygw) go_tool versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw github.com/versity/versitygw/cmd/versitygw versitygw ;;
     rclone) go_tool rclone "$RCLONE_VERSION" github.com/rclone/rclone github.com/rclone/rclone rclone ;;
     toxiproxy) go_tool toxiproxy-server "$TOXIPROXY_VERSION" github.com/Shopify/toxiproxy/v2 github.com/Shopify/toxiproxy/v2/cmd/server server
