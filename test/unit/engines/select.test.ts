@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { chooseEngine, routeObject, shouldFallBackToStream } from '../../../src/engines/select.js';
+import { batchLine, parseS5cmdError, shellQuote } from '../../../src/engines/s5cmd.js';
+import { partSizeFor } from '../../../src/engines/sdk.js';
+import { copySource } from '../../../src/engines/copy-source.js';
+
+const yes = { available: true, reason: 's5cmd v2.3.0' };
+const no = { available: false, reason: 's5cmd not found' };
+const same = { possible: true, reason: 'both on AWS' };
+const apart = { possible: false, reason: 'different endpoints' };
+
+describe('chooseEngine', () => {
+  it('auto: s5cmd when present and server-side possible', () => {
+    expect(chooseEngine({ mode: 'auto', s5cmd: yes, serverSide: same })).toMatchObject({ ok: true, engine: 's5cmd' });
+  });
+  it('auto: sdk when s5cmd is missing, saying why', () => {
+    const c = chooseEngine({ mode: 'auto', s5cmd: no, serverSide: same });
+    expect(c).toMatchObject({ ok: true, engine: 'sdk' });
+    expect(c.ok && c.reason).toMatch(/s5cmd not found/);
+  });
+  it('auto: stream when server-side copy is impossible', () => {
+    expect(chooseEngine({ mode: 'auto', s5cmd: yes, serverSide: apart })).toMatchObject({ ok: true, engine: 'stream' });
+  });
+  it('traditional: always stream', () => {
+    expect(chooseEngine({ mode: 'traditional', s5cmd: yes, serverSide: same })).toMatchObject({ ok: true, engine: 'stream' });
+  });
+  it('direct_sync refuses when server-side is impossible', () => {
+    expect(chooseEngine({ mode: 'direct_sync', s5cmd: yes, serverSide: apart })).toMatchObject({ ok: false });
+  });
+  it('forced engines are honoured or refused with a reason', () => {
+    expect(chooseEngine({ mode: 'auto', forced: 'sdk', s5cmd: yes, serverSide: same })).toMatchObject({ ok: true, engine: 'sdk' });
+    expect(chooseEngine({ mode: 'auto', forced: 'stream', s5cmd: yes, serverSide: same })).toMatchObject({ ok: true, engine: 'stream' });
+    expect(chooseEngine({ mode: 'auto', forced: 's5cmd', s5cmd: no, serverSide: same })).toMatchObject({ ok: false });
+    expect(chooseEngine({ mode: 'auto', forced: 'sdk', s5cmd: yes, serverSide: apart })).toMatchObject({ ok: false });
+    expect(chooseEngine({ mode: 'direct_sync', forced: 'stream', s5cmd: yes, serverSide: same })).toMatchObject({ ok: false });
+    expect(chooseEngine({ mode: 'traditional', forced: 'sdk', s5cmd: yes, serverSide: same })).toMatchObject({ ok: false });
+  });
+});
+
+describe('routeObject', () => {
+  const MB = 1024 * 1024;
+  it('sends large and multipart-sourced objects from s5cmd to the sdk engine', () => {
+    expect(routeObject('s5cmd', { size: MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
+    expect(routeObject('s5cmd', { size: 200 * MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    expect(routeObject('s5cmd', { size: MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    expect(routeObject('sdk', { size: 200 * MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    expect(routeObject('stream', { size: 1, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('stream');
+  });
+});
+
+describe('shouldFallBackToStream', () => {
+  it('falls back for copies the server cannot do, only in auto mode', () => {
+    expect(shouldFallBackToStream('auto', undefined, { class: 'client', code: 'NotImplemented', status: 501 }, true)).toBe(true);
+    expect(shouldFallBackToStream('direct_sync', undefined, { class: 'client', code: 'NotImplemented' }, true)).toBe(false);
+    expect(shouldFallBackToStream('auto', 'sdk', { class: 'client', code: 'NotImplemented' }, true)).toBe(false);
+  });
+  it('falls back on AccessDenied only when the source has its own credentials', () => {
+    expect(shouldFallBackToStream('auto', undefined, { class: 'permission', code: 'AccessDenied' }, true)).toBe(false);
+    expect(shouldFallBackToStream('auto', undefined, { class: 'permission', code: 'AccessDenied' }, false)).toBe(true);
+  });
+  it('does not fall back on throttling or missing sources', () => {
+    expect(shouldFallBackToStream('auto', undefined, { class: 'throttling', code: 'SlowDown' }, false)).toBe(false);
+    expect(shouldFallBackToStream('auto', undefined, { class: 'vanished', code: 'NoSuchKey' }, false)).toBe(false);
+  });
+});
+
+describe('s5cmd batch lines and errors', () => {
+  it('quotes keys so the run file splits them back exactly', () => {
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    const line = batchLine({ key: "a b/it's (1)+%=~!.zip", size: 1, etag: 'e' }, {
+      source: { bucket: 'src', prefix: 'data/' },
+      dest: { bucket: 'dst', prefix: 'm/' },
+      storageClass: 'STANDARD_IA',
+    } as never);
+    expect(line).toBe(`cp --raw --storage-class STANDARD_IA 's3://src/data/a b/it'\\''s (1)+%=~!.zip' 's3://dst/m/a b/it'\\''s (1)+%=~!.zip'`);
+  });
+  it('classifies s5cmd error text by code and status', () => {
+    expect(parseS5cmdError('AccessDenied: Access Denied status code: 403, request id: X, host id: Y')).toMatchObject({ class: 'permission', code: 'AccessDenied', status: 403 });
+    expect(parseS5cmdError('SlowDown: Please reduce your request rate. status code: 503, request id: X')).toMatchObject({ class: 'throttling', retryable: true });
+    expect(parseS5cmdError('NoSuchKey: The specified key does not exist. status code: 404, request id: X')).toMatchObject({ class: 'vanished' });
+  });
+});
+
+describe('sizes and copy sources', () => {
+  it('grows the part size to stay within 10,000 parts', () => {
+    const MB = 1024 * 1024;
+    expect(partSizeFor(100 * MB, 64 * MB)).toBe(64 * MB);
+    expect(partSizeFor(1024 * 1024 * MB, 64 * MB)).toBe(Math.ceil((1024 * 1024 * MB) / 10_000));
+    expect(partSizeFor(10, 1)).toBe(5 * MB);
+  });
+  it('URL-encodes keys but keeps slashes in CopySource', () => {
+    expect(copySource('b', 'a b/c+d%e=f~g!h\'i(j).zip')).toBe("b/a%20b/c%2Bd%25e%3Df~g!h'i(j).zip");
+    expect(copySource('b', 'dir/ü.zip')).toBe('b/dir/%C3%BC.zip');
+  });
+});

@@ -1,0 +1,33 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/observe/logger.js';
+import { redact } from '../../../src/observe/redact.js';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+describe('redact', () => {
+  it('masks secret-named fields, known values and AWS key shapes', () => {
+    const out = redact({ secretAccessKey: 'x1', nested: { note: `key is ${SECRET}`, token: 'abc' }, list: ['AKIAIOSFODNN7EXAMPLE'], ok: 'data/spot/x.zip' }, []);
+    expect(JSON.stringify(out)).not.toContain(SECRET);
+    expect(JSON.stringify(out)).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(out.secretAccessKey).toBe('[REDACTED]');
+    expect(out.nested.token).toBe('[REDACTED]');
+    expect(out.ok).toBe('data/spot/x.zip');
+  });
+  it('masks values known at run time wherever they appear', () => {
+    expect(redact({ message: 'failed with hunter2-password inside' }, ['hunter2-password']).message).toBe('failed with [REDACTED] inside');
+  });
+});
+
+describe('logger', () => {
+  it('never writes a secret, in JSON lines', () => {
+    let out = '';
+    const stream = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
+    const log = createLogger({ json: true, stream, secrets: () => ['s3cr3t-value-123'] });
+    log.info('using credentials', { secret_access_key: SECRET, detail: 'token s3cr3t-value-123', err: new Error(`bad ${SECRET}`) });
+    expect(out).toContain('using credentials');
+    expect(out).not.toContain(SECRET);
+    expect(out).not.toContain('s3cr3t-value-123');
+    expect(() => JSON.parse(out.trim())).not.toThrow();
+  });
+});
