@@ -39,6 +39,8 @@ export interface JobOptions {
   env: Record<string, string | undefined>;
   /** Aborted on SIGTERM/SIGINT: no new copies start; the run ends as interrupted. */
   signal?: AbortSignal;
+  /** Aborted at the shutdown deadline: in-flight requests are cut and their uploads aborted. */
+  abortSignal?: AbortSignal;
   progress?: 'tty' | 'log' | 'off';
   /** Called with every copy and delete the plan decides (the `plan` command prints them). */
   onAction?: (a: Action) => void;
@@ -126,7 +128,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       mismatches,
       failures,
       concurrency: Math.max(4, po.max_concurrent),
-      signal: opts.signal,
+      signal: opts.abortSignal,
     });
 
     // Results: count, fall back per object where a server-side copy was refused, verify zips.
@@ -136,17 +138,20 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         const task = tasks.get(r.key)!;
         if (!r.ok && r.error && from === 's5cmd' && r.error.class === 'unknown') {
           // s5cmd gave no usable result: the SDK engine tries that object once more.
-          r = await sdk.copyOne(task, opts.signal);
+          r = await sdk.copyOne(task, opts.abortSignal);
         }
         if (!r.ok && r.error && from !== 'stream' && shouldFallBackToStream(config.operation_mode, config.engine, r.error, sides.sameCredentials)) {
           log.warn('server-side copy refused; copying this object by download and upload', { key: r.key, code: r.error.code });
           degradations.push({ at: new Date().toISOString(), from, to: 'stream', reason: `${r.key}: ${r.error.code ?? r.error.class}` });
-          r = await stream.copyOne(task, opts.signal);
+          r = await stream.copyOne(task, opts.abortSignal);
         }
         if (r.ok) {
           counters.recordCopy(r.engine, r.bytes, r.attempts);
           if (config.enable_detailed_logging) log.info('copied', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts });
           if (r.key.endsWith('.zip')) await verifier.submit(r.key, r.sha256);
+        } else if (opts.abortSignal?.aborted) {
+          // Cut at the shutdown deadline: not a failure; the next run copies it.
+          continue;
         } else if (r.error?.class === 'vanished') {
           counters.vanished++;
           failures.push({ key: r.key, error_class: 'vanished', code: r.error.code, message: 'source object disappeared before it was copied', engine: r.engine });
@@ -165,7 +170,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       engineFor: (t) =>
         engineByName[routeObject(engineName as EngineName, { size: t.size, plainSourceEtag: isPlainEtag(t.etag) }, settings.multipartThresholdBytes, runEngine.maxObjectBytes)]!,
       onResults,
-      signal: opts.signal,
+      signal: opts.abortSignal,
     });
 
     // The plan: both listings merged in key order. A server that lists out of S3's order makes

@@ -22,7 +22,8 @@ export function shellQuote(arg: string): string {
 }
 
 export function batchLine(task: CopyTask, settings: EngineSettings): string {
-  const parts = ['cp', '--raw'];
+  // s5cmd replaces metadata on remote-to-remote copies unless told to copy it.
+  const parts = ['cp', '--raw', '--metadata-directive', 'COPY'];
   if (settings.storageClass && settings.storageClass !== 'STANDARD') parts.push('--storage-class', settings.storageClass);
   parts.push(shellQuote(s3Url(settings.source, task.key)), shellQuote(s3Url(settings.dest, task.key)));
   return parts.join(' ');

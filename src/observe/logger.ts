@@ -12,7 +12,7 @@ export interface LoggerOptions {
   stream?: NodeJS.WritableStream;
 }
 
-const redactFormat = winston.format((info, opts: { secrets?: () => Iterable<string> }) => redact(info, opts.secrets?.() ?? []));
+const redactFormat = winston.format((info, opts?: unknown) => redact(info, (opts as { secrets?: () => Iterable<string> } | undefined)?.secrets?.() ?? []));
 
 /** Logs go to stderr: stdout carries the report (`--json`) and metric lines. */
 export function createLogger(opts: LoggerOptions = {}): Logger {

@@ -77,6 +77,7 @@ export class Verifier {
         this.deps.mismatches.push({ key: zipKey, expected_sha256: `(unreadable: ${err.message})`, actual_sha256: '', checksum_key: checksumKey });
         return;
       }
+      if (this.deps.signal?.aborted) return;
       const c = classifyError(err);
       counters.failed++;
       this.deps.failures.push({ key: zipKey, error_class: c.class, code: c.code, message: `verification failed: ${c.message}` });

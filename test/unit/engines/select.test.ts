@@ -72,7 +72,7 @@ describe('s5cmd batch lines and errors', () => {
       dest: { bucket: 'dst', prefix: 'm/' },
       storageClass: 'STANDARD_IA',
     } as never);
-    expect(line).toBe(`cp --raw --storage-class STANDARD_IA 's3://src/data/a b/it'\\''s (1)+%=~!.zip' 's3://dst/m/a b/it'\\''s (1)+%=~!.zip'`);
+    expect(line).toBe(`cp --raw --metadata-directive COPY --storage-class STANDARD_IA 's3://src/data/a b/it'\\''s (1)+%=~!.zip' 's3://dst/m/a b/it'\\''s (1)+%=~!.zip'`);
   });
   it('classifies s5cmd error text by code and status', () => {
     expect(parseS5cmdError('AccessDenied: Access Denied status code: 403, request id: X, host id: Y')).toMatchObject({ class: 'permission', code: 'AccessDenied', status: 403 });

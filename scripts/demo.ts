@@ -1,0 +1,67 @@
+/**
+ * Demo driver (run through scripts/demo.sh): local S3 + generated archive + two syncs with the
+ * real CLI. Options: --symbols N (default 6) --days N (default 60) --keep (leave the server running).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startLocalS3 } from './local-s3.js';
+import { estimateCount, generateArchive, uploadArchive, type ArchiveOptions } from '../test/fixtures/binance-archive.js';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT', 'ADAUSDT', 'DOGEUSDT', 'TRXUSDT', 'LTCUSDT', 'DOTUSDT'];
+
+function cli(args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+async function main(): Promise<void> {
+  const s3 = await startLocalS3({ buckets: ['data.binance.vision', 'bronze-lake'], accessKeyId: 'demo-access-key', secretAccessKey: 'demo-secret-key-not-real' });
+  let failed = false;
+  try {
+    const opts: ArchiveOptions = {
+      seed: 2024,
+      markets: ['spot', 'futures/um'],
+      symbols: SYMBOLS.slice(0, arg('symbols', 6)),
+      dataTypes: ['klines', 'aggTrades'],
+      intervals: ['1m', '1h'],
+      days: arg('days', 60),
+      rowsPerFile: 30,
+      anomalies: { nonPaddedDate: true, missingChecksum: 2 },
+    };
+    console.log(`\n== local S3 (versitygw) at ${s3.endpoint}; generating ${estimateCount(opts)} Binance-shaped objects into s3://data.binance.vision/data/`);
+    const client = s3.client();
+    const t0 = Date.now();
+    const up = await uploadArchive(client, 'data.binance.vision', generateArchive(opts), { concurrency: 16 });
+    client.destroy();
+    console.log(`   uploaded ${up.objects} objects (${(up.bytes / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const args = ['sync', '--source', 's3://data.binance.vision/data/', '--destination', 's3://bronze-lake/binance/archive/', '--endpoint-url', s3.endpoint];
+    console.log(`\n== first sync: s3-direct-sync ${args.join(' ')}\n`);
+    const first = await cli(args, s3.env());
+    console.log(`\n== second sync (nothing should be copied)\n`);
+    const second = await cli(args, s3.env());
+    console.log(`\n== exit codes: first ${first}, second ${second}`);
+    failed = first !== 0 || second !== 0;
+    if (process.argv.includes('--keep')) {
+      console.log(`server left running at ${s3.endpoint} (Ctrl-C to stop)`);
+      await new Promise(() => undefined);
+    }
+  } finally {
+    await s3.stop();
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
