@@ -1,0 +1,54 @@
+output "cluster_arn" {
+  description = "ECS cluster the task runs in."
+  value       = module.s3_direct_sync.cluster_arn
+}
+
+output "task_definition_arn" {
+  description = "Current task definition revision."
+  value       = module.s3_direct_sync.task_definition_arn
+}
+
+output "task_role_arn" {
+  description = "Role the job runs with."
+  value       = module.s3_direct_sync.task_role_arn
+}
+
+output "schedule_arn" {
+  description = "EventBridge Scheduler schedule."
+  value       = module.s3_direct_sync.schedule_arn
+}
+
+output "schedule_dlq_arn" {
+  description = "Dead-letter queue of failed schedule invocations."
+  value       = module.s3_direct_sync.schedule_dlq_arn
+}
+
+output "ecr_repository_url" {
+  description = "Where to push the image."
+  value       = module.s3_direct_sync.ecr_repository_url
+}
+
+output "log_group_name" {
+  description = "CloudWatch Logs group of the job."
+  value       = module.s3_direct_sync.log_group_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of the alarms."
+  value       = module.s3_direct_sync.alarm_topic_arn
+}
+
+output "alarm_names" {
+  description = "CloudWatch alarms on the job's metrics."
+  value       = module.s3_direct_sync.alarm_names
+}
+
+output "container_environment" {
+  description = "The job's S3DS_* environment."
+  value       = module.s3_direct_sync.container_environment
+}
+
+output "destination_bucket_arn" {
+  description = "Destination bucket."
+  value       = module.s3_direct_sync.destination_bucket_arn
+}
