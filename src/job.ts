@@ -4,6 +4,7 @@
  * → batches → engine → results (per-object fallback) → verify → deletes → report.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SyncConfig } from './config/schema.js';
 import { compileSelection } from './config/selection.js';
@@ -56,6 +57,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   const startedAt = new Date();
   const runId = opts.runId ?? `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const log = opts.logger.child({ run_id: runId });
+  // Every in-flight request listens on these signals; thousands at once are expected, not a leak.
+  for (const s of [opts.signal, opts.abortSignal]) if (s) setMaxListeners(1_000_000, s);
   const writes = opts.command === 'sync' && !opts.dryRun;
   const counters = new RunCounters();
   const failures = new BoundedList<FailureRecord>(MAX_LISTED_FAILURES);
