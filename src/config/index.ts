@@ -1,0 +1,42 @@
+export {
+  syncConfigSchema,
+  schemaLeaves,
+  isValidBucketName,
+  ConfigError,
+  formatIssue,
+  OPERATION_MODES,
+  ENGINES,
+  SYNC_MODES,
+  STORAGE_CLASSES,
+  MARKETS,
+  FREQUENCIES,
+  type SyncConfig,
+  type SyncConfigInput,
+  type ConfigPath,
+  type ConfigIssue,
+  type SchemaLeaf,
+  type LeafKind,
+} from './schema.js';
+export { PRESET_NAMES, PRESETS, isPresetName, type PresetName } from './presets.js';
+export {
+  FLAGS,
+  URL_FLAGS,
+  envName,
+  parseS3Url,
+  argvToPartial,
+  envToPartial,
+  yargsOptions,
+  type FlagDef,
+  type FlagType,
+  type UrlFlagDef,
+  type ConfigLayer,
+} from './flags.js';
+export { loadConfig, type LoadInput, type LoadedConfig, type LayerName } from './load.js';
+export {
+  compileSelection,
+  parseKeyDate,
+  parseBinanceKey,
+  isKlineType,
+  type CompiledSelection,
+  type BinanceKeyParts,
+} from './selection.js';
