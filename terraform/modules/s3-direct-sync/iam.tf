@@ -266,10 +266,26 @@ resource "aws_iam_role_policy" "task" {
 # ---------------------------------------------------------------------------------------------------
 # Execution role (used by the ECS agent, never by the job)
 # ---------------------------------------------------------------------------------------------------
+# The execution role is assumed by the ECS agent for image pull, logs and secret injection. Its trust
+# policy follows the ECS documentation's task execution role (service principal only); the
+# confused-deputy conditions documented for task roles stay on the task role above.
+data "aws_iam_policy_document" "ecs_execution_assume" {
+  statement {
+    sid     = "EcsTaskExecution"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
 resource "aws_iam_role" "execution" {
   name                 = "${local.name}-execution"
   description          = "s3-direct-sync ${var.environment}: ECS task execution (image pull, logs, injected secrets)"
-  assume_role_policy   = data.aws_iam_policy_document.ecs_tasks_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.ecs_execution_assume.json
   max_session_duration = 3600
   tags                 = local.tags
 }

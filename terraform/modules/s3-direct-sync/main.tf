@@ -94,6 +94,10 @@ locals {
       S3DS_SHUTDOWN_DEADLINE_SECONDS = tostring(var.shutdown_deadline_seconds)
       S3DS_METRICS                   = var.metrics_backend
       S3DS_LOG_LEVEL                 = var.log_level
+      S3DS_DETAILED_LOGGING          = tostring(var.log_level == "debug")
+      S3DS_MONITORING                = tostring(var.enable_monitoring)
+      S3DS_COST_TRACKING             = tostring(var.enable_cost_tracking)
+      S3DS_PERFORMANCE_ANALYTICS     = tostring(var.enable_performance_analytics)
     },
     length(var.source_prefixes) > 0 ? { S3DS_PREFIX = join(",", var.source_prefixes) } : {},
     var.destination_credentials_secret_arn != null ? { S3DS_DESTINATION_CREDENTIALS_SECRET = var.destination_credentials_secret_arn } : {},

@@ -117,6 +117,9 @@ describe('module locals mirrored by the tests', () => {
     expect(locals.destination_kms).toBe('${var.destination_encryption == "aws:kms"}');
     expect(locals.runtime_secret_arns).toBe('${compact([var.destination_credentials_secret_arn, var.config_secret_arn])}');
     expect(locals.cluster_arn).toBe('${local.create_cluster ? aws_ecs_cluster.this[0].arn : var.existing_cluster_arn}');
+    expect(String(locals.destination_allowed_vpce_ids).replace(/\s+/g, ' ')).toBe(
+      '${distinct(concat( var.destination_allowed_vpce_ids, var.create_s3_gateway_endpoint ? [aws_vpc_endpoint.s3[0].id] : [], ))}',
+    );
     expect(locals.source_bucket_arn).toBe('arn:${local.partition}:s3:::${var.source_bucket}');
     expect(locals.task_definition_family_arn).toBe(
       'arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${local.task_family}:*',
@@ -249,6 +252,10 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
       expect(s.principals[0].identifiers).toEqual([service]);
       expect(s.condition).toContainEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
     }
+    expect(m.moduleDoc.resource.aws_iam_role.task[0].assume_role_policy).toBe('${data.aws_iam_policy_document.ecs_tasks_assume.json}');
+    expect(m.moduleDoc.resource.aws_iam_role.scheduler[0].assume_role_policy).toBe('${data.aws_iam_policy_document.scheduler_assume.json}');
+    const exec = rawStatements(doc(m.moduleDoc, 'ecs_execution_assume'));
+    expect(exec.map(({ raw }) => raw.principals[0].identifiers)).toEqual([['ecs-tasks.amazonaws.com']]);
   });
 });
 

@@ -79,5 +79,8 @@ export function computeLocals(v: Record<string, unknown>, region: string): Recor
     cluster_name: createCluster ? name : String(v.existing_cluster_arn).split('/')[1],
     cluster_arn: createCluster ? '<aws_ecs_cluster.this.arn>' : v.existing_cluster_arn,
     metrics_mode_dimension: v.metrics_mode_dimension ?? v.sync_mode,
+    destination_allowed_vpce_ids: [
+      ...new Set([...(v.destination_allowed_vpce_ids as string[]), ...(v.create_s3_gateway_endpoint ? ['<aws_vpc_endpoint.s3.id>'] : [])]),
+    ],
   };
 }

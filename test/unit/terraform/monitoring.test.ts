@@ -1,0 +1,93 @@
+import { describe, it, expect } from 'vitest';
+import { ENVIRONMENTS, type Hcl } from './hcl.js';
+import { envModel, loadModule } from './model.js';
+
+// The metrics contract of DESIGN.md (namespace S3DirectSync, dimensions Environment and Mode).
+const CONTRACT_METRICS = new Set([
+  'TransferRateMBps',
+  'FilesPerSecond',
+  'ErrorRate',
+  'SuccessRate',
+  'ObjectsCopied',
+  'ObjectsFailed',
+  'ObjectsSkipped',
+  'BytesCopied',
+  'ChecksumMismatches',
+  'DurationSeconds',
+  'CostPerGB',
+]);
+
+// The seed's production alert thresholds.
+const SEED_ALARMS = [
+  { resource: 'error_rate', metric: 'ErrorRate', op: 'GreaterThanThreshold', threshold: 5, periods: 2, period: 300 },
+  { resource: 'success_rate', metric: 'SuccessRate', op: 'LessThanThreshold', threshold: 95, periods: 2, period: 300 },
+  { resource: 'transfer_rate', metric: 'TransferRateMBps', op: 'LessThanThreshold', threshold: 10, periods: 3, period: 300 },
+  { resource: 'cost_per_gb', metric: 'CostPerGB', op: 'GreaterThanThreshold', threshold: 0.05, periods: 1, period: 3600 },
+] as const;
+
+describe('alarms', () => {
+  it.each(SEED_ALARMS)('$metric alarm uses the seed threshold', async (a) => {
+    const m = await loadModule();
+    const alarm: Hcl = m.resource.aws_cloudwatch_metric_alarm[a.resource]?.[0];
+    expect(alarm).toBeDefined();
+    expect(alarm.metric_name).toBe(a.metric);
+    expect(alarm.namespace).toBe('${local.metrics_namespace}');
+    expect(alarm.comparison_operator).toBe(a.op);
+    expect(alarm.threshold).toBe(a.threshold);
+    expect(alarm.evaluation_periods).toBe(a.periods);
+    expect(alarm.period).toBe(a.period);
+    expect(alarm.dimensions).toBe('${local.alarm_dimensions}');
+    expect(alarm.alarm_actions).toBe('${local.alarm_actions}');
+  });
+
+  it('every alarm and dashboard metric is in the metrics contract, namespace S3DirectSync', async () => {
+    const m = await loadModule();
+    const locals = Object.assign({}, ...m.locals);
+    expect(locals.metrics_namespace).toBe('S3DirectSync');
+    expect(locals.alarm_dimensions).toEqual({ Environment: '${var.environment}', Mode: '${local.metrics_mode_dimension}' });
+    for (const [name, [alarm]] of Object.entries(m.resource.aws_cloudwatch_metric_alarm) as Array<[string, Hcl[]]>) {
+      expect(CONTRACT_METRICS.has(alarm.metric_name), `${name}: ${alarm.metric_name}`).toBe(true);
+    }
+    const body: string = m.resource.aws_cloudwatch_dashboard.this[0].dashboard_body;
+    // Each widget is written as { title = ..., metrics = ["A", "B"], stat = ... }.
+    const names = [...body.matchAll(/metrics = \[("[^\]]*)\]/g)].flatMap((x) => [...(x[1] as string).matchAll(/"([^"]+)"/g)].map((y) => y[1] as string));
+    expect(names.length).toBeGreaterThan(5);
+    for (const n of names) expect(CONTRACT_METRICS.has(n), n).toBe(true);
+  });
+
+  it('has a did-not-report alarm: no DurationSeconds sample in a day is breaching', async () => {
+    const m = await loadModule();
+    const alarm: Hcl = m.resource.aws_cloudwatch_metric_alarm.did_not_report[0];
+    expect(alarm.metric_name).toBe('DurationSeconds');
+    expect(alarm.statistic).toBe('SampleCount');
+    expect(alarm.period).toBe(86400);
+    expect(alarm.evaluation_periods).toBe(1);
+    expect(alarm.comparison_operator).toBe('LessThanThreshold');
+    expect(alarm.threshold).toBe(1);
+    expect(alarm.treat_missing_data).toBe('breaching');
+    expect(alarm.count).toBeUndefined();
+  });
+
+  it('notifies a KMS-encrypted SNS topic with an optional e-mail subscription', async () => {
+    const m = await loadModule();
+    const locals = Object.assign({}, ...m.locals);
+    expect(locals.alarm_actions).toBe('${var.enable_monitoring ? [aws_sns_topic.alarms.arn] : []}');
+    expect(m.resource.aws_sns_topic.alarms[0].kms_master_key_id).toBe('${local.ops_kms_key_arn}');
+    const sub = m.resource.aws_sns_topic_subscription.email[0];
+    expect(sub.protocol).toBe('email');
+    expect(sub.count).toBe('${var.alarm_email != null ? 1 : 0}');
+    // The CloudWatch service may use the topic's key (alarms cannot publish to an encrypted topic otherwise).
+    const keyPolicy = m.data.aws_iam_policy_document.ops_key_policy[0];
+    const cw = keyPolicy.statement.find((s: Hcl) => s.principals?.[0]?.identifiers?.includes('cloudwatch.amazonaws.com'));
+    expect(cw?.actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+});
+
+describe.each(ENVIRONMENTS)('monitoring preset for %s', (env) => {
+  it('follows the seed flags', async () => {
+    const { vars } = await envModel(env);
+    expect(vars.enable_monitoring).toBe(env !== 'dev');
+    expect(vars.enable_cost_tracking).toBe(env === 'prod');
+    expect(vars.enable_performance_analytics).toBe(env === 'prod');
+  });
+});

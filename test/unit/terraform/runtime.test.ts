@@ -1,0 +1,230 @@
+import { describe, it, expect } from 'vitest';
+import { ENVIRONMENTS, type Hcl, evalString, renderPolicy } from './hcl.js';
+import { type EnvModel, envModel, loadModule } from './model.js';
+
+// The seed's environment presets (performance_optimization and flags).
+const PRESETS = {
+  dev: { max_concurrent: 4, batch_size: 50, part_size_mb: 25, retry_count: 3, detailed: true },
+  staging: { max_concurrent: 8, batch_size: 100, part_size_mb: 50, retry_count: 5, detailed: false },
+  prod: { max_concurrent: 16, batch_size: 200, part_size_mb: 100, retry_count: 5, detailed: false },
+} as const;
+
+/**
+ * Renders local.container_environment for one environment. The local is a merge() of a literal
+ * object and conditional single-entry objects; each entry form is evaluated here and any other form
+ * throws, so a new entry cannot slip past the test.
+ */
+function containerEnvironment(m: EnvModel): Record<string, string> {
+  const raw = String(m.ctx.locals.container_environment);
+  const v = m.vars;
+  const out: Record<string, string> = {};
+  const open = '${merge(\n    var.extra_environment,\n    {';
+  if (!raw.startsWith(open)) throw new Error('extra_environment must come first (lowest priority)');
+  const body = raw.slice(open.length, raw.indexOf('\n    },'));
+  for (const line of body.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const mm = line.match(/^(S3DS_[A-Z0-9_]+)\s*=\s*(.+)$/);
+    if (!mm) throw new Error(`unexpected line in container_environment: ${line}`);
+    const [, name, expr] = mm as unknown as [string, string, string];
+    let x: RegExpMatchArray | null;
+    if ((x = expr.match(/^var\.(\w+)$/))) out[name] = String(v[x[1] as string]);
+    else if ((x = expr.match(/^tostring\(var\.(\w+)\)$/))) out[name] = String(v[x[1] as string]);
+    else if ((x = expr.match(/^tostring\(var\.(\w+) == "([^"]*)"\)$/))) out[name] = String(v[x[1] as string] === x[2]);
+    else if ((x = expr.match(/^"(.*)"$/))) out[name] = String(evalString(x[1] as string, m.ctx));
+    else throw new Error(`unsupported entry ${line}`);
+  }
+  const conditional = raw.slice(raw.indexOf('\n    },') + 7);
+  for (const part of conditional.split('\n').map((l) => l.trim()).filter((l) => l && l !== ')}')) {
+    let x: RegExpMatchArray | null;
+    if ((x = part.match(/^var\.(\w+) != null \? \{ (S3DS_\w+) = var\.\1 \} : \{\},$/))) {
+      if (v[x[1] as string] != null) out[x[2] as string] = String(v[x[1] as string]);
+    } else if (part === 'length(var.source_prefixes) > 0 ? { S3DS_PREFIX = join(",", var.source_prefixes) } : {},') {
+      const prefixes = v.source_prefixes as string[];
+      if (prefixes.length > 0) out.S3DS_PREFIX = prefixes.join(',');
+    } else {
+      throw new Error(`unsupported conditional entry ${part}`);
+    }
+  }
+  return out;
+}
+
+describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
+  it('passes the seed preset and the job contract through the container environment', async () => {
+    const m = await envModel(env);
+    const p = PRESETS[env];
+    const e = containerEnvironment(m);
+    expect(e).toMatchObject({
+      S3DS_ENV: env,
+      S3DS_SOURCE: 's3://data.binance.vision/data/',
+      S3DS_SOURCE_REGION: 'ap-northeast-1',
+      S3DS_DESTINATION: `s3://${env}-crypto-lakehouse-bronze/binance/archive/`,
+      S3DS_MAX_CONCURRENT: String(p.max_concurrent),
+      S3DS_BATCH_SIZE: String(p.batch_size),
+      S3DS_PART_SIZE_MB: String(p.part_size_mb),
+      S3DS_RETRY_COUNT: String(p.retry_count),
+      S3DS_SYNC_MODE: m.vars.sync_mode,
+      S3DS_STORAGE_CLASS: 'STANDARD',
+      S3DS_SHUTDOWN_DEADLINE_SECONDS: '90',
+      S3DS_METRICS: 'emf',
+      S3DS_DETAILED_LOGGING: String(p.detailed),
+      S3DS_MONITORING: String(env !== 'dev'),
+      S3DS_COST_TRACKING: String(env === 'prod'),
+      S3DS_PERFORMANCE_ANALYTICS: String(env === 'prod'),
+    });
+    expect(e.S3DS_PREFIX?.split(',').length).toBeGreaterThan(0);
+    expect(e.S3DS_DESTINATION_CREDENTIALS_SECRET).toBeUndefined();
+
+    const withSecrets = await envModel(env, {
+      destination_credentials_secret_arn: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:d-AbCdEf',
+      config_secret_arn: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:c-AbCdEf',
+      source_prefixes: [],
+    });
+    const e2 = containerEnvironment(withSecrets);
+    expect(e2.S3DS_DESTINATION_CREDENTIALS_SECRET).toBe('arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:d-AbCdEf');
+    expect(e2.S3DS_CONFIG_SECRET).toBe('arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:c-AbCdEf');
+    expect(e2.S3DS_PREFIX).toBeUndefined();
+  });
+
+  it('stops within ECS limits: stopTimeout = deadline + 5 <= 120', async () => {
+    const m = await envModel(env);
+    expect(m.ctx.locals.stop_timeout).toBe('${min(var.shutdown_deadline_seconds + 5, 120)}');
+    const deadline = m.vars.shutdown_deadline_seconds as number;
+    expect(Math.min(deadline + 5, 120)).toBe(deadline + 5);
+    const validation = m.moduleDoc.variable.shutdown_deadline_seconds[0].validation[0].condition as string;
+    expect(validation).toContain('var.shutdown_deadline_seconds <= 115');
+  });
+
+  it('sizes the task per environment and uses Fargate Spot outside prod', async () => {
+    const m = await envModel(env);
+    const size = m.vars.task_size as { cpu: number; memory: number };
+    expect(size.memory).toBeGreaterThanOrEqual(size.cpu * 2);
+    expect(size.cpu).toBeGreaterThanOrEqual(env === 'prod' ? 2048 : 512);
+    expect(m.vars.use_fargate_spot).toBe(env !== 'prod');
+  });
+});
+
+describe('task definition', () => {
+  it('runs `sync --json` read-only, non-root, with a writable /tmp and awslogs', async () => {
+    const m = await loadModule();
+    const td: Hcl = m.resource.aws_ecs_task_definition.this[0];
+    expect(td.requires_compatibilities).toEqual(['FARGATE']);
+    expect(td.network_mode).toBe('awsvpc');
+    expect(td.volume).toEqual([{ name: 'tmp' }]);
+    const c = String(td.container_definitions);
+    expect(c).toMatch(/command\s+= \["sync", "--json"\]/);
+    expect(c).toMatch(/readonlyRootFilesystem = true/);
+    expect(c).toMatch(/privileged\s+= false/);
+    expect(c).toMatch(/user\s+= var\.container_user/);
+    expect(c).toMatch(/stopTimeout\s+= local\.stop_timeout/);
+    expect(c).toMatch(/\{ sourceVolume = "tmp", containerPath = "\/tmp", readOnly = false \}/);
+    expect(c).toMatch(/logDriver = "awslogs"/);
+    expect(c).toMatch(/awslogs-group\s+= aws_cloudwatch_log_group\.this\.name/);
+    const user = m.variable.container_user[0];
+    expect(user.validation[0].condition).toBe('${can(regex("^[1-9][0-9]*(:[0-9]+)?$", var.container_user))}');
+  });
+
+  it('uses an immutable, scanned, encrypted ECR repository with a lifecycle policy', async () => {
+    const m = await loadModule();
+    const repo: Hcl = m.resource.aws_ecr_repository.this[0];
+    expect(repo.image_tag_mutability).toBe('IMMUTABLE');
+    expect(repo.image_scanning_configuration[0].scan_on_push).toBe(true);
+    expect(repo.encryption_configuration[0].encryption_type).toBe('${local.ops_kms_key_arn != null ? "KMS" : "AES256"}');
+    expect(m.resource.aws_ecr_lifecycle_policy.this[0].repository).toBe('${aws_ecr_repository.this[0].name}');
+  });
+
+  it('creates a cluster with Container Insights unless an existing one is given', async () => {
+    const m = await loadModule();
+    const cluster: Hcl = m.resource.aws_ecs_cluster.this[0];
+    expect(cluster.count).toBe('${local.create_cluster ? 1 : 0}');
+    expect(cluster.setting[0]).toEqual({ name: 'containerInsights', value: '${var.container_insights}' });
+    expect(Object.assign({}, ...m.locals).create_cluster).toBe('${var.existing_cluster_arn == null}');
+    const lg: Hcl = m.resource.aws_cloudwatch_log_group.this[0];
+    expect(lg.kms_key_id).toBe('${local.ops_kms_key_arn}');
+    expect(lg.retention_in_days).toBe('${var.log_retention_days}');
+  });
+});
+
+describe('schedule', () => {
+  it('runs daily after the archive publishes, with a flexible window, retries and an encrypted DLQ', async () => {
+    const m = await loadModule();
+    expect(m.variable.schedule_expression[0].default).toBe('cron(30 1 * * ? *)');
+    expect(m.variable.schedule_timezone[0].default).toBe('UTC');
+    const s: Hcl = m.resource.aws_scheduler_schedule.this[0];
+    expect(s.flexible_time_window[0].mode).toBe('FLEXIBLE');
+    const t = s.target[0];
+    expect(t.role_arn).toBe('${aws_iam_role.scheduler.arn}');
+    expect(t.arn).toBe('${local.cluster_arn}');
+    expect(t.retry_policy[0].maximum_retry_attempts).toBe('${var.schedule_retry_attempts}');
+    expect(t.dead_letter_config[0].arn).toBe('${aws_sqs_queue.schedule_dlq.arn}');
+    const ecs = t.ecs_parameters[0];
+    expect(ecs.task_definition_arn).toBe('${aws_ecs_task_definition.this.arn}');
+    expect(ecs.launch_type).toBe('${var.use_fargate_spot ? null : "FARGATE"}');
+    expect(ecs.dynamic.capacity_provider_strategy[0].for_each).toBe('${var.use_fargate_spot ? [1] : []}');
+    expect(ecs.dynamic.capacity_provider_strategy[0].content[0].capacity_provider).toBe('FARGATE_SPOT');
+    expect(ecs.network_configuration[0].security_groups).toEqual(['${aws_security_group.task.id}']);
+    expect(m.resource.aws_sqs_queue.schedule_dlq[0].sqs_managed_sse_enabled).toBe(true);
+  });
+
+  it('lets only HTTPS out of the task', async () => {
+    const m = await loadModule();
+    const sg: Hcl = m.resource.aws_security_group.task[0];
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+    expect(m.resource.aws_vpc_security_group_ingress_rule).toBeUndefined();
+    const rules = Object.values(m.resource.aws_vpc_security_group_egress_rule) as Hcl[][];
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]?.[0];
+    expect([rule.ip_protocol, rule.from_port, rule.to_port]).toEqual(['tcp', 443, 443]);
+  });
+
+  it('offers an S3 gateway endpoint on the given route tables', async () => {
+    const m = await loadModule();
+    const ep: Hcl = m.resource.aws_vpc_endpoint.s3[0];
+    expect(ep.vpc_endpoint_type).toBe('Gateway');
+    expect(ep.service_name).toBe('com.amazonaws.${local.region}.s3');
+    expect(ep.route_table_ids).toBe('${var.route_table_ids}');
+  });
+});
+
+describe('destination bucket hardening', () => {
+  it('encrypts with SSE-KMS and a bucket key, enforces ownership and blocks public access', async () => {
+    const m = await loadModule();
+    const sse: Hcl = m.resource.aws_s3_bucket_server_side_encryption_configuration.destination[0];
+    expect(sse.rule[0].bucket_key_enabled).toBe('${local.destination_kms}');
+    expect(sse.rule[0].apply_server_side_encryption_by_default[0].sse_algorithm).toBe('${var.destination_encryption}');
+    expect(m.resource.aws_s3_bucket_ownership_controls.destination[0].rule[0].object_ownership).toBe('BucketOwnerEnforced');
+    const pab: Hcl = m.resource.aws_s3_bucket_public_access_block.destination[0];
+    for (const k of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) {
+      expect(pab[k], k).toBe(true);
+    }
+    expect(m.resource.aws_kms_key.destination[0].enable_key_rotation).toBe(true);
+  });
+
+  it('expires incomplete uploads after 7 days and tiers to GLACIER after 90 by default', async () => {
+    const m = await loadModule();
+    expect(m.variable.abort_incomplete_multipart_days[0].default).toBe(7);
+    expect(m.variable.destination_glacier_after_days[0].default).toBe(90);
+    const rules: Hcl[] = m.resource.aws_s3_bucket_lifecycle_configuration.destination[0].rule;
+    const abort = rules.find((r) => r.id === 'abort-incomplete-multipart-uploads');
+    expect(abort.abort_incomplete_multipart_upload[0].days_after_initiation).toBe('${var.abort_incomplete_multipart_days}');
+    const tier = rules.find((r) => r.id === 'tier-mirrored-archive');
+    const classes = tier.dynamic.transition.map((t: Hcl) => t.content[0].storage_class).sort();
+    expect(classes).toEqual(['GLACIER', 'STANDARD_IA']);
+  });
+
+  it.each(ENVIRONMENTS)('bucket policy of %s denies plain HTTP and restricts the job by aws:SourceVpce, not IP', async (env) => {
+    const m = await envModel(env);
+    const doc = m.moduleDoc.data.aws_iam_policy_document.destination_bucket[0];
+    const statements = renderPolicy(doc, m.ctx);
+    const tls = statements.find((s) => s.sid === 'DenyInsecureTransport');
+    expect(tls?.effect).toBe('Deny');
+    expect(tls?.conditions).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
+    expect(tls?.resources).toEqual([`arn:aws:s3:::${env}-crypto-lakehouse-bronze`, `arn:aws:s3:::${env}-crypto-lakehouse-bronze/*`]);
+    const vpce = statements.find((s) => s.sid === 'DenyJobOutsideAllowedVpcEndpoints');
+    expect(Boolean(vpce)).toBe(Boolean(m.vars.restrict_destination_to_vpce));
+    if (vpce) {
+      expect(vpce.conditions.map((c) => c.variable).sort()).toEqual(['aws:PrincipalArn', 'aws:SourceVpce']);
+    }
+    expect(JSON.stringify(statements)).not.toMatch(/aws:SourceIp/);
+    expect(m.vars.manage_destination_bucket).toBe(true);
+  });
+});
