@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real tools the project needs, at pinned versions, into a cache outside the repo.
 # Idempotent: a second run with everything present returns at once.
-# Usage: scripts/install-tools.sh [core|all|NAME...]   (default: core = s5cmd + versitygw)
+# Usage: scripts/install-tools.sh [core|bench|all|NAME...]   (default: core = s5cmd + versitygw)
 # Last line of output: the folder holding the binaries.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ S5CMD_VERSION=v2.3.0
 VERSITYGW_VERSION=v1.7.0
 RCLONE_VERSION=v1.75.0
 TOXIPROXY_VERSION=v2.12.0
+AWSCLI_VERSION=1.46
 
 CACHE_ROOT="${S3DS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s3-direct-sync/tools}"
 BIN_DIR="$CACHE_ROOT/bin"
@@ -45,6 +46,18 @@ go_tool() {
   ln -sfn "$dir/bin/$built" "$BIN_DIR/$name"
 }
 
+# pip_tool NAME VERSION_SPEC BINARY...: a venv in the cache, its binaries linked into BIN_DIR.
+pip_tool() {
+  local name=$1 spec=$2; shift 2
+  local dir="$CACHE_ROOT/$name-${spec//[^0-9.]/}"
+  if [ ! -x "$dir/venv/bin/$1" ]; then
+    echo "install-tools: installing $name $spec into a venv (first run only)" >&2
+    rm -rf "$dir" && python3 -m venv "$dir/venv" >&2
+    "$dir/venv/bin/pip" install --quiet --disable-pip-version-check "$name==$spec" >&2
+  fi
+  for b in "$@"; do ln -sfn "$dir/venv/bin/$b" "$BIN_DIR/$b"; done
+}
+
 install_one() {
   case "$1" in
     # s5cmd's release builds stamp their version; do the same so `s5cmd version` tells the truth.
@@ -54,7 +67,8 @@ install_one() {
     rclone) go_tool rclone "$RCLONE_VERSION" github.com/rclone/rclone github.com/rclone/rclone rclone ;;
     toxiproxy) go_tool toxiproxy-server "$TOXIPROXY_VERSION" github.com/Shopify/toxiproxy/v2 github.com/Shopify/toxiproxy/v2/cmd/server server
                go_tool toxiproxy-cli "$TOXIPROXY_VERSION" github.com/Shopify/toxiproxy/v2 github.com/Shopify/toxiproxy/v2/cmd/cli cli ;;
-    *) echo "install-tools: unknown tool '$1' (known: s5cmd versitygw rclone toxiproxy)" >&2; exit 2 ;;
+    awscli) pip_tool awscli "$AWSCLI_VERSION.*" aws ;;
+    *) echo "install-tools: unknown tool '$1' (known: s5cmd versitygw rclone toxiproxy awscli)" >&2; exit 2 ;;
   esac
 }
 
@@ -63,7 +77,8 @@ targets=("$@")
 for t in "${targets[@]}"; do
   case "$t" in
     core) install_one s5cmd; install_one versitygw ;;
-    all) for n in s5cmd versitygw rclone toxiproxy; do install_one "$n"; done ;;
+    bench) for n in s5cmd versitygw rclone awscli; do install_one "$n"; done ;;
+    all) for n in s5cmd versitygw rclone toxiproxy awscli; do install_one "$n"; done ;;
     *) install_one "$t" ;;
   esac
 done

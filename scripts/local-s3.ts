@@ -83,7 +83,7 @@ export async function startLocalS3(opts: LocalS3Options = {}): Promise<LocalS3> 
     const port = opts.port ?? (await freePort());
     const logFile = join(dir, `versitygw-${port}.log`);
     const log = openSync(logFile, 'a');
-    const child = spawn(binary, ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet', 'posix', dataDir], {
+    const child = spawn(binary, ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet', '--keep-alive', 'posix', dataDir], {
       env: { ...process.env, ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey },
       stdio: ['ignore', log, log],
     });

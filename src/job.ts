@@ -92,7 +92,9 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
 
     // Engine choice.
     const s5 = await probeS5cmd(opts.env);
-    const choice = chooseEngine({ mode: config.operation_mode, forced: config.engine, s5cmd: s5, serverSide: sides.serverSide });
+    // enable_s3_direct_sync=false (the seed's switch) means every object goes through this machine.
+    const mode = config.enable_s3_direct_sync ? config.operation_mode : 'traditional';
+    const choice = chooseEngine({ mode, forced: config.engine, s5cmd: s5, serverSide: sides.serverSide, verify: config.verify_checksums });
     if (!choice.ok) throw new UsageError(choice.message);
     engineName = choice.engine;
     engineReason = choice.reason;
@@ -143,7 +145,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           // s5cmd gave no usable result: the SDK engine tries that object once more.
           r = await sdk.copyOne(task, opts.abortSignal);
         }
-        if (!r.ok && r.error && from !== 'stream' && shouldFallBackToStream(config.operation_mode, config.engine, r.error, sides.sameCredentials)) {
+        if (!r.ok && r.error && from !== 'stream' && shouldFallBackToStream(mode, config.engine, r.error, sides.sameCredentials)) {
           log.warn('server-side copy refused; copying this object by download and upload', { key: r.key, code: r.error.code });
           degradations.push({ at: new Date().toISOString(), from, to: 'stream', reason: `${r.key}: ${r.error.code ?? r.error.class}` });
           r = await stream.copyOne(task, opts.abortSignal);
@@ -151,7 +153,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         if (r.ok) {
           counters.recordCopy(r.engine, r.bytes, r.attempts);
           if (config.enable_detailed_logging) log.info('copied', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts });
-          if (r.key.endsWith('.zip')) await verifier.submit(r.key, r.sha256);
+          if (config.verify_checksums && r.key.endsWith('.zip')) await verifier.submit(r.key, r.sha256);
         } else if (opts.abortSignal?.aborted) {
           // Cut at the shutdown deadline: not a failure; the next run copies it.
           continue;
@@ -171,7 +173,14 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       batchSize: po.batch_size,
       maxInFlight: engineName === 's5cmd' ? 2 : Math.max(2, Math.ceil(po.max_concurrent / po.batch_size) + 1),
       engineFor: (t) =>
-        engineByName[routeObject(engineName as EngineName, { size: t.size, plainSourceEtag: isPlainEtag(t.etag) }, settings.multipartThresholdBytes, runEngine.maxObjectBytes)]!,
+        engineByName[
+          routeObject(
+            engineName as EngineName,
+            { size: t.size, plainSourceEtag: isPlainEtag(t.etag) },
+            settings.multipartThresholdBytes,
+            runEngine.maxObjectBytes,
+          )
+        ]!,
       onResults,
       signal: opts.abortSignal,
     });
@@ -217,7 +226,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           if (decided.key.endsWith('.zip')) lastZip = { key: decided.key, skipped: decided.kind === 'skip' };
           // A corrected .CHECKSUM next to an unchanged zip: the zip is checked against the new one.
           const zip = zipKeyFor(decided.key);
-          if (writes && decided.kind === 'copy' && zip && lastZip?.key === zip && lastZip.skipped) await verifier.submit(zip);
+          if (writes && config.verify_checksums && decided.kind === 'copy' && zip && lastZip?.key === zip && lastZip.skipped) await verifier.submit(zip);
         }
         break;
       } catch (err) {

@@ -16,6 +16,7 @@ const FLAG_NAMES: Record<ConfigPath, string> = {
   sync_mode: 'sync-mode',
   max_delete: 'max-delete',
   enable_incremental: 'incremental',
+  verify_checksums: 'verify',
   'performance_optimization.max_concurrent': 'max-concurrent',
   'performance_optimization.batch_size': 'batch-size',
   'performance_optimization.part_size_mb': 'part-size-mb',

@@ -310,6 +310,10 @@ export const syncConfigSchema = z.object(
       true,
       'Skip objects already present and unchanged in the destination; false copies everything.',
     ),
+    verify_checksums: boolField(
+      true,
+      'Verify every copied X.zip against the SHA-256 in its source X.zip.CHECKSUM (from the copy response or the server where it can tell, else by reading the copy).',
+    ),
     performance_optimization: performanceSchema,
     s3_config: s3ConfigSchema,
     selection: selectionSchema,

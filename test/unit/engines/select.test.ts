@@ -13,6 +13,12 @@ describe('chooseEngine', () => {
   it('auto: s5cmd when present and server-side possible', () => {
     expect(chooseEngine({ mode: 'auto', s5cmd: yes, serverSide: same })).toMatchObject({ ok: true, engine: 's5cmd' });
   });
+  it('auto: sdk when zips are verified, since its copies return the SHA-256', () => {
+    const c = chooseEngine({ mode: 'auto', s5cmd: yes, serverSide: same, verify: true });
+    expect(c).toMatchObject({ ok: true, engine: 'sdk' });
+    expect(c.ok && c.reason).toMatch(/SHA-256/);
+    expect(chooseEngine({ mode: 'auto', forced: 's5cmd', s5cmd: yes, serverSide: same, verify: true })).toMatchObject({ ok: true, engine: 's5cmd' });
+  });
   it('auto: sdk when s5cmd is missing, saying why', () => {
     const c = chooseEngine({ mode: 'auto', s5cmd: no, serverSide: same });
     expect(c).toMatchObject({ ok: true, engine: 'sdk' });
