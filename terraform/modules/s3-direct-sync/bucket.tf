@@ -82,33 +82,44 @@ resource "aws_s3_bucket_lifecycle_configuration" "destination" {
     }
   }
 
-  rule {
-    id     = "tier-mirrored-archive"
-    status = var.destination_standard_ia_after_days != null || var.destination_glacier_after_days != null ? "Enabled" : "Disabled"
-    filter {
-      prefix = var.destination_prefix
-    }
-
-    dynamic "transition" {
-      for_each = var.destination_standard_ia_after_days != null ? [var.destination_standard_ia_after_days] : []
-      content {
-        days          = transition.value
-        storage_class = "STANDARD_IA"
+  # A lifecycle rule needs at least one action: this one exists only when it has some.
+  dynamic "rule" {
+    for_each = (
+      var.destination_standard_ia_after_days != null || var.destination_glacier_after_days != null || var.destination_versioning
+    ) ? [1] : []
+    content {
+      id     = "tier-mirrored-archive"
+      status = "Enabled"
+      filter {
+        prefix = var.destination_prefix
       }
-    }
 
-    dynamic "transition" {
-      for_each = var.destination_glacier_after_days != null ? [var.destination_glacier_after_days] : []
-      content {
-        days          = transition.value
-        storage_class = "GLACIER"
+      # Same as the bucket-wide rule; repeated so every rule states it.
+      abort_incomplete_multipart_upload {
+        days_after_initiation = var.abort_incomplete_multipart_days
       }
-    }
 
-    dynamic "noncurrent_version_expiration" {
-      for_each = var.destination_versioning ? [var.destination_noncurrent_expiration_days] : []
-      content {
-        noncurrent_days = noncurrent_version_expiration.value
+      dynamic "transition" {
+        for_each = var.destination_standard_ia_after_days != null ? [var.destination_standard_ia_after_days] : []
+        content {
+          days          = transition.value
+          storage_class = "STANDARD_IA"
+        }
+      }
+
+      dynamic "transition" {
+        for_each = var.destination_glacier_after_days != null ? [var.destination_glacier_after_days] : []
+        content {
+          days          = transition.value
+          storage_class = "GLACIER"
+        }
+      }
+
+      dynamic "noncurrent_version_expiration" {
+        for_each = var.destination_versioning ? [var.destination_noncurrent_expiration_days] : []
+        content {
+          noncurrent_days = noncurrent_version_expiration.value
+        }
       }
     }
   }

@@ -50,6 +50,9 @@ resource "aws_ecs_task_definition" "this" {
   }
 
   # The root filesystem is read-only; /tmp is the one writable place (batch files, spill-to-disk).
+  # A Fargate bind mount is root-owned 0755 unless the image declares the path as a VOLUME: the
+  # image must have `VOLUME /tmp` (with /tmp mode 1777 or owned by container_user) for a non-root
+  # user to write there.
   volume {
     name = "tmp"
   }
@@ -74,7 +77,7 @@ resource "aws_ecs_task_definition" "this" {
         { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }
       ]
       linuxParameters = {
-        initProcessEnabled = true # forwards SIGTERM to the job and reaps s5cmd children
+        initProcessEnabled = var.init_process_enabled # the image's tini already forwards SIGTERM and reaps s5cmd
         capabilities       = { drop = ["ALL"] }
       }
       ulimits = [

@@ -350,14 +350,20 @@ variable "ecr_keep_images" {
 }
 
 variable "container_user" {
-  description = "uid:gid the container runs as; never root."
+  description = "uid:gid the container runs as; never root. The default is the image's own user (docker/Dockerfile: USER 10001:10001)."
   type        = string
-  default     = "1000:1000"
+  default     = "10001:10001"
 
   validation {
     condition     = can(regex("^[1-9][0-9]*(:[0-9]+)?$", var.container_user))
-    error_message = "container_user must be a numeric non-zero uid, optionally with :gid (e.g. \"1000:1000\")."
+    error_message = "container_user must be a numeric non-zero uid, optionally with :gid (e.g. \"10001:10001\")."
   }
+}
+
+variable "init_process_enabled" {
+  description = "Run an init process (docker-init) as PID 1 of the container. The project's image already starts under tini, so the default is false; enable it for an image without an init."
+  type        = bool
+  default     = false
 }
 
 variable "task_size" {

@@ -206,8 +206,11 @@ describe('destination bucket hardening', () => {
     const rules: Hcl[] = m.resource.aws_s3_bucket_lifecycle_configuration.destination[0].rule;
     const abort = rules.find((r) => r.id === 'abort-incomplete-multipart-uploads');
     expect(abort.abort_incomplete_multipart_upload[0].days_after_initiation).toBe('${var.abort_incomplete_multipart_days}');
-    const tier = rules.find((r) => r.id === 'tier-mirrored-archive');
-    const classes = tier.dynamic.transition.map((t: Hcl) => t.content[0].storage_class).sort();
+    const lc: Hcl = m.resource.aws_s3_bucket_lifecycle_configuration.destination[0];
+    const tier = lc.dynamic.rule[0];
+    expect(tier.content[0].id).toBe('tier-mirrored-archive');
+    expect(tier.content[0].filter[0].prefix).toBe('${var.destination_prefix}');
+    const classes = tier.content[0].dynamic.transition.map((t: Hcl) => t.content[0].storage_class).sort();
     expect(classes).toEqual(['GLACIER', 'STANDARD_IA']);
   });
 
