@@ -24,6 +24,7 @@ import { buildReport, type RunReport } from './observe/report.js';
 import { compareRecorded, isPlainEtag, SOURCE_ETAG_METADATA } from './plan/compare.js';
 import type { Action } from './plan/diff.js';
 import { planActions } from './plan/planner.js';
+import type { ShardSpec } from './plan/shard.js';
 import { classifyError } from './resilience/errors.js';
 import { makeS3Client } from './storage/clients.js';
 import { ListingOrderError } from './storage/listing.js';
@@ -46,6 +47,8 @@ export interface JobOptions {
   /** Called with every copy and delete the plan decides (the `plan` command prints them). */
   onAction?: (a: Action) => void;
   runId?: string;
+  /** Only this shard of the key space (`--shard i/N`), split at `depth` levels below each prefix. */
+  shard?: ShardSpec & { depth: number };
   /** Config fields set explicitly (not defaults), from the config loader. */
   explicit?: ReadonlySet<string>;
 }
@@ -188,7 +191,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     // The plan: both listings merged in key order. A server that lists out of S3's order makes
     // the plan start again with listings sorted on disk; deletes wait until the plan is complete.
     const deletes: string[] = [];
-    const destPrefixes = selection.prefixes.map((p) => sides.dest.location.prefix + p.slice(sides.source.location.prefix.length));
+    const relPrefixes = selection.prefixes.map((p) => p.slice(sides.source.location.prefix.length));
     const selected = (rel: string) => !rel.startsWith(MANIFEST_DIR) && selection.matches(sides.source.location.prefix + rel);
     progress?.start();
     for (let sortListings = false; ; sortListings = true) {
@@ -197,8 +200,10 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       try {
         let lastZip: { key: string; skipped: boolean } | undefined;
         for await (const action of planActions({
-          source: { client: source, location: sides.source.location, prefixes: selection.prefixes },
-          dest: { client: dest, location: sides.dest.location, prefixes: destPrefixes },
+          source: { client: source, location: sides.source.location },
+          dest: { client: dest, location: sides.dest.location },
+          prefixes: relPrefixes,
+          shard: opts.shard,
           incremental: config.enable_incremental,
           deleteExtras: config.sync_mode === 'sync',
           selected,

@@ -8,6 +8,7 @@ import { runJob } from '../job.js';
 import { createLogger } from '../observe/logger.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
+import { parseShard, type ShardSpec } from '../plan/shard.js';
 import { installShutdown } from './shutdown.js';
 
 interface CommonArgs {
@@ -20,6 +21,8 @@ interface CommonArgs {
   'log-level'?: string;
   progress?: boolean;
   'shutdown-deadline-seconds'?: number;
+  shard?: string;
+  'shard-depth'?: number;
   [k: string]: unknown;
 }
 
@@ -34,6 +37,12 @@ function commonOptions(y: Argv): Argv<any> {
     .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON (default off a terminal) or text (default on one).' })
     .option('log-level', { type: 'string', requiresArg: true, describe: 'error, warn, info or debug.' })
     .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal a live line, otherwise a log line every 10 s).' })
+    .option('shard', { type: 'string', requiresArg: true, describe: 'Only shard i of N of the key space, e.g. 0/4 (ECS fan-out; see `launch`). [env S3DS_SHARD]' })
+    .option('shard-depth', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
+    })
     .option('shutdown-deadline-seconds', {
       type: 'number',
       requiresArg: true,
@@ -69,6 +78,18 @@ async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Promise<n
     process.stderr.write(`s3-direct-sync: --shutdown-deadline-seconds must be a number of seconds >= 0, got '${String(argv['shutdown-deadline-seconds'] ?? environ.S3DS_SHUTDOWN_DEADLINE_SECONDS)}'\n`);
     return ExitCode.badConfig;
   }
+  let shard: (ShardSpec & { depth: number }) | undefined;
+  const shardText = argv.shard ?? environ.S3DS_SHARD;
+  if (shardText) {
+    const depth = Number(argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH ?? 4);
+    try {
+      if (!Number.isInteger(depth) || depth < 0 || depth > 16) throw new Error(`--shard-depth must be an integer from 0 to 16, got '${String(argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH)}'`);
+      shard = { ...parseShard(shardText), depth };
+    } catch (err) {
+      process.stderr.write(`s3-direct-sync: ${(err as Error).message}\n`);
+      return ExitCode.badConfig;
+    }
+  }
   const shutdown = installShutdown(deadlineSeconds * 1000, (sig) => logger.warn(`received ${sig}: finishing in-flight copies, starting no new ones`, { deadline_seconds: deadlineSeconds }));
   const tty = Boolean(process.stderr.isTTY);
   const printActions = command === 'plan' && !argv.json;
@@ -80,6 +101,7 @@ async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Promise<n
       logger,
       env: environ,
       explicit: loaded.explicit,
+      shard,
       signal: shutdown.stop,
       abortSignal: shutdown.abort,
       progress: argv.progress === false ? 'off' : tty ? 'tty' : 'log',

@@ -16,6 +16,8 @@ export class ListingOrderError extends Error {
 export interface ListOptions {
   /** Keys yielded are relative to this prefix. */
   root: string;
+  /** false: only the objects directly under the prefix (delimiter '/'). */
+  recursive?: boolean;
   pageSize?: number;
   /** Pages fetched ahead of the consumer, so listing latency overlaps with work. */
   readAhead?: number;
@@ -31,7 +33,7 @@ export async function* listPrefix(
 ): AsyncGenerator<ListedObject> {
   const pages = paginateListObjectsV2(
     { client, pageSize: opts.pageSize ?? 1000 },
-    { Bucket: bucket, Prefix: prefix },
+    { Bucket: bucket, Prefix: prefix, Delimiter: opts.recursive === false ? '/' : undefined },
   );
   for await (const page of readAhead(pages, opts.readAhead ?? 2)) {
     if (opts.signal?.aborted) return;
@@ -48,34 +50,6 @@ export async function* listPrefix(
   }
 }
 
-/**
- * Lists several prefixes (sorted, none inside another) as one stream in key order, listing up to
- * `parallel` of them at once with bounded buffering.
- */
-export async function* listPrefixes(
-  client: S3Client,
-  bucket: string,
-  prefixes: string[],
-  opts: ListOptions & { parallel?: number },
-): AsyncGenerator<ListedObject> {
-  const sorted = [...prefixes].sort(compareKeys);
-  const parallel = Math.max(1, opts.parallel ?? 4);
-  const started = new Map<number, BufferedStream<ListedObject>>();
-  const start = (i: number) => {
-    const p = sorted[i];
-    if (p !== undefined && !started.has(i)) started.set(i, new BufferedStream(listPrefix(client, bucket, p, opts), 2000));
-  };
-  for (let i = 0; i < sorted.length; i++) {
-    for (let j = i; j < Math.min(sorted.length, i + parallel); j++) start(j);
-    const stream = started.get(i)!;
-    try {
-      yield* stream;
-    } finally {
-      started.delete(i);
-    }
-  }
-}
-
 /** Checks the stream is in S3 order as it passes; throws ListingOrderError at the first violation. */
 export async function* checkOrder(bucket: string, source: AsyncIterable<ListedObject>): AsyncGenerator<ListedObject> {
   let previous: string | undefined;
@@ -84,6 +58,10 @@ export async function* checkOrder(bucket: string, source: AsyncIterable<ListedOb
     previous = o.key;
     yield o;
   }
+}
+
+export function buffered<T>(source: AsyncIterable<T>, capacity: number): AsyncIterable<T> {
+  return new BufferedStream(source, capacity);
 }
 
 async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T> {

@@ -1,4 +1,4 @@
-import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { PreflightError } from '../exit-codes.js';
 import { classifyError } from '../resilience/errors.js';
 import type { Sides } from './sides.js';
@@ -16,10 +16,12 @@ export async function preflight(i: PreflightInput): Promise<void> {
   const { source, dest } = i.sides;
   const destWhere = `s3://${dest.location.bucket} at ${dest.client.endpoint ?? 'AWS S3'} (${dest.client.region})`;
   try {
-    await i.dest.send(new HeadBucketCommand({ Bucket: dest.location.bucket }));
+    // A prefixed listing, not HeadBucket: a least-privilege role may list only under its prefix
+    // (s3:prefix condition), and HeadBucket carries no prefix.
+    await i.dest.send(new ListObjectsV2Command({ Bucket: dest.location.bucket, Prefix: dest.location.prefix, MaxKeys: 1 }));
   } catch (err) {
     const c = classifyError(err);
-    if (c.status === 404 || c.code === 'NotFound' || c.code === 'NoSuchBucket') {
+    if (c.code === 'NoSuchBucket' || c.status === 404 || c.code === 'NotFound') {
       throw new PreflightError(`destination bucket '${dest.location.bucket}' does not exist: ${destWhere}`);
     }
     if (c.class === 'permission') throw new PreflightError(`no access to destination bucket '${dest.location.bucket}' (${c.code ?? c.status}): ${destWhere}`);

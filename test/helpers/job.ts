@@ -9,7 +9,7 @@ import type { LocalS3 } from '../../scripts/local-s3.js';
 export async function runSync(
   s3: LocalS3,
   flags: Record<string, unknown>,
-  opts: Partial<Pick<JobOptions, 'command' | 'dryRun' | 'signal' | 'abortSignal' | 'onAction'>> = {},
+  opts: Partial<Pick<JobOptions, 'command' | 'dryRun' | 'signal' | 'abortSignal' | 'onAction' | 'shard'>> = {},
 ): Promise<RunReport & { logs: string }> {
   Object.assign(process.env, s3.env(), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const { config, explicit } = loadConfig({ environ: {}, cli: { 'endpoint-url': s3.endpoint, region: s3.region, ...flags } });
@@ -30,6 +30,7 @@ export async function runSync(
     signal: opts.signal,
     abortSignal: opts.abortSignal,
     onAction: opts.onAction,
+    shard: opts.shard,
   });
   return { ...report, logs };
 }
