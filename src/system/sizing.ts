@@ -1,0 +1,358 @@
+/**
+ * Pool sizing (pure): from the probed resources, what the workload looks like and the engine,
+ * decide concurrency, batch size, part size, retries and listing parallelism, and say why for
+ * each (`plan --explain`). Values set explicitly in the configuration always win.
+ *
+ * The starting point is the seed's calculate_optimal_workers / optimize_batch_size /
+ * optimize_transfer_strategy. Those assume every worker moves bytes through this machine. A
+ * server-side copy (CopyObject, UploadPartCopy, s5cmd cp s3→s3) does not: the client sends a
+ * request of a few hundred bytes and waits while S3 copies. Its throughput is in-flight requests
+ * divided by request latency (Little's law), and its ceiling is S3's rate per prefix (3,500
+ * PUT/COPY per second), so for the sdk and s5cmd engines concurrency follows latency, not cores.
+ * The stream engine really does hold bytes in memory and on the wire, so it stays bounded by
+ * memory and bandwidth.
+ */
+
+export type SizingEngine = 's5cmd' | 'sdk' | 'stream';
+
+export interface SizingResources {
+  /** Effective vCPUs (may be fractional). */
+  cpus: number;
+  memoryBytes: number;
+  /** Memory still free for this process; defaults to memoryBytes. */
+  availableMemoryBytes?: number;
+  /** Link speed in Mbit/s when known. */
+  networkMbps?: number;
+}
+
+export interface Workload {
+  objectCount?: number;
+  averageObjectBytes?: number;
+  /** Coefficient of variation of object sizes (standard deviation / mean). */
+  sizeVariance?: number;
+}
+
+export interface ExplicitPerformance {
+  max_concurrent?: number;
+  batch_size?: number;
+  part_size_mb?: number;
+  retry_count?: number;
+}
+
+export interface SizingInput {
+  resources: SizingResources;
+  workload: Workload;
+  engine: SizingEngine;
+  sameRegion: boolean;
+  explicit: ExplicitPerformance;
+}
+
+export interface SizedValues {
+  max_concurrent: number;
+  batch_size: number;
+  part_size_mb: number;
+  retry_count: number;
+  /** Listing streams per side (disjoint prefixes listed at once). */
+  list_parallelism: number;
+}
+
+export interface ExplainEntry {
+  name: keyof SizedValues;
+  value: number;
+  inputs: Record<string, unknown>;
+  rule: string;
+}
+
+export interface Sizing {
+  values: SizedValues;
+  explain: ExplainEntry[];
+}
+
+const MIB = 1024 * 1024;
+const MB = 1_000_000;
+
+/** Share of free memory the copy pool may plan for; the rest is for listings, sorting, verifying and the heap. */
+export const MEMORY_SHARE = 0.5;
+/** In-flight server-side copies per vCPU: the CPU cost is signing and TLS, well under a millisecond per request. */
+export const SERVER_SIDE_PER_VCPU = 64;
+/**
+ * Little's law: 256 copies in flight at ~70 ms each is ~3,600 requests/s, S3's 3,500 PUT/COPY per
+ * second per prefix. More only earns SlowDown; the governor finds the real limit from there.
+ */
+export const SERVER_SIDE_CAP = 256;
+/** Client memory per in-flight request: socket and TLS buffers, SDK middleware objects, response parsing. */
+export const BYTES_PER_REQUEST = 4 * MIB;
+/** The stream engine's lib-storage Upload keeps queueSize (4) parts in flight plus the one being filled. */
+export const STREAM_PARTS_IN_MEMORY = 5;
+/** Fewest stream workers part size is shrunk to fit into memory for. */
+export const STREAM_MIN_WORKERS = 4;
+/** Memory per queued object (key, ETag, task, result, an s5cmd JSON line); the seed assumed 1 MB. */
+export const BYTES_PER_QUEUED_OBJECT = 2048;
+/** Objects one listing stream gets through quickly enough (1,000 keys per ListObjectsV2 page). */
+export const OBJECTS_PER_LISTING_STREAM = 100_000;
+export const LIST_PARALLELISM_CAP = 16;
+/** Per listing stream: one 1,000-key page as XML and parsed, plus look-ahead for the merge. */
+export const BYTES_PER_LISTING_STREAM = 16 * MIB;
+
+const LIMITS = {
+  max_concurrent: [1, 1024],
+  batch_size: [1, 100_000],
+  part_size_mb: [5, 5120],
+  retry_count: [0, 20],
+} as const;
+
+function clamp(v: number, [lo, hi]: readonly [number, number]): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+function mib(bytes: number): number {
+  return Math.round((bytes / MIB) * 10) / 10;
+}
+
+function serverSide(engine: SizingEngine): boolean {
+  return engine !== 'stream';
+}
+
+/** The seed's calculate_optimal_workers, verbatim, for comparison in the explain output. */
+export function seedWorkers(cpuCores: number, memoryGb: number, averageFileSizeMb: number): number {
+  const base = Math.min(cpuCores * 2, 32);
+  const memoryLimited = Math.floor(memoryGb / 2);
+  const fileAdjusted = averageFileSizeMb > 100 ? Math.max(4, Math.floor(base / 2)) : averageFileSizeMb < 10 ? Math.min(50, base * 2) : base;
+  return Math.max(1, Math.floor(Math.min(base, memoryLimited, fileAdjusted)));
+}
+
+/** count, mean and coefficient of variation of a sample of object sizes (a listing page, a previous run). */
+export function describeSizes(sizes: readonly number[]): Workload {
+  if (sizes.length === 0) return { objectCount: 0 };
+  const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+  const variance = sizes.reduce((a, b) => a + (b - mean) ** 2, 0) / sizes.length;
+  return { objectCount: sizes.length, averageObjectBytes: mean, sizeVariance: mean > 0 ? Math.sqrt(variance) / mean : 0 };
+}
+
+/** Which performance settings the config set explicitly, from the loader's set of dotted paths. */
+export function explicitPerformance(
+  po: { max_concurrent: number; batch_size: number; part_size_mb: number; retry_count: number },
+  explicit: ReadonlySet<string>,
+): ExplicitPerformance {
+  const out: ExplicitPerformance = {};
+  for (const k of ['max_concurrent', 'batch_size', 'part_size_mb', 'retry_count'] as const) {
+    if (explicit.has(`performance_optimization.${k}`)) out[k] = po[k];
+  }
+  return out;
+}
+
+export function sizePool(input: SizingInput): Sizing {
+  const { resources: r, workload: w, engine, sameRegion, explicit } = input;
+  const cpus = Math.max(r.cpus, 0.01);
+  const available = Math.max(0, Math.min(r.availableMemoryBytes ?? r.memoryBytes, r.memoryBytes));
+  const budget = available * MEMORY_SHARE;
+  const totalBytes = w.objectCount !== undefined && w.averageObjectBytes !== undefined ? w.objectCount * w.averageObjectBytes : undefined;
+  const explain: ExplainEntry[] = [];
+  const set = (name: keyof SizedValues, value: number, inputs: Record<string, unknown>, rule: string) => {
+    explain.push({ name, value, inputs, rule });
+    return value;
+  };
+  const explicitly = (name: keyof ExplicitPerformance): number | undefined => {
+    const v = explicit[name];
+    return v === undefined ? undefined : set(name, v, { configured: v }, 'set explicitly');
+  };
+
+  // Part size first: the stream engine's memory per worker depends on it.
+  const part_size_mb =
+    explicitly('part_size_mb') ??
+    (() => {
+      const seed = sameRegion ? 100 : totalBytes !== undefined && totalBytes > 10 * 1024 ** 3 ? 50 : 75;
+      const why = sameRegion
+        ? 'same region: 100 MiB parts (seed), fewer part requests'
+        : `cross-region: ${seed} MiB parts (seed: 50 above 10 GiB in total, else 75), smaller parts make a failed part cheaper to redo`;
+      const inputs: Record<string, unknown> = { same_region: sameRegion, total_mib: totalBytes === undefined ? 'unknown' : mib(totalBytes) };
+      if (serverSide(engine)) {
+        return set('part_size_mb', seed, inputs, `${why}; UploadPartCopy parts cost the client no memory`);
+      }
+      const fit = Math.floor(budget / (STREAM_MIN_WORKERS * STREAM_PARTS_IN_MEMORY) / MIB);
+      const v = clamp(Math.min(seed, fit), LIMITS.part_size_mb);
+      inputs.memory_budget_mib = mib(budget);
+      return set(
+        'part_size_mb',
+        v,
+        inputs,
+        v < seed
+          ? `${why}, shrunk so ${STREAM_MIN_WORKERS} stream workers fit: each buffers ${STREAM_PARTS_IN_MEMORY} parts (S3 minimum 5 MiB)`
+          : `${why}; ${STREAM_MIN_WORKERS} stream workers × ${STREAM_PARTS_IN_MEMORY} parts fit in memory`,
+      );
+    })();
+
+  const seedReference = seedWorkers(cpus, r.memoryBytes / 1024 ** 3, (w.averageObjectBytes ?? 10 * MB) / MB);
+  const max_concurrent =
+    explicitly('max_concurrent') ??
+    (() => {
+      const byObjects = w.objectCount !== undefined && w.objectCount > 0 ? w.objectCount : Infinity;
+      if (serverSide(engine)) {
+        const byCpu = Math.ceil(SERVER_SIDE_PER_VCPU * cpus);
+        const byMemory = Math.floor(budget / BYTES_PER_REQUEST);
+        const v = clamp(Math.min(byCpu, byMemory, SERVER_SIDE_CAP, byObjects), LIMITS.max_concurrent);
+        return set(
+          'max_concurrent',
+          v,
+          {
+            cpus,
+            by_cpu: byCpu,
+            by_memory: byMemory,
+            cap: SERVER_SIDE_CAP,
+            objects: w.objectCount ?? 'unknown',
+            seed_would_give: seedReference,
+          },
+          `server-side copy is bound by request latency, not cores: ${SERVER_SIDE_PER_VCPU} in flight per vCPU, ` +
+            `${mib(BYTES_PER_REQUEST)} MiB each from half the free memory, at most ${SERVER_SIDE_CAP} ` +
+            `(≈ S3's 3,500 COPY/s per prefix at ~70 ms each), never more than there are objects`,
+        );
+      }
+      const avg = w.averageObjectBytes;
+      const partBytes = part_size_mb * MIB;
+      // A single-part upload buffers the object; a multipart one keeps several parts in flight.
+      const perWorker = avg !== undefined && avg <= partBytes ? avg + MIB : STREAM_PARTS_IN_MEMORY * partBytes;
+      const base = clamp(Math.ceil(cpus * 2), [2, 32]);
+      const bySize =
+        avg === undefined ? base : avg > 100 * MB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MB ? Math.min(50, base * 2) : base;
+      const byMemory = Math.max(1, Math.floor(budget / perWorker));
+      const bytesPerSecond = r.networkMbps !== undefined ? mbpsToBytes(r.networkMbps) : undefined;
+      const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / Math.min(avg ?? partBytes, partBytes))) : Infinity;
+      const v = clamp(Math.min(bySize, byMemory, byBandwidth, byObjects), LIMITS.max_concurrent);
+      return set(
+        'max_concurrent',
+        v,
+        {
+          cpus,
+          base: base,
+          by_object_size: bySize,
+          per_worker_mib: mib(perWorker),
+          by_memory: byMemory,
+          by_bandwidth: Number.isFinite(byBandwidth) ? byBandwidth : 'link speed unknown',
+          objects: w.objectCount ?? 'unknown',
+          seed_would_give: seedReference,
+        },
+        'download+upload moves every byte through this task: 2 per vCPU (2 to 32), doubled for objects under 10 MB ' +
+          '(cap 50), halved above 100 MB (at least 4); then bounded by memory (each worker buffers one object or ' +
+          `${STREAM_PARTS_IN_MEMORY} parts, from half the free memory, not the seed's flat 2 GB) and by one second of link bandwidth in flight`,
+      );
+    })();
+
+  const batch_size =
+    explicitly('batch_size') ??
+    (() => {
+      const cv = w.sizeVariance;
+      const seed = cv === undefined ? 100 : cv > 0.5 ? 50 : 200;
+      const inflight = engine === 's5cmd' ? 2 : Math.max(2, Math.ceil(max_concurrent / seed) + 1);
+      const byMemory = Math.max(10, Math.floor((budget * 0.1) / (BYTES_PER_QUEUED_OBJECT * inflight)));
+      const inputs: Record<string, unknown> = { size_variance: cv ?? 'unknown', seed_batch: seed, by_memory: byMemory };
+      let v = seed;
+      let rule =
+        cv === undefined
+          ? 'size spread unknown: the seed base of 100'
+          : cv > 0.5
+            ? 'sizes spread widely (CV > 0.5): 50, so one large object holds up fewer others (seed)'
+            : 'sizes alike (CV ≤ 0.5): 200 (seed)';
+      if (engine === 's5cmd') {
+        // job.ts runs each s5cmd batch with ceil(max_concurrent / 2) workers, two batches at a time.
+        const workers = Math.ceil(max_concurrent / 2);
+        const perWorker = cv !== undefined && cv > 0.5 ? 4 : 8;
+        inputs.s5cmd_workers = workers;
+        if (workers * perWorker > v) {
+          v = Math.min(workers * perWorker, 5000);
+          rule += `; raised to ${perWorker} objects per s5cmd worker: every batch starts a new s5cmd process with new connections`;
+        }
+      }
+      if (byMemory < v) {
+        v = byMemory;
+        rule += `; limited by memory at ${BYTES_PER_QUEUED_OBJECT} bytes per queued object`;
+      }
+      if (w.objectCount !== undefined && w.objectCount > 0) {
+        const bySplit = engine === 's5cmd' ? Math.ceil(w.objectCount / 2) : w.objectCount;
+        inputs.objects = w.objectCount;
+        if (bySplit < v) {
+          v = Math.max(Math.min(10, w.objectCount), bySplit);
+          rule += engine === 's5cmd' ? '; no larger than half the objects, so both s5cmd runs have work' : '; no larger than the object count';
+        }
+      }
+      return set('batch_size', clamp(v, LIMITS.batch_size), inputs, rule);
+    })();
+
+  const retry_count =
+    explicitly('retry_count') ??
+    (() => {
+      const seed = sameRegion ? 3 : totalBytes !== undefined && totalBytes > 10 * 1024 ** 3 ? 5 : 4;
+      const inputs = { same_region: sameRegion, total_mib: totalBytes === undefined ? 'unknown' : mib(totalBytes), engine };
+      const why = sameRegion ? 'same region: 3 (seed)' : `cross-region: ${seed} (seed: 5 above 10 GiB in total, else 4)`;
+      if (serverSide(engine) && seed < 5) {
+        return set(
+          'retry_count',
+          5,
+          inputs,
+          `${why}, raised to 5: at hundreds of copies per second S3 answers SlowDown while it partitions a new prefix; ` +
+            '5 full-jitter retries (up to 6.2 s in all) keep a throttled copy alive while the governor lowers the pace',
+        );
+      }
+      return set('retry_count', seed, inputs, why);
+    })();
+
+  const list_parallelism = (() => {
+    const byCpu = Math.max(1, Math.ceil(cpus * 4));
+    const byMemory = Math.max(1, Math.floor((budget * 0.25) / BYTES_PER_LISTING_STREAM));
+    const byObjects = w.objectCount !== undefined ? Math.max(1, Math.ceil(w.objectCount / OBJECTS_PER_LISTING_STREAM)) : Infinity;
+    const v = Math.min(byCpu, byMemory, byObjects, LIST_PARALLELISM_CAP);
+    return set(
+      'list_parallelism',
+      v,
+      { by_cpu: byCpu, by_memory: byMemory, by_objects: Number.isFinite(byObjects) ? byObjects : 'unknown', cap: LIST_PARALLELISM_CAP },
+      'ListObjectsV2 pages (1,000 keys) come one after another per prefix, so disjoint prefixes are listed at once: ' +
+        `4 per vCPU for XML parsing, ${mib(BYTES_PER_LISTING_STREAM)} MiB each from a quarter of the pool's memory, ` +
+        `one per ${OBJECTS_PER_LISTING_STREAM.toLocaleString('en-US')} objects, at most ${LIST_PARALLELISM_CAP}`,
+    );
+  })();
+
+  const values: SizedValues = { max_concurrent, batch_size, part_size_mb, retry_count, list_parallelism };
+  const order = Object.keys(values);
+  explain.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  return { values, explain };
+}
+
+function mbpsToBytes(mbps: number): number {
+  return (mbps * MB) / 8;
+}
+
+function formatInput(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A table for `plan --explain`: setting, value, the rule (wrapped) and its inputs. */
+export function formatExplain(explain: readonly ExplainEntry[], width = 100): string {
+  const nameW = Math.max('setting'.length, ...explain.map((e) => e.name.length));
+  const valueW = Math.max('value'.length, ...explain.map((e) => String(e.value).length));
+  const ruleW = Math.max(30, width - nameW - valueW - 4);
+  const indent = ' '.repeat(nameW + valueW + 4);
+  const out = [`${'setting'.padEnd(nameW)}  ${'value'.padStart(valueW)}  why`, `${'-'.repeat(nameW)}  ${'-'.repeat(valueW)}  ${'-'.repeat(Math.min(ruleW, 40))}`];
+  for (const e of explain) {
+    const rule = wrap(e.rule, ruleW);
+    out.push(`${e.name.padEnd(nameW)}  ${String(e.value).padStart(valueW)}  ${rule[0] ?? ''}`);
+    for (const more of rule.slice(1)) out.push(indent + more);
+    const inputs = Object.entries(e.inputs).map(([k, v]) => `${k}=${formatInput(v)}`);
+    if (inputs.length) for (const l of wrap(`inputs: ${inputs.join(', ')}`, ruleW)) out.push(indent + l);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeSizes,
+  explicitPerformance,
+  formatExplain,
+  seedWorkers,
+  sizePool,
+  type SizingInput,
+} from '../../../src/system/sizing.js';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const MB = 1_000_000;
+
+function input(over: Partial<SizingInput> & { cpus?: number; mem?: number; avail?: number } = {}): SizingInput {
+  const { cpus = 2, mem = 8 * GIB, avail, ...rest } = over;
+  return {
+    resources: { cpus, memoryBytes: mem, availableMemoryBytes: avail ?? mem },
+    workload: {},
+    engine: 'sdk',
+    sameRegion: true,
+    explicit: {},
+    ...rest,
+  };
+}
+
+const entry = (s: ReturnType<typeof sizePool>, name: string) => s.explain.find((e) => e.name === name)!;
+
+describe('the seed rule, for reference', () => {
+  it("reproduces calculate_optimal_workers, including its own example's real answer", () => {
+    // The seed's example claims 16 workers for 8 cores / 16 GB / 25 MB files; its code gives 8 (16 GB // 2).
+    expect(seedWorkers(8, 16, 25)).toBe(8);
+    // Its small-file doubling never wins: the minimum with the base undoes it.
+    expect(seedWorkers(4, 64, 1)).toBe(8);
+    // A 1 vCPU / 2 GB Fargate task gets a single worker.
+    expect(seedWorkers(1, 2, 0.3)).toBe(1);
+  });
+});
+
+describe('sizePool: server-side engines', () => {
+  it.each([
+    [0.25, 16],
+    [0.5, 32],
+    [1, 64],
+    [2, 128],
+    [4, 256],
+    [16, 256],
+  ])('%s vCPU → %s copies in flight (64 per vCPU, cap 256) for sdk and s5cmd', (cpus, expected) => {
+    for (const engine of ['sdk', 's5cmd'] as const) {
+      const s = sizePool(input({ cpus, mem: 30 * GIB, engine }));
+      expect(s.values.max_concurrent).toBe(expected);
+    }
+  });
+
+  it('is bounded by memory at 4 MiB per request from half the free memory', () => {
+    const s = sizePool(input({ cpus: 4, mem: 8 * GIB, avail: 256 * MIB }));
+    expect(s.values.max_concurrent).toBe(32);
+    expect(entry(s, 'max_concurrent').inputs).toMatchObject({ by_cpu: 256, by_memory: 32 });
+  });
+
+  it('never plans more copies in flight than there are objects, and at least one', () => {
+    expect(sizePool(input({ workload: { objectCount: 10 } })).values.max_concurrent).toBe(10);
+    expect(sizePool(input({ avail: 0 })).values.max_concurrent).toBe(1);
+  });
+
+  it('cross-region does not cut server-side concurrency (higher latency needs more in flight, not fewer)', () => {
+    const same = sizePool(input({ cpus: 1, sameRegion: true }));
+    const cross = sizePool(input({ cpus: 1, sameRegion: false }));
+    expect(cross.values.max_concurrent).toBe(same.values.max_concurrent);
+  });
+
+  it('says why and how the seed would differ', () => {
+    const e = entry(sizePool(input({ cpus: 1, mem: 2 * GIB, workload: { averageObjectBytes: 300_000 } })), 'max_concurrent');
+    expect(e.value).toBe(64);
+    expect(e.rule).toMatch(/latency/);
+    expect(e.inputs.seed_would_give).toBe(1);
+  });
+});
+
+describe('sizePool: stream engine', () => {
+  it('large objects: bounded by memory, each worker buffering 5 parts', () => {
+    const s = sizePool(input({ engine: 'stream', cpus: 8, mem: 4 * GIB, workload: { averageObjectBytes: 500 * MB } }));
+    expect(s.values.part_size_mb).toBe(100);
+    // 2 GiB budget / (5 × 100 MiB) = 4; the size rule alone would allow 8.
+    expect(s.values.max_concurrent).toBe(4);
+    expect(entry(s, 'max_concurrent').inputs).toMatchObject({ by_object_size: 8, by_memory: 4 });
+  });
+
+  it('small objects double the base (the seed computed that but then discarded it)', () => {
+    const s = sizePool(input({ engine: 'stream', cpus: 4, mem: 64 * GIB, workload: { averageObjectBytes: MB } }));
+    expect(s.values.max_concurrent).toBe(16);
+    expect(seedWorkers(4, 64, 1)).toBe(8);
+  });
+
+  it('fractional vCPUs still get at least 2 workers, 4 for small files', () => {
+    expect(sizePool(input({ engine: 'stream', cpus: 0.25, mem: 2 * GIB })).values.max_concurrent).toBe(2);
+    expect(sizePool(input({ engine: 'stream', cpus: 0.25, mem: 2 * GIB, workload: { averageObjectBytes: 300_000 } })).values.max_concurrent).toBe(4);
+  });
+
+  it('part size shrinks so 4 workers fit a small task, never below S3’s 5 MiB', () => {
+    const small = sizePool(input({ engine: 'stream', cpus: 0.25, mem: 512 * MIB, avail: 360 * MIB, sameRegion: true }));
+    // 180 MiB budget / (4 workers × 5 parts) = 9 MiB.
+    expect(small.values.part_size_mb).toBe(9);
+    expect(entry(small, 'part_size_mb').rule).toMatch(/shrunk/);
+    const tiny = sizePool(input({ engine: 'stream', cpus: 0.25, mem: 512 * MIB, avail: 40 * MIB }));
+    expect(tiny.values.part_size_mb).toBe(5);
+  });
+
+  it('is bounded by one second of link bandwidth in flight when the link speed is known', () => {
+    const slow = sizePool({
+      resources: { cpus: 8, memoryBytes: 64 * GIB, networkMbps: 100 },
+      workload: { averageObjectBytes: 50 * MB },
+      engine: 'stream',
+      sameRegion: true,
+      explicit: {},
+    });
+    // 100 Mbit/s = 12.5 MB/s, 50 MB objects: one would do; at least 2.
+    expect(slow.values.max_concurrent).toBe(2);
+    expect(entry(slow, 'max_concurrent').inputs.by_bandwidth).toBe(2);
+  });
+});
+
+describe('sizePool: batch size', () => {
+  it('follows the size spread (seed): 50 when CV > 0.5, 200 when alike, 100 unknown', () => {
+    expect(sizePool(input({ workload: { sizeVariance: 0.9 } })).values.batch_size).toBe(50);
+    expect(sizePool(input({ workload: { sizeVariance: 0.3 } })).values.batch_size).toBe(200);
+    expect(sizePool(input()).values.batch_size).toBe(100);
+  });
+
+  it('s5cmd: at least 8 objects per worker (4 with a wide spread), since each batch is a new process', () => {
+    const s = sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB, workload: { sizeVariance: 0.2 } }));
+    // 256 in flight → 128 workers per s5cmd run → 1024 objects per batch.
+    expect(s.values.batch_size).toBe(1024);
+    expect(sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB, workload: { sizeVariance: 2 } })).values.batch_size).toBe(512);
+  });
+
+  it('s5cmd: no larger than half the objects so both runs have work', () => {
+    expect(sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB, workload: { objectCount: 300 } })).values.batch_size).toBe(150);
+    expect(sizePool(input({ engine: 'sdk', workload: { objectCount: 3 } })).values.batch_size).toBe(3);
+  });
+
+  it('is bounded by memory with a realistic per-object figure (not the seed’s 1 MB)', () => {
+    const s = sizePool(input({ engine: 'sdk', cpus: 0.25, mem: 512 * MIB, avail: 4 * MIB, workload: { sizeVariance: 0.1 } }));
+    expect(s.values.batch_size).toBeLessThan(200);
+    expect(s.values.batch_size).toBeGreaterThanOrEqual(10);
+    expect(entry(s, 'batch_size').rule).toMatch(/memory/);
+  });
+});
+
+describe('sizePool: part size and retries (regional strategy)', () => {
+  it('part size: same region 100, cross-region 50 above 10 GiB in total, else 75', () => {
+    expect(sizePool(input({ sameRegion: true })).values.part_size_mb).toBe(100);
+    expect(sizePool(input({ sameRegion: false, workload: { objectCount: 100_000, averageObjectBytes: 200 * MB } })).values.part_size_mb).toBe(50);
+    expect(sizePool(input({ sameRegion: false, workload: { objectCount: 10, averageObjectBytes: MB } })).values.part_size_mb).toBe(75);
+  });
+
+  it('retries: the seed’s 3/4/5 for stream; at least 5 for server-side copies that meet SlowDown', () => {
+    expect(sizePool(input({ engine: 'stream', sameRegion: true })).values.retry_count).toBe(3);
+    expect(sizePool(input({ engine: 'stream', sameRegion: false })).values.retry_count).toBe(4);
+    expect(sizePool(input({ engine: 'stream', sameRegion: false, workload: { objectCount: 1e6, averageObjectBytes: 50 * MB } })).values.retry_count).toBe(5);
+    const sdk = sizePool(input({ engine: 'sdk', sameRegion: true }));
+    expect(sdk.values.retry_count).toBe(5);
+    expect(entry(sdk, 'retry_count').rule).toMatch(/SlowDown/);
+  });
+});
+
+describe('sizePool: listing parallelism', () => {
+  it('one stream for a small listing, more by CPU for a big one, capped at 16', () => {
+    expect(sizePool(input({ cpus: 4, workload: { objectCount: 5000 } })).values.list_parallelism).toBe(1);
+    expect(sizePool(input({ cpus: 1, workload: { objectCount: 50_000_000 } })).values.list_parallelism).toBe(4);
+    expect(sizePool(input({ cpus: 16, mem: 64 * GIB })).values.list_parallelism).toBe(16);
+  });
+  it('is bounded by memory', () => {
+    expect(sizePool(input({ cpus: 4, mem: 512 * MIB, avail: 200 * MIB })).values.list_parallelism).toBe(1);
+  });
+});
+
+describe('sizePool: explicit values', () => {
+  it('always win, whatever the resources, and say "set explicitly"', () => {
+    const s = sizePool(
+      input({ cpus: 0.25, mem: 512 * MIB, engine: 's5cmd', explicit: { max_concurrent: 900, batch_size: 7, part_size_mb: 333, retry_count: 0 } }),
+    );
+    expect(s.values).toMatchObject({ max_concurrent: 900, batch_size: 7, part_size_mb: 333, retry_count: 0 });
+    for (const name of ['max_concurrent', 'batch_size', 'part_size_mb', 'retry_count']) {
+      expect(entry(s, name)).toMatchObject({ rule: 'set explicitly', inputs: { configured: s.values[name as 'batch_size'] } });
+    }
+    expect(entry(s, 'list_parallelism').rule).not.toBe('set explicitly');
+  });
+
+  it('an explicit concurrency feeds the rules that depend on it', () => {
+    const s = sizePool(input({ engine: 's5cmd', explicit: { max_concurrent: 64 } }));
+    // 32 workers per s5cmd run × 8 = 256.
+    expect(s.values.batch_size).toBe(256);
+  });
+
+  it('explicitPerformance picks only the fields the config loader marked explicit', () => {
+    const po = { max_concurrent: 16, batch_size: 100, part_size_mb: 64, retry_count: 5, storage_class: 'STANDARD' };
+    expect(explicitPerformance(po, new Set(['performance_optimization.batch_size', 'sync_mode']))).toEqual({ batch_size: 100 });
+    expect(explicitPerformance(po, new Set())).toEqual({});
+  });
+});
+
+describe('sizePool: always within the configuration’s bounds', () => {
+  it('for a spread of machines and workloads', () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 2000; i++) {
+      const s = sizePool({
+        resources: { cpus: 0.125 + rand() * 64, memoryBytes: (0.25 + rand() * 256) * GIB, availableMemoryBytes: rand() * 64 * GIB, networkMbps: rand() < 0.5 ? undefined : 1 + rand() * 100_000 },
+        workload: {
+          objectCount: rand() < 0.3 ? undefined : Math.floor(rand() * 1e8),
+          averageObjectBytes: rand() < 0.3 ? undefined : rand() * 10 * GIB,
+          sizeVariance: rand() < 0.3 ? undefined : rand() * 5,
+        },
+        engine: (['s5cmd', 'sdk', 'stream'] as const)[Math.floor(rand() * 3)]!,
+        sameRegion: rand() < 0.5,
+        explicit: {},
+      });
+      const v = s.values;
+      expect(Number.isInteger(v.max_concurrent) && v.max_concurrent >= 1 && v.max_concurrent <= 1024).toBe(true);
+      expect(Number.isInteger(v.batch_size) && v.batch_size >= 1 && v.batch_size <= 100_000).toBe(true);
+      expect(Number.isInteger(v.part_size_mb) && v.part_size_mb >= 5 && v.part_size_mb <= 5120).toBe(true);
+      expect(Number.isInteger(v.retry_count) && v.retry_count >= 0 && v.retry_count <= 20).toBe(true);
+      expect(Number.isInteger(v.list_parallelism) && v.list_parallelism >= 1 && v.list_parallelism <= 16).toBe(true);
+      expect(s.explain.map((e) => e.name)).toEqual(['max_concurrent', 'batch_size', 'part_size_mb', 'retry_count', 'list_parallelism']);
+    }
+  });
+});
+
+describe('describeSizes', () => {
+  it('count, mean and coefficient of variation', () => {
+    expect(describeSizes([10, 10, 10])).toEqual({ objectCount: 3, averageObjectBytes: 10, sizeVariance: 0 });
+    const w = describeSizes([1, 3]);
+    expect(w.averageObjectBytes).toBe(2);
+    expect(w.sizeVariance).toBeCloseTo(0.5, 10);
+    expect(describeSizes([])).toEqual({ objectCount: 0 });
+  });
+});
+
+describe('formatExplain', () => {
+  it('prints one row per setting with its value, wrapped rule and inputs', () => {
+    const s = sizePool(input({ cpus: 1, mem: 2 * GIB, engine: 's5cmd', explicit: { retry_count: 7 } }));
+    const text = formatExplain(s.explain, 90);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^setting\s+value\s+why$/);
+    for (const e of s.explain) expect(text).toMatch(new RegExp(`^${e.name}\\s+${e.value}\\s+\\S`, 'm'));
+    expect(text).toMatch(/^retry_count\s+7\s+set explicitly$/m);
+    expect(text).toContain('inputs: configured=7');
+    expect(text).toContain('by_cpu=64');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(90);
+  });
+});
