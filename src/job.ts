@@ -1,36 +1,42 @@
 /**
  * The sync job, top to bottom as the data flows:
- * config → sides and clients → preflight → engine choice → plan (merge-join of both listings)
- * → batches → engine → results (per-object fallback) → verify → deletes → report.
+ * config → sides and clients → preflight → resources, engine, sizing → leftovers of a crash
+ * → governor and engines → plan (merge-join of both listings) → batches → engine → results
+ * (per-object fallback) → verify → deletes → report.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SyncConfig } from './config/schema.js';
 import { compileSelection } from './config/selection.js';
+import { assembleEngines } from './engines/assemble.js';
 import { Dispatcher } from './engines/dispatcher.js';
+import type { CopyRuntime } from './engines/runtime.js';
 import { probeS5cmd } from './engines/s5cmd-locate.js';
-import { S5cmdEngine } from './engines/s5cmd.js';
-import { SdkEngine } from './engines/sdk.js';
-import { chooseEngine, routeObject, shouldFallBackToStream } from './engines/select.js';
-import { StreamEngine } from './engines/stream.js';
-import type { CopyEngine, CopyResult, CopyTask, EngineName, EngineSettings } from './engines/types.js';
+import { chooseEngine, shouldFallBackToStream } from './engines/select.js';
+import type { CopyResult, CopyTask, EngineName, EngineSettings } from './engines/types.js';
 import { UploadRegistry } from './engines/uploads.js';
 import { ExitCode, JobError, UsageError } from './exit-codes.js';
 import { BoundedList, RunCounters, type Degradation, type FailureRecord, type MismatchRecord } from './observe/counters.js';
 import type { Logger } from './observe/logger.js';
 import { ProgressReporter } from './observe/progress.js';
 import { buildReport, type RunReport } from './observe/report.js';
-import { compareRecorded, isPlainEtag, SOURCE_ETAG_METADATA } from './plan/compare.js';
+import { resolveCheck } from './plan/check.js';
 import type { Action } from './plan/diff.js';
 import { planActions } from './plan/planner.js';
-import type { ShardSpec } from './plan/shard.js';
+import { shardOf, unitKeyOf, type ShardSpec } from './plan/shard.js';
+import { AdaptiveLimiter } from './resilience/adaptive-limit.js';
+import { abortStaleUploads } from './resilience/cleanup.js';
 import { classifyError } from './resilience/errors.js';
+import { Governor, memoryPressure, networkInstability, outcomeOf, prefixOf } from './resilience/governor.js';
+import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter } from './resilience/rate-limit.js';
 import { makeS3Client } from './storage/clients.js';
+import { deleteKeys } from './storage/deletes.js';
 import { ListingOrderError } from './storage/listing.js';
 import { preflight } from './storage/preflight.js';
 import { resolveSides } from './storage/sides.js';
 import { s3Url } from './storage/types.js';
+import { probeResources, type Resources } from './system/probe.js';
+import { explicitPerformance, formatExplain, sizePool } from './system/sizing.js';
 import { zipKeyFor } from './verify/checksum-file.js';
 import { Verifier } from './verify/verifier.js';
 
@@ -46,15 +52,21 @@ export interface JobOptions {
   progress?: 'tty' | 'log' | 'off';
   /** Called with every copy and delete the plan decides (the `plan` command prints them). */
   onAction?: (a: Action) => void;
+  /** Called with the sizing table (`plan --explain`). */
+  onExplain?: (text: string) => void;
   runId?: string;
   /** Only this shard of the key space (`--shard i/N`), split at `depth` levels below each prefix. */
   shard?: ShardSpec & { depth: number };
   /** Config fields set explicitly (not defaults), from the config loader. */
   explicit?: ReadonlySet<string>;
+  /** Resources to size for, instead of probing this machine (tests). */
+  resources?: Resources;
 }
 
 const MANIFEST_DIR = '_manifests/';
 const MAX_LISTED_FAILURES = 10_000;
+/** Levels of a relative key that make its concurrency group (the Binance symbol folder). */
+const GROUP_DEPTH = 4;
 
 export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunReport> {
   const startedAt = new Date();
@@ -67,33 +79,48 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   const failures = new BoundedList<FailureRecord>(MAX_LISTED_FAILURES);
   const mismatches = new BoundedList<MismatchRecord>(MAX_LISTED_FAILURES);
   const degradations: Degradation[] = [];
-  const sides = resolveSides(config, opts.explicit);
-  const po = config.performance_optimization;
+  const degrade = (from: string, to: string, reason: string) => {
+    degradations.push({ at: new Date().toISOString(), from, to, reason });
+    log.warn('degraded', { from, to, reason });
+  };
   let engineName: EngineName | 'none' = 'none';
   let engineReason = '';
+  let settingsReport: Record<string, unknown> = {};
   let plannedDeletes = 0;
   let interrupted = false;
   let fatal: JobError | undefined;
 
-  // Clients per side, sized so the SDK never queues below our own concurrency.
-  const maxSockets = po.max_concurrent * 8 + 16;
-  const source = makeS3Client({ ...sides.source.client, maxSockets, maxAttempts: po.retry_count + 1 });
-  const dest = makeS3Client({ ...sides.dest.client, maxSockets, maxAttempts: po.retry_count + 1 });
+  // Sides and clients. Listing, verification and deletes use the SDK's own retries; the engines'
+  // clients make one attempt per request and retry through the run's policy (and governor).
+  const sides = resolveSides(config, opts.explicit);
+  const po = config.performance_optimization;
+  const sdkRetries = { maxSockets: 1024, maxAttempts: po.retry_count + 1 };
+  const source = makeS3Client({ ...sides.source.client, ...sdkRetries });
+  const dest = makeS3Client({ ...sides.dest.client, ...sdkRetries });
+  const copyClients = {
+    source: makeS3Client({ ...sides.source.client, maxSockets: 1024, maxAttempts: 1 }),
+    dest: makeS3Client({ ...sides.dest.client, maxSockets: 1024, maxAttempts: 1 }),
+  };
   const uploads = new UploadRegistry();
-  const engines: CopyEngine[] = [];
+  let closeEngines = async () => {};
+  let disposeLimiter = () => {};
+  let governorLimit = () => 0;
   const progress =
     opts.progress && opts.progress !== 'off' && writes
-      ? new ProgressReporter(counters, log, { tty: opts.progress === 'tty', detail: () => `engine ${engineName}` })
+      ? new ProgressReporter(counters, log, { tty: opts.progress === 'tty', detail: () => `engine ${engineName}, concurrency ${governorLimit()}` })
       : undefined;
 
   try {
     const selection = compileSelection(config);
-    log.info('starting', { command: opts.command, dry_run: opts.dryRun, source: s3Url(sides.source.location), destination: s3Url(sides.dest.location), selection: selection.describe() });
+    const relPrefixes = selection.prefixes.map((p) => p.slice(sides.source.location.prefix.length));
+    log.info('starting', { command: opts.command, dry_run: opts.dryRun, source: s3Url(sides.source.location), destination: s3Url(sides.dest.location), selection: selection.describe(), shard: opts.shard });
 
     // Preflight: both buckets reachable with the access the run needs.
     await preflight({ source, dest, sides, prefixes: selection.prefixes, needWrite: writes });
 
-    // Engine choice.
+    // Resources, engine and sizing: explicit settings win over computed ones.
+    const resources = opts.resources ?? (await probeResources());
+    log.info('resources', { cpus: resources.cpus, memory_bytes: resources.memoryBytes, sources: resources.sources, notes: resources.notes });
     const s5 = await probeS5cmd(opts.env);
     // enable_s3_direct_sync=false (the seed's switch) means every object goes through this machine.
     const mode = config.enable_s3_direct_sync ? config.operation_mode : 'traditional';
@@ -101,32 +128,79 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     if (!choice.ok) throw new UsageError(choice.message);
     engineName = choice.engine;
     engineReason = choice.reason;
+    if (!s5.available && !config.verify_checksums && choice.engine === 'sdk') degrade('s5cmd', 'sdk', s5.reason);
     log.info('engine chosen', { engine: engineName, reason: engineReason });
+    const sizing = sizePool({
+      resources,
+      workload: {},
+      engine: engineName,
+      sameRegion: sides.serverSide.possible && sides.source.client.region === sides.dest.client.region,
+      explicit: explicitPerformance(po, opts.explicit ?? new Set()),
+    });
+    const sized = sizing.values;
+    settingsReport = { ...sized, cpus: resources.cpus, memory_bytes: resources.memoryBytes, cpus_from: resources.sources.cpus, memory_from: resources.sources.memoryBytes };
+    opts.onExplain?.(formatExplain(sizing.explain));
+    log.info('sized', { ...sized });
 
+    // Leftovers of a crashed run: incomplete multipart uploads in our own prefix (and shard) only.
+    if (writes) await cleanUpLeftovers();
+
+    // Governor: AIMD concurrency, per destination prefix too; its changes are degradations.
+    const governor = new Governor({
+      initial: sized.max_concurrent,
+      min: 1,
+      max: opts.explicit?.has('performance_optimization.max_concurrent') ? po.max_concurrent : Math.min(1024, Math.max(sized.max_concurrent, 256)),
+      windowSize: 200,
+      errorRateThreshold: 0.05,
+      throttleThreshold: 0.05,
+      increaseStep: Math.max(1, Math.ceil(sized.max_concurrent / 16)),
+      cooldownMs: 5_000,
+    });
+    governorLimit = () => governor.limit;
+    governor.onChange((e) => degrade(`concurrency ${e.from}`, `concurrency ${e.to}`, e.key ? `${e.reason} (prefix ${e.key})` : e.reason));
+    const limiter = new AdaptiveLimiter(governor);
+    disposeLimiter = () => limiter.dispose();
+    const bandwidthMbps = po.rate_limit_mbps ?? (po.available_bandwidth_mbps && po.bandwidth_priority ? priorityBandwidth(po.available_bandwidth_mbps, po.bandwidth_priority) : undefined);
+    const bandwidth = bandwidthLimiter(bandwidthMbps);
+    const runtime: CopyRuntime = {
+      limiter,
+      retry: { retryCount: sized.retry_count },
+      groupOf: (key) => prefixOf(key, GROUP_DEPTH),
+      record: (key, error) => {
+        const outcome = outcomeOf(error);
+        if (!outcome) return;
+        governor.record(outcome);
+        governor.forKey(prefixOf(key, GROUP_DEPTH)).record(outcome);
+      },
+      onRetry: (key, info) => {
+        counters.retries++;
+        log.debug('retrying', { key, attempt: info.attempt, error_class: info.error.class, code: info.error.code, delay_ms: info.delayMs });
+      },
+      requests: po.max_requests_per_second ? new RequestRateLimiter({ ratePerSecond: po.max_requests_per_second }) : undefined,
+      bandwidth,
+    };
+
+    // Engines around that runtime.
     const settings: EngineSettings = {
       source: sides.source.location,
       dest: sides.dest.location,
       storageClass: po.storage_class,
-      partSizeBytes: po.part_size_mb * 1024 * 1024,
+      partSizeBytes: sized.part_size_mb * 1024 * 1024,
       multipartThresholdBytes: po.enable_multipart_threshold_mb * 1024 * 1024,
-      concurrency: po.max_concurrent,
-      retryCount: po.retry_count,
-      checksumSha256: true,
+      concurrency: sized.max_concurrent,
+      retryCount: sized.retry_count,
+      checksumSha256: config.verify_checksums,
     };
-    const clients = { source, dest };
-    const sdk = new SdkEngine(settings, clients, uploads);
-    const stream = new StreamEngine(settings, clients, uploads);
-    const s5cmd =
-      engineName === 's5cmd'
-        ? new S5cmdEngine({ ...settings, concurrency: Math.max(1, Math.ceil(po.max_concurrent / 2)) }, {
-            binary: s5.path!,
-            endpointUrl: sides.dest.client.endpoint,
-            env: sides.dest.childEnv,
-          })
-        : undefined;
-    engines.push(sdk, stream, ...(s5cmd ? [s5cmd] : []));
-    const engineByName: Record<EngineName, CopyEngine | undefined> = { s5cmd, sdk, stream };
-    const runEngine = engineByName[engineName]!;
+    const engines = assembleEngines(
+      engineName,
+      settings,
+      copyClients,
+      uploads,
+      runtime,
+      s5.available ? { binary: s5.path!, endpointUrl: sides.dest.client.endpoint, env: sides.dest.childEnv, workers: () => Math.ceil(governor.limit / 2) } : undefined,
+      (from, to, reason) => degrade(from, to, reason),
+    );
+    closeEngines = engines.close;
 
     // Verification of copied zips against their source .CHECKSUM.
     const verifier = new Verifier({
@@ -135,55 +209,62 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       counters,
       mismatches,
       failures,
-      concurrency: Math.max(4, po.max_concurrent),
+      concurrency: Math.max(4, Math.min(64, sized.max_concurrent)),
       signal: opts.abortSignal,
+      bandwidth,
     });
 
     // Results: count, fall back per object where a server-side copy was refused, verify zips.
+    let extraRetries = 0;
     const onResults = async (results: CopyResult[], tasks: Map<string, CopyTask>, from: EngineName): Promise<void> => {
-      for (const r0 of results) {
-        let r = r0;
+      for (let r of results) {
         const task = tasks.get(r.key)!;
-        if (!r.ok && r.error && from === 's5cmd' && r.error.class === 'unknown') {
-          // s5cmd gave no usable result: the SDK engine tries that object once more.
-          r = await sdk.copyOne(task, opts.abortSignal);
+        if (!r.ok && r.error && from === 's5cmd' && r.error.retryable && !opts.abortSignal?.aborted) {
+          // s5cmd gave up on it (or said nothing): the SDK engine tries it with the run's retry policy.
+          r = await engines.sdk.copyOne(task, opts.abortSignal);
         }
-        if (!r.ok && r.error && from !== 'stream' && shouldFallBackToStream(mode, config.engine, r.error, sides.sameCredentials)) {
-          log.warn('server-side copy refused; copying this object by download and upload', { key: r.key, code: r.error.code });
-          degradations.push({ at: new Date().toISOString(), from, to: 'stream', reason: `${r.key}: ${r.error.code ?? r.error.class}` });
-          r = await stream.copyOne(task, opts.abortSignal);
+        if (!r.ok && r.error && r.engine !== 'stream' && shouldFallBackToStream(mode, config.engine, r.error, sides.sameCredentials)) {
+          degrade(r.engine, 'stream', `${r.key}: server-side copy refused (${r.error.code ?? r.error.class})`);
+          r = await engines.stream.copyOne(task, opts.abortSignal);
         }
         if (r.ok) {
-          counters.recordCopy(r.engine, r.bytes, r.attempts);
+          counters.recordCopy(r.engine, r.bytes);
           if (config.enable_detailed_logging) log.info('copied', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts });
           if (config.verify_checksums && r.key.endsWith('.zip')) await verifier.submit(r.key, r.sha256);
         } else if (opts.abortSignal?.aborted) {
           // Cut at the shutdown deadline: not a failure; the next run copies it.
-          continue;
         } else if (r.error?.class === 'vanished') {
           counters.vanished++;
           failures.push({ key: r.key, error_class: 'vanished', code: r.error.code, message: 'source object disappeared before it was copied', engine: r.engine });
         } else {
           counters.failed++;
-          counters.retries += Math.max(0, r.attempts - 1);
           failures.push({ key: r.key, error_class: r.error?.class ?? 'unknown', code: r.error?.code, message: r.error?.message ?? 'failed', engine: r.engine });
-          log.warn('copy failed', { key: r.key, error_class: r.error?.class, code: r.error?.code, message: r.error?.message });
+          log.warn('copy failed', { key: r.key, error_class: r.error?.class, code: r.error?.code, attempts: r.attempts, message: r.error?.message });
         }
+      }
+      // Network instability: more retries while connection errors are frequent.
+      const extra = networkInstability(governor.rates.network).extraRetries;
+      if (extra !== extraRetries) {
+        degrade(`retry_count ${sized.retry_count + extraRetries}`, `retry_count ${sized.retry_count + extra}`, `network error rate ${(governor.rates.network * 100).toFixed(1)}%`);
+        extraRetries = extra;
+        runtime.retry.retryCount = sized.retry_count + extra;
       }
     };
 
+    // Memory pressure: smaller batches as the process nears its memory limit.
+    let batchFactor = 1;
+    const batchSize = () => {
+      const factor = memoryPressure(process.memoryUsage().rss / resources.memoryBytes);
+      if (factor !== batchFactor) {
+        degrade(`batch_size ${Math.round(sized.batch_size * batchFactor)}`, `batch_size ${Math.round(sized.batch_size * factor)}`, 'memory pressure');
+        batchFactor = factor;
+      }
+      return Math.max(1, Math.floor(sized.batch_size * factor));
+    };
     const dispatcher = new Dispatcher({
-      batchSize: po.batch_size,
-      maxInFlight: engineName === 's5cmd' ? 2 : Math.max(2, Math.ceil(po.max_concurrent / po.batch_size) + 1),
-      engineFor: (t) =>
-        engineByName[
-          routeObject(
-            engineName as EngineName,
-            { size: t.size, plainSourceEtag: isPlainEtag(t.etag) },
-            settings.multipartThresholdBytes,
-            runEngine.maxObjectBytes,
-          )
-        ]!,
+      batchSize,
+      maxInFlight: engineName === 's5cmd' ? 2 : Math.max(2, Math.ceil(sized.max_concurrent / sized.batch_size) + 1),
+      engineFor: engines.engineFor,
       onResults,
       signal: opts.abortSignal,
     });
@@ -191,7 +272,6 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     // The plan: both listings merged in key order. A server that lists out of S3's order makes
     // the plan start again with listings sorted on disk; deletes wait until the plan is complete.
     const deletes: string[] = [];
-    const relPrefixes = selection.prefixes.map((p) => p.slice(sides.source.location.prefix.length));
     const selected = (rel: string) => !rel.startsWith(MANIFEST_DIR) && selection.matches(sides.source.location.prefix + rel);
     progress?.start();
     for (let sortListings = false; ; sortListings = true) {
@@ -204,6 +284,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           dest: { client: dest, location: sides.dest.location },
           prefixes: relPrefixes,
           shard: opts.shard,
+          prefetch: Math.max(1, sized.list_parallelism - 1),
           incremental: config.enable_incremental,
           deleteExtras: config.sync_mode === 'sync',
           selected,
@@ -211,10 +292,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           onListed: () => counters.listed++,
           signal: opts.signal,
         })) {
-          if (opts.signal?.aborted) {
-            interrupted = true;
-            break;
-          }
+          if (opts.signal?.aborted) break;
           const decided = action.kind === 'check' ? await resolveCheck(dest, sides.dest.location, action) : action;
           if (decided.kind === 'skip') {
             counters.skipped++;
@@ -236,16 +314,16 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         break;
       } catch (err) {
         if (err instanceof ListingOrderError && !sortListings) {
-          log.warn('listing is not in S3 key order; planning again with listings sorted on disk', { detail: err.message });
-          degradations.push({ at: new Date().toISOString(), from: 'streamed listing', to: 'sorted listing', reason: err.message });
+          degrade('streamed listing', 'sorted listing', `${err.message}; planning again with listings sorted on disk`);
           continue;
         }
         throw err;
       }
     }
-    counters.listingDone = true;
+    counters.listingDone = !opts.signal?.aborted;
     await dispatcher.drain();
     await verifier.drain();
+    if (opts.signal?.aborted) interrupted = true;
 
     // Deletes (sync mode), only after every copy, never beyond the cap, never after failures.
     if (writes && plannedDeletes > 0 && !interrupted) {
@@ -253,13 +331,17 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         failures.push({ key: s3Url(sides.dest.location), error_class: 'delete-cap', message: `sync would delete ${plannedDeletes} objects, more than --max-delete ${config.max_delete}; nothing was deleted` });
         log.error('delete cap exceeded; nothing deleted', { planned_deletes: plannedDeletes, max_delete: config.max_delete });
       } else if (counters.failed > 0) {
-        log.warn('copies failed; not deleting anything this run', { planned_deletes: plannedDeletes });
         failures.push({ key: s3Url(sides.dest.location), error_class: 'delete-cap', message: `${plannedDeletes} deletes skipped because copies failed` });
+        log.warn('copies failed; not deleting anything this run', { planned_deletes: plannedDeletes });
       } else {
-        await deleteKeys(dest, sides.dest.location.bucket, deletes.map((k) => sides.dest.location.prefix + k), counters, failures);
+        const out = await deleteKeys(dest, sides.dest.location.bucket, deletes.map((k) => sides.dest.location.prefix + k), opts.abortSignal);
+        counters.deleted += out.deleted;
+        for (const f of out.failed) {
+          counters.failed++;
+          failures.push({ key: f.key, error_class: classifyError({ name: f.code }).class, code: f.code, message: f.message });
+        }
       }
     }
-    if (opts.signal?.aborted) interrupted = true;
   } catch (err) {
     if (opts.signal?.aborted) interrupted = true;
     else if (err instanceof JobError) fatal = err;
@@ -269,10 +351,14 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     }
   } finally {
     progress?.stop();
-    if (uploads.size > 0) await uploads.abortAll(dest).catch(() => undefined);
-    for (const e of engines) await e.close?.();
-    source.destroy();
-    dest.destroy();
+    // Multipart uploads this run started and could not finish are aborted, never left behind.
+    if (uploads.size > 0) {
+      const n = await uploads.abortAll(dest).catch(() => 0);
+      log.warn('aborted unfinished multipart uploads', { aborted: n });
+    }
+    disposeLimiter();
+    await closeEngines();
+    for (const c of [source, dest, copyClients.source, copyClients.dest]) c.destroy();
   }
 
   const exitCode = fatal
@@ -290,12 +376,13 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     dryRun: opts.dryRun,
     startedAt,
     finishedAt: new Date(),
-    mode: config.operation_mode,
+    mode: config.enable_s3_direct_sync ? config.operation_mode : 'traditional',
     syncMode: config.sync_mode,
     engine: engineName,
     engineReason,
     source: s3Url(sides.source.location),
     destination: s3Url(sides.dest.location),
+    settings: settingsReport,
     counters,
     plannedDeletes,
     failures,
@@ -307,25 +394,28 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   });
   log.info('finished', { exit_code: exitCode, counts: report.counts });
   return report;
-}
 
-/** Same size, ETags not comparable: the source ETag recorded on the destination object decides. */
-async function resolveCheck(dest: S3Client, location: { bucket: string; prefix: string }, a: Extract<Action, { kind: 'check' }>): Promise<Action> {
-  const h = await dest.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.prefix + a.key }));
-  const verdict = compareRecorded(a.source, h.Metadata?.[SOURCE_ETAG_METADATA]);
-  if (verdict.same === true) return { kind: 'skip', key: a.key, source: a.source, dest: a.dest };
-  return { kind: 'copy', key: a.key, source: a.source, dest: a.dest, reason: verdict.same === false ? verdict.reason : 'no-fingerprint' };
-}
-
-async function deleteKeys(client: S3Client, bucket: string, keys: string[], counters: RunCounters, failures: BoundedList<FailureRecord>): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    const chunk = keys.slice(i, i + 1000);
-    const res = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
-    const errors = res.Errors ?? [];
-    counters.deleted += chunk.length - errors.length;
-    for (const e of errors) {
-      counters.failed++;
-      failures.push({ key: e.Key ?? '?', error_class: classifyError({ name: e.Code }).class, code: e.Code, message: `delete failed: ${e.Message ?? e.Code}` });
+  async function cleanUpLeftovers(): Promise<void> {
+    const { bucket, prefix } = sides.dest.location;
+    if (prefix === '') {
+      log.info('not cleaning incomplete multipart uploads: the destination has no prefix, so the whole bucket would be touched');
+      return;
+    }
+    const relPrefixes = compileSelection(config).prefixes.map((p) => p.slice(sides.source.location.prefix.length));
+    const shard = opts.shard;
+    const keep = (key: string) => {
+      const rel = key.slice(prefix.length);
+      if (!shard) return relPrefixes.some((p) => rel.startsWith(p));
+      const unit = unitKeyOf(rel, relPrefixes, shard.depth);
+      return unit !== undefined && shardOf(unit, shard.count) === shard.index;
+    };
+    try {
+      const out = await abortStaleUploads(dest, bucket, prefix, { olderThan: startedAt, keep, signal: opts.abortSignal });
+      if (out.aborted.length > 0) log.warn('aborted incomplete multipart uploads left by an earlier run', { aborted: out.aborted.length, keys: out.aborted.slice(0, 20).map((u) => u.key) });
+      for (const f of out.failed) log.warn('could not abort an incomplete multipart upload', { key: f.upload.key, error: classifyError(f.error).code });
+    } catch (err) {
+      const c = classifyError(err);
+      log.warn('could not list incomplete multipart uploads; leaving them', { error_class: c.class, code: c.code });
     }
   }
 }

@@ -20,8 +20,8 @@ interface CommonArgs {
   'log-format'?: 'json' | 'text';
   'log-level'?: string;
   progress?: boolean;
-  'shutdown-deadline-seconds'?: number;
   shard?: string;
+  explain?: boolean;
   'shard-depth'?: number;
   [k: string]: unknown;
 }
@@ -42,11 +42,6 @@ function commonOptions(y: Argv): Argv<any> {
       type: 'number',
       requiresArg: true,
       describe: 'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
-    })
-    .option('shutdown-deadline-seconds', {
-      type: 'number',
-      requiresArg: true,
-      describe: 'On SIGTERM/SIGINT, how long in-flight copies may finish before they are aborted. [env S3DS_SHUTDOWN_DEADLINE_SECONDS]',
     });
 }
 
@@ -73,11 +68,7 @@ async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Promise<n
   }
   for (const w of loaded.warnings) logger.warn(w);
 
-  const deadlineSeconds = Number(argv['shutdown-deadline-seconds'] ?? environ.S3DS_SHUTDOWN_DEADLINE_SECONDS ?? 25);
-  if (!Number.isFinite(deadlineSeconds) || deadlineSeconds < 0) {
-    process.stderr.write(`s3-direct-sync: --shutdown-deadline-seconds must be a number of seconds >= 0, got '${String(argv['shutdown-deadline-seconds'] ?? environ.S3DS_SHUTDOWN_DEADLINE_SECONDS)}'\n`);
-    return ExitCode.badConfig;
-  }
+  const deadlineSeconds = loaded.config.shutdown_deadline_seconds;
   let shard: (ShardSpec & { depth: number }) | undefined;
   const shardText = argv.shard ?? environ.S3DS_SHARD;
   if (shardText) {
@@ -106,6 +97,7 @@ async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Promise<n
       abortSignal: shutdown.abort,
       progress: argv.progress === false ? 'off' : tty ? 'tty' : 'log',
       onAction: printActions ? (a: Action) => process.stdout.write(describeAction(a) + '\n') : undefined,
+      onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
     });
   } finally {
     shutdown.dispose();
@@ -137,7 +129,7 @@ export async function main(args: string[]): Promise<number> {
     .command('sync', 'Copy what is missing or changed (and delete extras in sync mode), then verify.', (y) => commonOptions(y), async (argv) => {
       code = await runCommand('sync', argv as CommonArgs);
     })
-    .command('plan', 'Show what sync would do; writes nothing.', (y) => commonOptions(y), async (argv) => {
+    .command('plan', 'Show what sync would do; writes nothing.', (y) => commonOptions(y).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }), async (argv) => {
       code = await runCommand('plan', argv as CommonArgs);
     })
     .demandCommand(1, 'Name a command: sync or plan.')

@@ -18,6 +18,12 @@ function intField(min: number, max: number | undefined, def: number, description
   return leaf((max === undefined ? base : base.max(max, error)).default(def).describe(description), accepts);
 }
 
+function optionalPositive(description: string) {
+  const accepts = 'a positive number';
+  const error = { error: accepts };
+  return leaf(z.number(error).positive(error).optional().describe(description), accepts);
+}
+
 function boolField(def: boolean, description: string) {
   const accepts = 'true or false';
   return leaf(z.boolean({ error: accepts }).default(def).describe(description), accepts);
@@ -184,6 +190,20 @@ const performanceSchema = strictObject({
     'Objects at least this many MiB are copied in parts (UploadPartCopy / multipart upload).',
   ),
   storage_class: enumField(STORAGE_CLASSES, 'STANDARD', 'Storage class of the copied objects.'),
+  rate_limit_mbps: optionalPositive(
+    'Bandwidth cap in megabits per second for bytes that pass through this machine (download-and-upload copies, verification reads); server-side copies move no bytes here.',
+  ),
+  available_bandwidth_mbps: optionalPositive(
+    'Bandwidth of this machine in megabits per second, for bandwidth_priority (the seed: high 80%, medium 50%, low 25%).',
+  ),
+  bandwidth_priority: leaf(
+    z
+      .enum(['high', 'medium', 'low'], { error: enumAccepts(['high', 'medium', 'low']) })
+      .optional()
+      .describe('Share of available_bandwidth_mbps to use when rate_limit_mbps is not set: high 80%, medium 50%, low 25%.'),
+    enumAccepts(['high', 'medium', 'low']),
+  ),
+  max_requests_per_second: optionalPositive('Cap on S3 requests per second sent by the job itself (all engines it drives; s5cmd paces itself).'),
 })
   .prefault({})
   .describe('Throughput, batching, retry and storage settings.');
@@ -309,6 +329,12 @@ export const syncConfigSchema = z.object(
     enable_incremental: boolField(
       true,
       'Skip objects already present and unchanged in the destination; false copies everything.',
+    ),
+    shutdown_deadline_seconds: intField(
+      0,
+      3600,
+      25,
+      'On SIGTERM/SIGINT, seconds in-flight copies may take to finish before they are aborted (Fargate Spot gives 30 s before SIGKILL).',
     ),
     verify_checksums: boolField(
       true,

@@ -1,7 +1,8 @@
 import type { CopyEngine, CopyResult, CopyTask, EngineName } from './types.js';
 
 export interface DispatcherOptions {
-  batchSize: number;
+  /** Read at every add, so memory pressure can shrink batches mid-run. */
+  batchSize: () => number;
   /** Batches in flight at once across engines; `add` waits beyond that (backpressure). */
   maxInFlight: number;
   engineFor(task: CopyTask): CopyEngine;
@@ -23,7 +24,7 @@ export class Dispatcher {
     let batch = this.open.get(engine);
     if (!batch) this.open.set(engine, (batch = []));
     batch.push(task);
-    if (batch.length >= this.opts.batchSize) await this.flush(engine);
+    if (batch.length >= Math.max(1, this.opts.batchSize())) await this.flush(engine);
   }
 
   private async flush(engine: CopyEngine): Promise<void> {

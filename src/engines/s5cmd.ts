@@ -14,6 +14,8 @@ export interface S5cmdOptions {
   endpointUrl?: string;
   /** Environment for the child: the destination's credentials and region. */
   env: Record<string, string | undefined>;
+  /** Workers for the next batch (the governor's current limit); default settings.concurrency. */
+  workers?: () => number;
 }
 
 /** Quotes one argument for s5cmd's `run` file, which splits lines like a POSIX shell. */
@@ -76,7 +78,8 @@ export class S5cmdEngine implements CopyEngine {
       byCommand.set(`cp ${src} ${dst}`, t);
     }
     const results = new Map<string, CopyResult>();
-    const args = ['--json', '--numworkers', String(Math.max(1, this.settings.concurrency)), '--retry-count', String(this.settings.retryCount)];
+    const workers = Math.max(1, Math.round(this.opts.workers?.() ?? this.settings.concurrency));
+    const args = ['--json', '--numworkers', String(workers), '--retry-count', String(this.settings.retryCount)];
     if (this.opts.endpointUrl) args.push('--endpoint-url', this.opts.endpointUrl);
     args.push('run', file);
     const child = spawn(this.opts.binary, args, { env: { ...process.env, ...this.opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });

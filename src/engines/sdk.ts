@@ -2,15 +2,17 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   UploadPartCopyCommand,
   type StorageClass,
 } from '@aws-sdk/client-s3';
-import pLimit, { type LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
 import { isPlainEtag } from '../plan/compare.js';
-import { classifyError } from '../resilience/errors.js';
+import { s3Url } from '../storage/types.js';
 import { base64ToHex } from '../verify/checksum-file.js';
 import { copySource } from './copy-source.js';
-import { sourceHeaders } from './object-meta.js';
+import { headersFrom } from './object-meta.js';
+import { attempt, failure, type CopyRuntime } from './runtime.js';
 import type { CopyEngine, CopyResult, CopyTask, EngineClients, EngineSettings } from './types.js';
 import type { UploadRegistry } from './uploads.js';
 
@@ -27,65 +29,67 @@ export function partSizeFor(size: number, configured: number): number {
 export class SdkEngine implements CopyEngine {
   readonly name = 'sdk' as const;
   readonly maxObjectBytes = 5 * 1024 ** 4;
-  private limit: LimitFunction;
 
   constructor(
     private settings: EngineSettings,
     private clients: EngineClients,
     private uploads: UploadRegistry,
-  ) {
-    this.limit = pLimit(settings.concurrency);
-  }
+    private rt: CopyRuntime,
+  ) {}
 
   copyBatch(tasks: CopyTask[], signal?: AbortSignal): Promise<CopyResult[]> {
-    return Promise.all(tasks.map((t) => this.limit(() => this.copyOne(t, signal))));
+    return Promise.all(tasks.map((t) => this.copyOne(t, signal)));
   }
 
   async copyOne(task: CopyTask, signal?: AbortSignal): Promise<CopyResult> {
     const started = performance.now();
     try {
-      const out =
-        task.size > this.settings.multipartThresholdBytes
-          ? await this.multipartCopy(task, signal)
-          : await this.singleCopy(task, signal);
+      const out = await this.rt.limiter.run(
+        () => (task.size > this.settings.multipartThresholdBytes ? this.multipartCopy(task, signal) : this.singleCopy(task, signal)),
+        { key: this.rt.groupOf(task.key), signal },
+      );
       return { key: task.key, ok: true, engine: 'sdk', bytes: task.size, latencyMs: performance.now() - started, ...out };
     } catch (err) {
-      return {
-        key: task.key,
-        ok: false,
-        engine: 'sdk',
-        bytes: 0,
-        error: classifyError(err),
-        attempts: attemptsOf(err),
-        latencyMs: performance.now() - started,
-      };
+      const f = failure(err);
+      const what = task.size > this.settings.multipartThresholdBytes ? 'UploadPartCopy' : 'CopyObject';
+      f.error.message = `${what} ${s3Url(this.settings.source, task.key)} -> ${s3Url(this.settings.dest, task.key)}: ${f.error.code ?? f.error.class}: ${f.error.message}`;
+      return { key: task.key, ok: false, engine: 'sdk', bytes: 0, ...f, latencyMs: performance.now() - started };
     }
+  }
+
+  private async sourceHeaders(task: CopyTask, signal?: AbortSignal) {
+    const { source } = this.settings;
+    const h = await attempt(this.rt, task.key, signal, () =>
+      this.clients.source.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.prefix + task.key }), { abortSignal: signal }),
+    );
+    return { headers: headersFrom(h.value, task.etag), attempts: h.attempts };
   }
 
   private async singleCopy(task: CopyTask, signal?: AbortSignal) {
     const { source, dest } = this.settings;
     // A source with a multipart ETag gets a plain one in the copy, so the listing alone could not
     // tell next time that it is current: record the source ETag (needs the source's headers).
-    const headers = isPlainEtag(task.etag)
-      ? undefined
-      : await sourceHeaders(this.clients.source, source.bucket, source.prefix + task.key, task.etag);
-    const res = await this.clients.dest.send(
-      new CopyObjectCommand({
-        Bucket: dest.bucket,
-        Key: dest.prefix + task.key,
-        CopySource: copySource(source.bucket, source.prefix + task.key),
-        StorageClass: this.settings.storageClass as StorageClass,
-        ChecksumAlgorithm: this.settings.checksumSha256 ? 'SHA256' : undefined,
-        ...(headers ? { MetadataDirective: 'REPLACE', ...headers } : {}),
-      }),
-      { abortSignal: signal },
+    const head = isPlainEtag(task.etag) ? undefined : await this.sourceHeaders(task, signal);
+    const res = await attempt(this.rt, task.key, signal, () =>
+      this.clients.dest.send(
+        new CopyObjectCommand({
+          Bucket: dest.bucket,
+          Key: dest.prefix + task.key,
+          CopySource: copySource(source.bucket, source.prefix + task.key),
+          StorageClass: this.settings.storageClass as StorageClass,
+          ChecksumAlgorithm: this.settings.checksumSha256 ? 'SHA256' : undefined,
+          ...(head ? { MetadataDirective: 'REPLACE', ...head.headers } : {}),
+        }),
+        { abortSignal: signal },
+      ),
     );
-    const sha = res.CopyObjectResult?.ChecksumSHA256;
-    const fullObject = !res.CopyObjectResult?.ChecksumType || res.CopyObjectResult.ChecksumType === 'FULL_OBJECT';
+    const result = res.value.CopyObjectResult;
+    const sha = result?.ChecksumSHA256;
+    const fullObject = !result?.ChecksumType || result.ChecksumType === 'FULL_OBJECT';
     return {
-      destEtag: res.CopyObjectResult?.ETag?.replace(/"/g, ''),
+      destEtag: result?.ETag?.replace(/"/g, ''),
       sha256: sha && fullObject ? base64ToHex(sha) : undefined,
-      attempts: res.$metadata.attempts ?? 1,
+      attempts: Math.max(res.attempts, head?.attempts ?? 1),
     };
   }
 
@@ -93,19 +97,16 @@ export class SdkEngine implements CopyEngine {
     const { source, dest } = this.settings;
     const srcKey = source.prefix + task.key;
     const dstKey = dest.prefix + task.key;
-    const headers = await sourceHeaders(this.clients.source, source.bucket, srcKey, task.etag);
-    const created = await this.clients.dest.send(
-      new CreateMultipartUploadCommand({
-        Bucket: dest.bucket,
-        Key: dstKey,
-        StorageClass: this.settings.storageClass as StorageClass,
-        ...headers,
-      }),
-      { abortSignal: signal },
+    const head = await this.sourceHeaders(task, signal);
+    const created = await attempt(this.rt, task.key, signal, () =>
+      this.clients.dest.send(
+        new CreateMultipartUploadCommand({ Bucket: dest.bucket, Key: dstKey, StorageClass: this.settings.storageClass as StorageClass, ...head.headers }),
+        { abortSignal: signal },
+      ),
     );
-    const uploadId = created.UploadId!;
+    const uploadId = created.value.UploadId!;
     this.uploads.add(dest.bucket, dstKey, uploadId);
-    let attempts = 1;
+    let attempts = Math.max(head.attempts, created.attempts);
     try {
       const partSize = partSizeFor(task.size, this.settings.partSizeBytes);
       const count = Math.max(1, Math.ceil(task.size / partSize));
@@ -115,36 +116,37 @@ export class SdkEngine implements CopyEngine {
           parts(async () => {
             const start = i * partSize;
             const end = Math.min(task.size, start + partSize) - 1;
-            const r = await this.clients.dest.send(
-              new UploadPartCopyCommand({
-                Bucket: dest.bucket,
-                Key: dstKey,
-                UploadId: uploadId,
-                PartNumber: i + 1,
-                CopySource: copySource(source.bucket, srcKey),
-                CopySourceIfMatch: `"${task.etag}"`,
-                CopySourceRange: task.size === 0 ? undefined : `bytes=${start}-${end}`,
-              }),
-              { abortSignal: signal },
+            const r = await attempt(this.rt, task.key, signal, () =>
+              this.clients.dest.send(
+                new UploadPartCopyCommand({
+                  Bucket: dest.bucket,
+                  Key: dstKey,
+                  UploadId: uploadId,
+                  PartNumber: i + 1,
+                  CopySource: copySource(source.bucket, srcKey),
+                  // Every part from the same version of the source, the one listed.
+                  CopySourceIfMatch: `"${task.etag}"`,
+                  CopySourceRange: task.size === 0 ? undefined : `bytes=${start}-${end}`,
+                }),
+                { abortSignal: signal },
+              ),
             );
-            attempts = Math.max(attempts, r.$metadata.attempts ?? 1);
-            return { PartNumber: i + 1, ETag: r.CopyPartResult?.ETag };
+            attempts = Math.max(attempts, r.attempts);
+            return { PartNumber: i + 1, ETag: r.value.CopyPartResult?.ETag };
           }),
         ),
       );
-      const done = await this.clients.dest.send(
-        new CompleteMultipartUploadCommand({ Bucket: dest.bucket, Key: dstKey, UploadId: uploadId, MultipartUpload: { Parts: etags } }),
-        { abortSignal: signal },
+      const done = await attempt(this.rt, task.key, signal, () =>
+        this.clients.dest.send(
+          new CompleteMultipartUploadCommand({ Bucket: dest.bucket, Key: dstKey, UploadId: uploadId, MultipartUpload: { Parts: etags } }),
+          { abortSignal: signal },
+        ),
       );
       this.uploads.remove(uploadId);
-      return { destEtag: done.ETag?.replace(/"/g, ''), attempts };
+      return { destEtag: done.value.ETag?.replace(/"/g, ''), attempts: Math.max(attempts, done.attempts) };
     } catch (err) {
       await this.uploads.abort(this.clients.dest, uploadId).catch(() => undefined);
       throw err;
     }
   }
-}
-
-function attemptsOf(err: unknown): number {
-  return (err as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
 }

@@ -19,10 +19,9 @@ export class RunCounters {
   listingDone = false;
   byEngine: Record<string, { objects: number; bytes: number }> = {};
 
-  recordCopy(engine: string, bytes: number, attempts: number): void {
+  recordCopy(engine: string, bytes: number): void {
     this.copied++;
     this.copiedBytes += bytes;
-    this.retries += Math.max(0, attempts - 1);
     const e = (this.byEngine[engine] ??= { objects: 0, bytes: 0 });
     e.objects++;
     e.bytes += bytes;

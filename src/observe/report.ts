@@ -13,6 +13,8 @@ export interface RunReport {
   engine_reason: string;
   source: string;
   destination: string;
+  /** The sized settings the run used and the resources they were sized for. */
+  settings: Record<string, unknown>;
   counts: {
     listed: number;
     planned: number;
@@ -51,6 +53,7 @@ export interface ReportInput {
   engineReason: string;
   source: string;
   destination: string;
+  settings?: Record<string, unknown>;
   counters: RunCounters;
   plannedDeletes: number;
   failures: BoundedList<FailureRecord>;
@@ -79,6 +82,7 @@ export function buildReport(i: ReportInput): RunReport {
     engine_reason: i.engineReason,
     source: i.source,
     destination: i.destination,
+    settings: i.settings ?? {},
     counts: {
       listed: c.listed,
       planned: c.planned,

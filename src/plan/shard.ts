@@ -27,3 +27,17 @@ export function shardOf(unitKey: string, count: number): number {
   }
   return h % count;
 }
+
+/**
+ * The unit a relative key belongs to when the key space under `prefixes` is split `depth` levels
+ * deep (the same units discoverUnits finds): the recursive unit of its first `depth` segments, or
+ * the direct unit of its folder when it lies shallower. Undefined when under no prefix.
+ */
+export function unitKeyOf(rel: string, prefixes: readonly string[], depth: number): string | undefined {
+  const base = prefixes.find((p) => rel.startsWith(p));
+  if (base === undefined) return undefined;
+  const segments = rel.slice(base.length).split('/');
+  if (segments.length > depth) return base + segments.slice(0, depth).join('/') + (depth > 0 ? '/' : '');
+  const folder = segments.slice(0, -1).join('/');
+  return `${base}${folder ? folder + '/' : ''}\u0000direct`;
+}

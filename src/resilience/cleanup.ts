@@ -80,6 +80,8 @@ export interface AbortStaleOptions {
    * kept when this is set.
    */
   olderThan?: Date;
+  /** Only uploads whose key this accepts (a shard's own part of the prefix). */
+  keep?: (key: string) => boolean;
   concurrency?: number;
   signal?: AbortSignal;
   /** Uploads per ListMultipartUploads page (S3's default and maximum is 1,000). */
@@ -96,7 +98,10 @@ export async function abortStaleUploads(client: S3Client, bucket: string, prefix
   for (;;) {
     const listed = await listStaleUploads(client, bucket, prefix, { signal: opts.signal, pageSize: opts.pageSize });
     const stale = listed.filter(
-      (u) => !tried.has(u.uploadId) && (cutoff === undefined || (u.initiated !== undefined && u.initiated.getTime() < cutoff)),
+      (u) =>
+        !tried.has(u.uploadId) &&
+        (opts.keep?.(u.key) ?? true) &&
+        (cutoff === undefined || (u.initiated !== undefined && u.initiated.getTime() < cutoff)),
     );
     if (stale.length === 0) return result;
     await Promise.all(

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { BoundedList, FailureRecord, MismatchRecord, RunCounters } from '../observe/counters.js';
 import { classifyError } from '../resilience/errors.js';
+import { throttledStream, type TokenBucket } from '../resilience/rate-limit.js';
 import type { Location } from '../storage/types.js';
 import { base64ToHex, ChecksumFileError, parseChecksumFile, CHECKSUM_SUFFIX } from './checksum-file.js';
 
@@ -15,6 +16,8 @@ export interface VerifierDeps {
   failures: BoundedList<FailureRecord>;
   concurrency: number;
   signal?: AbortSignal;
+  /** Bandwidth cap for the bytes read back (the run's rate_limit_mbps). */
+  bandwidth?: TokenBucket;
 }
 
 /**
@@ -103,7 +106,8 @@ export class Verifier {
       abortSignal: this.deps.signal,
     });
     const hash = createHash('sha256');
-    for await (const chunk of got.Body as Readable) hash.update(chunk as Buffer);
+    const body = got.Body as Readable;
+    for await (const chunk of this.deps.bandwidth ? throttledStream(body, this.deps.bandwidth) : body) hash.update(chunk as Buffer);
     this.sources.download++;
     return hash.digest('hex');
   }

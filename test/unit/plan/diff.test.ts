@@ -94,3 +94,28 @@ describe('diffListings', () => {
     expect(await collect(copyAll(from([obj('a'), obj('b')]), (k) => k === 'b'))).toEqual(['copy:b:full']);
   });
 });
+
+import { parseShard, shardOf, unitKeyOf } from '../../../src/plan/shard.js';
+
+describe('shards', () => {
+  it('parses i/N and refuses nonsense', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(() => parseShard('4/4')).toThrow(/0 <= i < N/);
+    expect(() => parseShard('x')).toThrow();
+    expect(() => parseShard('0/0')).toThrow();
+  });
+  it('hashes a unit to a stable shard', () => {
+    expect(shardOf('spot/daily/klines/BTCUSDT/', 7)).toBe(shardOf('spot/daily/klines/BTCUSDT/', 7));
+    const counts = new Array(4).fill(0);
+    for (let i = 0; i < 4000; i++) counts[shardOf(`spot/daily/klines/SYM${i}/`, 4)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
+  });
+  it('maps keys to the units discovery finds', () => {
+    expect(unitKeyOf('spot/daily/klines/BTCUSDT/1m/x.zip', [''], 4)).toBe('spot/daily/klines/BTCUSDT/');
+    expect(unitKeyOf('spot/notes.txt', [''], 4)).toBe('spot/\u0000direct');
+    expect(unitKeyOf('README.txt', [''], 4)).toBe('\u0000direct');
+    expect(unitKeyOf('spot/daily/x/y.zip', ['spot/'], 1)).toBe('spot/daily/');
+    expect(unitKeyOf('futures/x', ['spot/'], 1)).toBeUndefined();
+    expect(unitKeyOf('spot/a.zip', ['spot/'], 0)).toBe('spot/');
+  });
+});
