@@ -19,6 +19,8 @@ export interface LocalS3Options {
   /** Folder for the server's data; a new temp folder when absent (removed on stop). */
   dir?: string;
   region?: string;
+  /** Keep connections open between requests (default true); false makes every request a new connection. */
+  keepAlive?: boolean;
 }
 
 export interface LocalS3 {
@@ -83,7 +85,8 @@ export async function startLocalS3(opts: LocalS3Options = {}): Promise<LocalS3> 
     const port = opts.port ?? (await freePort());
     const logFile = join(dir, `versitygw-${port}.log`);
     const log = openSync(logFile, 'a');
-    const child = spawn(binary, ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet', '--keep-alive', 'posix', dataDir], {
+    const args = ['--port', `127.0.0.1:${port}`, '--region', region, '--quiet', ...(opts.keepAlive === false ? [] : ['--keep-alive']), 'posix', dataDir];
+    const child = spawn(binary, args, {
       env: { ...process.env, ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey },
       stdio: ['ignore', log, log],
     });

@@ -212,6 +212,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       concurrency: Math.max(4, Math.min(64, sized.max_concurrent)),
       signal: opts.abortSignal,
       bandwidth,
+      retryCount: sized.retry_count,
     });
 
     // Results: count, fall back per object where a server-side copy was refused, verify zips.

@@ -5,6 +5,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { BoundedList, FailureRecord, MismatchRecord, RunCounters } from '../observe/counters.js';
 import { classifyError } from '../resilience/errors.js';
 import { throttledStream, type TokenBucket } from '../resilience/rate-limit.js';
+import { withRetry } from '../resilience/retry.js';
 import type { Location } from '../storage/types.js';
 import { base64ToHex, ChecksumFileError, parseChecksumFile, CHECKSUM_SUFFIX } from './checksum-file.js';
 
@@ -18,6 +19,8 @@ export interface VerifierDeps {
   signal?: AbortSignal;
   /** Bandwidth cap for the bytes read back (the run's rate_limit_mbps). */
   bandwidth?: TokenBucket;
+  /** Retries of a read whose body breaks off (the SDK retries requests, not a body being read). */
+  retryCount?: number;
 }
 
 /**
@@ -56,7 +59,14 @@ export class Verifier {
           new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }),
           { abortSignal: this.deps.signal },
         );
-        text = await got.Body!.transformToString('utf8');
+        text = await withRetry(
+          async (n) => {
+            const body = n === 1 ? got : await source.client.send(new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }), { abortSignal: this.deps.signal });
+            return body.Body!.transformToString('utf8');
+          },
+          { retryCount: this.deps.retryCount ?? 5 },
+          { signal: this.deps.signal },
+        );
       } catch (err) {
         if (classifyError(err).class === 'vanished') {
           counters.missingChecksums++;
@@ -66,7 +76,10 @@ export class Verifier {
       }
       const baseName = zipKey.slice(zipKey.lastIndexOf('/') + 1);
       const expected = parseChecksumFile(text, baseName).sha256;
-      const actual = knownSha256 ?? (await this.serverSha256(zipKey)) ?? (await this.downloadSha256(zipKey));
+      const actual =
+        knownSha256 ??
+        (await this.serverSha256(zipKey)) ??
+        (await withRetry(() => this.downloadSha256(zipKey), { retryCount: this.deps.retryCount ?? 5 }, { signal: this.deps.signal }));
       if (knownSha256) this.sources.copy++;
       if (actual === expected) {
         counters.verified++;
