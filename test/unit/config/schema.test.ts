@@ -15,6 +15,7 @@ describe('config schema', () => {
       sync_mode: 'copy',
       max_delete: 1000,
       enable_incremental: true,
+      shutdown_deadline_seconds: 25,
       verify_checksums: true,
       performance_optimization: {
         max_concurrent: 16,
