@@ -4,6 +4,7 @@
  * → governor and engines → plan (merge-join of both listings) → batches → engine → results
  * (per-object fallback) → verify → deletes → report.
  */
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { SyncConfig } from './config/schema.js';
@@ -61,6 +62,8 @@ export interface JobOptions {
   explicit?: ReadonlySet<string>;
   /** Resources to size for, instead of probing this machine (tests). */
   resources?: Resources;
+  /** Credentials for the destination side (e.g. from a Secrets Manager secret); default chain otherwise. */
+  destCredentials?: AwsCredentialIdentityProvider;
 }
 
 const MANIFEST_DIR = '_manifests/';
@@ -92,7 +95,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
 
   // Sides and clients. Listing, verification and deletes use the SDK's own retries; the engines'
   // clients make one attempt per request and retry through the run's policy (and governor).
-  const sides = resolveSides(config, opts.explicit);
+  const sides = resolveSides(config, opts.explicit, opts.destCredentials);
   const po = config.performance_optimization;
   const sdkRetries = { maxSockets: 1024, maxAttempts: po.retry_count + 1 };
   const source = makeS3Client({ ...sides.source.client, ...sdkRetries });

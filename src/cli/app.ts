@@ -1,35 +1,20 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { ConfigError, loadConfig } from '../config/load.js';
 import { yargsOptions } from '../config/flags.js';
 import { PRESET_NAMES } from '../config/presets.js';
-import { ExitCode, JobError } from '../exit-codes.js';
-import { runJob } from '../job.js';
-import { createLogger } from '../observe/logger.js';
-import { formatReport, type RunReport } from '../observe/report.js';
-import type { Action } from '../plan/diff.js';
-import { parseShard, type ShardSpec } from '../plan/shard.js';
-import { installShutdown } from './shutdown.js';
-
-interface CommonArgs {
-  config?: string;
-  env?: string;
-  json?: boolean;
-  report?: string;
-  'dry-run'?: boolean;
-  'log-format'?: 'json' | 'text';
-  'log-level'?: string;
-  progress?: boolean;
-  shard?: string;
-  explain?: boolean;
-  'shard-depth'?: number;
-  [k: string]: unknown;
-}
+import { ExitCode } from '../exit-codes.js';
+import { launchCommand, type LaunchArgs } from './launch-command.js';
+import { runCommand, type CommonArgs } from './run-command.js';
 
 function commonOptions(y: Argv): Argv<any> {
   return y
     .options(yargsOptions())
     .option('config', { type: 'string', requiresArg: true, describe: 'JSON config file (the seed\'s format loads unchanged). [env S3DS_CONFIG]' })
+    .option('config-secret', { type: 'string', requiresArg: true, describe: 'Secrets Manager secret (id or ARN) holding a JSON config layer, above the file. [env S3DS_CONFIG_SECRET]' })
+    .option('destination-credentials-secret', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Secrets Manager secret with the destination\'s credentials (access_key_id, secret_access_key, session_token?, endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]',
+    })
     .option('env', { type: 'string', requiresArg: true, describe: `Environment preset: ${PRESET_NAMES.join(', ')}. [env S3DS_ENV]` })
     .option('json', { type: 'boolean', describe: 'Print the run report as JSON on stdout.' })
     .option('report', { type: 'string', requiresArg: true, describe: 'Also write the JSON run report to this file.' })
@@ -45,82 +30,6 @@ function commonOptions(y: Argv): Argv<any> {
     });
 }
 
-async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Promise<number> {
-  const environ = process.env;
-  const logger = createLogger({
-    json: argv['log-format'] ? argv['log-format'] === 'json' : undefined,
-    level: argv['log-level'] ?? environ.S3DS_LOG_LEVEL ?? 'info',
-  });
-  let loaded;
-  try {
-    loaded = loadConfig({
-      preset: argv.env ?? environ.S3DS_ENV,
-      configFile: argv.config ?? environ.S3DS_CONFIG,
-      environ,
-      cli: argv,
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`s3-direct-sync: invalid configuration\n${err.message}\n`);
-      return ExitCode.badConfig;
-    }
-    throw err;
-  }
-  for (const w of loaded.warnings) logger.warn(w);
-
-  const deadlineSeconds = loaded.config.shutdown_deadline_seconds;
-  let shard: (ShardSpec & { depth: number }) | undefined;
-  const shardText = argv.shard ?? environ.S3DS_SHARD;
-  if (shardText) {
-    const depth = Number(argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH ?? 4);
-    try {
-      if (!Number.isInteger(depth) || depth < 0 || depth > 16) throw new Error(`--shard-depth must be an integer from 0 to 16, got '${String(argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH)}'`);
-      shard = { ...parseShard(shardText), depth };
-    } catch (err) {
-      process.stderr.write(`s3-direct-sync: ${(err as Error).message}\n`);
-      return ExitCode.badConfig;
-    }
-  }
-  const shutdown = installShutdown(deadlineSeconds * 1000, (sig) => logger.warn(`received ${sig}: finishing in-flight copies, starting no new ones`, { deadline_seconds: deadlineSeconds }));
-  const tty = Boolean(process.stderr.isTTY);
-  const printActions = command === 'plan' && !argv.json;
-  let report: RunReport;
-  try {
-    report = await runJob(loaded.config, {
-      command,
-      dryRun: Boolean(argv['dry-run']) || command === 'plan',
-      logger,
-      env: environ,
-      explicit: loaded.explicit,
-      shard,
-      signal: shutdown.stop,
-      abortSignal: shutdown.abort,
-      progress: argv.progress === false ? 'off' : tty ? 'tty' : 'log',
-      onAction: printActions ? (a: Action) => process.stdout.write(describeAction(a) + '\n') : undefined,
-      onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
-    });
-  } finally {
-    shutdown.dispose();
-  }
-  if (argv.report) writeAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
-  if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else process.stderr.write(formatReport(report) + '\n');
-  return report.exit_code;
-}
-
-function describeAction(a: Action): string {
-  if (a.kind === 'copy') return `copy ${a.key} (${a.reason}, ${a.source.size} bytes)`;
-  if (a.kind === 'delete') return `delete ${a.key}`;
-  return `${a.kind} ${a.key}`;
-}
-
-/** A report is never left half-written: write beside it, then rename. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 export async function main(args: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const parser = yargs(args)
@@ -132,7 +41,30 @@ export async function main(args: string[]): Promise<number> {
     .command('plan', 'Show what sync would do; writes nothing.', (y) => commonOptions(y).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }), async (argv) => {
       code = await runCommand('plan', argv as CommonArgs);
     })
-    .demandCommand(1, 'Name a command: sync or plan.')
+    .command(
+      'launch',
+      'Run N shard tasks on ECS (sync --shard i/N each), wait for them and combine their results. Job flags go after --.',
+      (y) =>
+        y
+          .parserConfiguration({ 'populate--': true })
+          .option('cluster', { type: 'string', demandOption: true, requiresArg: true, describe: 'ECS cluster name or ARN.' })
+          .option('task-definition', { type: 'string', demandOption: true, requiresArg: true, describe: 'Task definition family[:revision] or ARN.' })
+          .option('container-name', { type: 'string', default: 's3-direct-sync', describe: 'Container to override in the task definition.' })
+          .option('shards', { type: 'number', demandOption: true, requiresArg: true, describe: 'How many shard tasks.' })
+          .option('subnets', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Subnet ids (comma-separated or repeated).' })
+          .option('security-groups', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Security group ids.' })
+          .option('capacity-provider', { choices: ['FARGATE', 'FARGATE_SPOT'] as const, describe: 'Capacity provider (default: the launch type FARGATE).' })
+          .option('assign-public-ip', { type: 'boolean', describe: 'Give the tasks public IPs (subnets without NAT).' })
+          .option('wait', { type: 'boolean', describe: 'Wait for every shard to stop and exit with the combined code.' })
+          .option('timeout-seconds', { type: 'number', requiresArg: true, describe: 'Stop waiting (and stop the shards) after this long.' })
+          .option('poll-seconds', { type: 'number', requiresArg: true, describe: 'Seconds between status polls.' })
+          .option('json', { type: 'boolean', describe: 'Print the combined result as JSON.' })
+          .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON or text.' }),
+      async (argv) => {
+        code = await launchCommand(argv as unknown as LaunchArgs);
+      },
+    )
+    .demandCommand(1, 'Name a command: sync, plan or launch.')
     .strict()
     .env(false)
     .wrap(Math.min(120, process.stdout.columns || 100))

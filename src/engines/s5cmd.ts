@@ -12,8 +12,8 @@ export interface S5cmdOptions {
   binary: string;
   /** Destination endpoint (s5cmd signs every request with one set of credentials: the destination's). */
   endpointUrl?: string;
-  /** Environment for the child: the destination's credentials and region. */
-  env: Record<string, string | undefined>;
+  /** Environment for the child: the destination's credentials and region (read for each batch). */
+  env: () => Promise<Record<string, string | undefined>>;
   /** Workers for the next batch (the governor's current limit); default settings.concurrency. */
   workers?: () => number;
 }
@@ -82,7 +82,7 @@ export class S5cmdEngine implements CopyEngine {
     const args = ['--json', '--numworkers', String(workers), '--retry-count', String(this.settings.retryCount)];
     if (this.opts.endpointUrl) args.push('--endpoint-url', this.opts.endpointUrl);
     args.push('run', file);
-    const child = spawn(this.opts.binary, args, { env: { ...process.env, ...this.opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.opts.binary, args, { env: { ...process.env, ...(await this.opts.env()) }, stdio: ['ignore', 'pipe', 'pipe'] });
     const onAbort = () => child.kill('SIGTERM');
     signal?.addEventListener('abort', onAbort, { once: true });
     const stderrTail: string[] = [];

@@ -1,12 +1,14 @@
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { SyncConfig } from '../config/schema.js';
+import { credentialsToEnv } from './credentials.js';
 import type { SideClientOptions } from './clients.js';
 import type { Location } from './types.js';
 
 export interface SideSpec {
   location: Location;
   client: Omit<SideClientOptions, 'maxSockets' | 'maxAttempts'>;
-  /** Environment for child processes acting for this side (s5cmd). */
-  childEnv: Record<string, string | undefined>;
+  /** Environment for child processes acting for this side (s5cmd), read before each one starts. */
+  childEnv: () => Promise<Record<string, string | undefined>>;
 }
 
 export interface Sides {
@@ -26,7 +28,11 @@ function normalizeEndpoint(url: string | undefined): string | undefined {
  * (like the AWS CLI's --endpoint-url); with a custom endpoint and no explicit source region, the
  * source is signed for the destination's region, since one server answers both.
  */
-export function resolveSides(config: SyncConfig, explicit: ReadonlySet<string> = new Set()): Sides {
+export function resolveSides(
+  config: SyncConfig,
+  explicit: ReadonlySet<string> = new Set(),
+  destCredentials?: AwsCredentialIdentityProvider,
+): Sides {
   const destEndpoint = config.s3_config.endpoint_url;
   const sourceEndpoint = config.source_endpoint_url ?? destEndpoint;
   const sourceRegion = sourceEndpoint && !explicit.has('source_region') ? config.s3_config.region : config.source_region;
@@ -36,7 +42,7 @@ export function resolveSides(config: SyncConfig, explicit: ReadonlySet<string> =
     source: {
       location: { bucket: config.source_bucket, prefix: config.source_prefix },
       client: { region: sourceRegion, endpoint: sourceEndpoint, forcePathStyle: config.s3_config.force_path_style || undefined, anonymous: config.source_no_sign_request },
-      childEnv: {},
+      childEnv: async () => ({}),
     },
     dest: {
       location: { bucket: config.destination_bucket, prefix: config.destination_prefix },
@@ -45,12 +51,14 @@ export function resolveSides(config: SyncConfig, explicit: ReadonlySet<string> =
         endpoint: destEndpoint,
         forcePathStyle: config.s3_config.force_path_style || undefined,
         accelerate: config.s3_config.use_accelerated_endpoint,
+        credentials: destCredentials,
       },
-      childEnv: { AWS_REGION: config.s3_config.region },
+      // Temporary credentials are read again for every s5cmd run, so a refreshed set is used.
+      childEnv: async () => ({ AWS_REGION: config.s3_config.region, ...(destCredentials ? credentialsToEnv(await destCredentials()) : {}) }),
     },
     serverSide: sameEndpoint
       ? { possible: true, reason: `both sides on ${where(destEndpoint)}` }
       : { possible: false, reason: `source on ${where(sourceEndpoint)}, destination on ${where(destEndpoint)}` },
-    sameCredentials: !config.source_no_sign_request,
+    sameCredentials: !config.source_no_sign_request && !destCredentials,
   };
 }

@@ -1,0 +1,166 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { renameSync, writeFileSync } from 'node:fs';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { ExitCode } from '../exit-codes.js';
+import { runJob } from '../job.js';
+import { createLogger, type Logger } from '../observe/logger.js';
+import { formatReport, type RunReport } from '../observe/report.js';
+import type { Action } from '../plan/diff.js';
+import { parseShard, type ShardSpec } from '../plan/shard.js';
+import { fromSecret, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
+import { loadSecretJson, SecretError } from '../storage/secrets.js';
+import { installShutdown } from './shutdown.js';
+
+export interface CommonArgs {
+  config?: string;
+  'config-secret'?: string;
+  'destination-credentials-secret'?: string;
+  env?: string;
+  json?: boolean;
+  report?: string;
+  'dry-run'?: boolean;
+  'log-format'?: 'json' | 'text';
+  'log-level'?: string;
+  progress?: boolean;
+  shard?: string;
+  'shard-depth'?: number;
+  explain?: boolean;
+  [k: string]: unknown;
+}
+
+/** A usage or configuration problem found before the job starts: message and exit code. */
+class Refusal {
+  constructor(
+    readonly message: string,
+    readonly exitCode: number,
+  ) {}
+}
+
+export function createCliLogger(argv: CommonArgs, environ: NodeJS.ProcessEnv): Logger {
+  return createLogger({
+    json: argv['log-format'] ? argv['log-format'] === 'json' : undefined,
+    level: argv['log-level'] ?? environ.S3DS_LOG_LEVEL ?? 'info',
+    // Values loaded from Secrets Manager are masked wherever they would appear.
+    secrets: () => secretValues(),
+  });
+}
+
+function secretsClient(environ: NodeJS.ProcessEnv, id: string): SecretsManagerClient {
+  const fromArn = /^arn:aws[\w-]*:secretsmanager:([a-z0-9-]+):/.exec(id)?.[1];
+  return new SecretsManagerClient({ region: environ.AWS_REGION ?? environ.AWS_DEFAULT_REGION ?? fromArn ?? 'us-east-1' });
+}
+
+/** A secret that cannot be read is a preflight failure (4); one that is not valid JSON is bad configuration (2). */
+function secretRefusal(err: unknown, what: string): Refusal {
+  if (err instanceof SecretError) return new Refusal(`${what}: ${err.message}`, err.code ? ExitCode.preflight : ExitCode.badConfig);
+  if (err instanceof Error) return new Refusal(`${what}: ${err.message}`, ExitCode.badConfig);
+  throw err;
+}
+
+async function loadLayers(argv: CommonArgs, environ: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+  const configSecretId = argv['config-secret'] ?? environ.S3DS_CONFIG_SECRET;
+  let secret: Record<string, unknown> | undefined;
+  if (configSecretId) {
+    try {
+      secret = await loadSecretJson(secretsClient(environ, configSecretId), configSecretId);
+    } catch (err) {
+      throw secretRefusal(err, '--config-secret');
+    }
+  }
+  try {
+    return loadConfig({ preset: argv.env ?? environ.S3DS_ENV, configFile: argv.config ?? environ.S3DS_CONFIG, secret, environ, cli: argv });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Refusal(`invalid configuration\n${err.message}`, ExitCode.badConfig);
+    throw err;
+  }
+}
+
+/** Destination credentials from a secret; its endpoint and region describe the destination too. */
+async function destinationCredentials(argv: CommonArgs, environ: NodeJS.ProcessEnv, loaded: LoadedConfig): Promise<SecretCredentialsProvider | undefined> {
+  const id = argv['destination-credentials-secret'] ?? environ.S3DS_DESTINATION_CREDENTIALS_SECRET;
+  if (!id) return undefined;
+  const provider = fromSecret(secretsClient(environ, id), id);
+  try {
+    await provider();
+    const where = await provider.settings();
+    if (where.endpoint && !loaded.explicit.has('s3_config.endpoint_url')) loaded.config.s3_config.endpoint_url = where.endpoint;
+    if (where.region && loaded.origin['s3_config.region'] !== 'cli') loaded.config.s3_config.region = where.region;
+  } catch (err) {
+    throw secretRefusal(err, '--destination-credentials-secret');
+  }
+  return provider;
+}
+
+function shardOption(argv: CommonArgs, environ: NodeJS.ProcessEnv): (ShardSpec & { depth: number }) | undefined {
+  const text = argv.shard ?? environ.S3DS_SHARD;
+  if (!text) return undefined;
+  const rawDepth = argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH ?? 4;
+  const depth = Number(rawDepth);
+  if (!Number.isInteger(depth) || depth < 0 || depth > 16) throw new Refusal(`--shard-depth must be an integer from 0 to 16, got '${String(rawDepth)}'`, ExitCode.badConfig);
+  try {
+    return { ...parseShard(text), depth };
+  } catch (err) {
+    throw new Refusal((err as Error).message, ExitCode.badConfig);
+  }
+}
+
+/** `sync` and `plan`: load the layers, run the job, print and write the report, return the exit code. */
+export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Promise<number> {
+  const environ = process.env;
+  const logger = createCliLogger(argv, environ);
+  let loaded: LoadedConfig;
+  let destCredentials: SecretCredentialsProvider | undefined;
+  let shard: (ShardSpec & { depth: number }) | undefined;
+  try {
+    loaded = await loadLayers(argv, environ);
+    destCredentials = await destinationCredentials(argv, environ, loaded);
+    shard = shardOption(argv, environ);
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    process.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    return err.exitCode;
+  }
+  for (const w of loaded.warnings) logger.warn(w);
+
+  const deadlineSeconds = loaded.config.shutdown_deadline_seconds;
+  const shutdown = installShutdown(deadlineSeconds * 1000, (sig) =>
+    logger.warn(`received ${sig}: finishing in-flight copies, starting no new ones`, { deadline_seconds: deadlineSeconds }),
+  );
+  const printActions = command === 'plan' && !argv.json;
+  let report: RunReport;
+  try {
+    report = await runJob(loaded.config, {
+      command,
+      dryRun: Boolean(argv['dry-run']) || command === 'plan',
+      logger,
+      env: environ,
+      explicit: loaded.explicit,
+      shard,
+      destCredentials,
+      signal: shutdown.stop,
+      abortSignal: shutdown.abort,
+      progress: argv.progress === false ? 'off' : process.stderr.isTTY ? 'tty' : 'log',
+      onAction: printActions ? (a: Action) => process.stdout.write(describeAction(a) + '\n') : undefined,
+      onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
+    });
+  } finally {
+    shutdown.dispose();
+  }
+  if (argv.report) writeAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
+  if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stderr.write(formatReport(report) + '\n');
+  return report.exit_code;
+}
+
+function describeAction(a: Action): string {
+  if (a.kind === 'copy') return `copy ${a.key} (${a.reason}, ${a.source.size} bytes)`;
+  if (a.kind === 'delete') return `delete ${a.key}`;
+  return `${a.kind} ${a.key}`;
+}
+
+/** A report is never left half-written: write beside it, then rename. */
+export function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
