@@ -19,7 +19,7 @@ export interface FaultProxy {
   endpoint: string;
   rules: FaultRules;
   injected: { slowDown: number; internalError: number; denied: number; reordered: number; forwarded: number };
-  /** Request lines seen, for assertions (method and path). */
+  /** Requests seen, for assertions: method, path and whether they were signed. */
   seen: string[];
   stop(): Promise<void>;
 }
@@ -49,7 +49,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   };
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
-    proxy.seen.push(`${req.method} ${path}`);
+    proxy.seen.push(`${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`);
     const forward = () => {
       if (req.method === 'PUT') {
         if (rules.denyPathContaining && decodeURIComponent(path).includes(rules.denyPathContaining)) {
