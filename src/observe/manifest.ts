@@ -168,8 +168,12 @@ export class ManifestWriter {
   async abort(): Promise<void> {
     if (this.state === 'closed' || this.state === 'aborted') return;
     this.state = 'aborted';
+    // The file is opened asynchronously: wait until the stream has really closed (an open still in
+    // flight would otherwise create the file again after it was removed).
+    const closed = this.file.closed ? Promise.resolve() : new Promise<void>((resolve) => this.file.once('close', () => resolve()));
     this.gz?.destroy();
     this.file.destroy();
+    await closed;
     await rm(this.tempPath, { force: true });
   }
 }
