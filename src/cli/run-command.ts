@@ -29,7 +29,7 @@ export interface CommonArgs {
 }
 
 /** A usage or configuration problem found before the job starts: message and exit code. */
-class Refusal {
+export class Refusal {
   constructor(
     readonly message: string,
     readonly exitCode: number,
@@ -57,7 +57,8 @@ function secretRefusal(err: unknown, what: string): Refusal {
   throw err;
 }
 
-async function loadLayers(argv: CommonArgs, environ: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+/** Every config layer the CLI knows (preset, file, secret, env, flags); throws Refusal with the exit code. */
+export async function loadLayers(argv: CommonArgs, environ: NodeJS.ProcessEnv): Promise<LoadedConfig> {
   const configSecretId = argv['config-secret'] ?? environ.S3DS_CONFIG_SECRET;
   let secret: Record<string, unknown> | undefined;
   if (configSecretId) {
@@ -76,7 +77,7 @@ async function loadLayers(argv: CommonArgs, environ: NodeJS.ProcessEnv): Promise
 }
 
 /** Destination credentials from a secret; its endpoint and region describe the destination too. */
-async function destinationCredentials(argv: CommonArgs, environ: NodeJS.ProcessEnv, loaded: LoadedConfig): Promise<SecretCredentialsProvider | undefined> {
+export async function destinationCredentials(argv: CommonArgs, environ: NodeJS.ProcessEnv, loaded: LoadedConfig): Promise<SecretCredentialsProvider | undefined> {
   const id = argv['destination-credentials-secret'] ?? environ.S3DS_DESTINATION_CREDENTIALS_SECRET;
   if (!id) return undefined;
   const provider = fromSecret(secretsClient(environ, id), id);
