@@ -16,10 +16,14 @@ import { probeS5cmd } from './engines/s5cmd-locate.js';
 import { chooseEngine, shouldFallBackToStream } from './engines/select.js';
 import type { CopyResult, CopyTask, EngineName, EngineSettings } from './engines/types.js';
 import { UploadRegistry } from './engines/uploads.js';
-import { ExitCode, JobError, UsageError } from './exit-codes.js';
+import { ExitCode, JobError, PreflightError, UsageError } from './exit-codes.js';
 import { BoundedList, RunCounters, type Degradation, type FailureRecord, type MismatchRecord } from './observe/counters.js';
 import type { Logger } from './observe/logger.js';
+import { computeKpis, LatencyRecorder } from './observe/kpi.js';
+import { ManifestWriter, uploadManifest } from './observe/manifest.js';
+import { DEFAULT_PRICING, type PricingTable } from './observe/pricing.js';
 import { ProgressReporter } from './observe/progress.js';
+import { marginalCost, overheadCost, runCost, type RunCostContext } from './observe/run-cost.js';
 import { buildReport, type RunReport } from './observe/report.js';
 import { resolveCheck } from './plan/check.js';
 import type { Action } from './plan/diff.js';
@@ -33,6 +37,7 @@ import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter } from './resil
 import { makeS3Client } from './storage/clients.js';
 import { deleteKeys } from './storage/deletes.js';
 import { ListingOrderError } from './storage/listing.js';
+import { countRequests, RequestTally } from './storage/request-tally.js';
 import { preflight } from './storage/preflight.js';
 import { resolveSides } from './storage/sides.js';
 import { s3Url } from './storage/types.js';
@@ -64,6 +69,14 @@ export interface JobOptions {
   resources?: Resources;
   /** Credentials for the destination side (e.g. from a Secrets Manager secret); default chain otherwise. */
   destCredentials?: AwsCredentialIdentityProvider;
+  /** Prices for the cost estimate (default: the built-in public prices). */
+  pricing?: PricingTable;
+  /** Stop before the estimated cost of the run would pass this (exit 4, with the estimate). */
+  maxCostUsd?: number;
+  /** Write a JSON Lines manifest of every object copied to this file. */
+  manifestPath?: string;
+  /** Also upload it as `<destination prefix>_manifests/<run_id>.jsonl`. */
+  uploadManifest?: boolean;
 }
 
 const MANIFEST_DIR = '_manifests/';
@@ -91,6 +104,13 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   let settingsReport: Record<string, unknown> = {};
   let plannedDeletes = 0;
   let interrupted = false;
+  const tally = new RequestTally();
+  const latency = new LatencyRecorder();
+  const pricing = opts.pricing ?? DEFAULT_PRICING;
+  let costContext: RunCostContext | undefined;
+  let manifest: ManifestWriter | undefined;
+  let manifestInfo: { path: string; entries: number; uploaded_to?: string } | undefined;
+  const stopForBudget = new AbortController();
   let fatal: JobError | undefined;
 
   // Sides and clients. Listing, verification and deletes use the SDK's own retries; the engines'
@@ -104,13 +124,15 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     source: makeS3Client({ ...sides.source.client, maxSockets: 1024, maxAttempts: 1 }),
     dest: makeS3Client({ ...sides.dest.client, maxSockets: 1024, maxAttempts: 1 }),
   };
+  for (const c of [source, copyClients.source]) countRequests(c, tally.source);
+  for (const c of [dest, copyClients.dest]) countRequests(c, tally.dest);
   const uploads = new UploadRegistry();
   let closeEngines = async () => {};
   let disposeLimiter = () => {};
   let governorLimit = () => 0;
   const progress =
     opts.progress && opts.progress !== 'off' && writes
-      ? new ProgressReporter(counters, log, { tty: opts.progress === 'tty', detail: () => `engine ${engineName}, concurrency ${governorLimit()}` })
+      ? new ProgressReporter(counters, log, { tty: opts.progress === 'tty', engine: () => engineName, concurrency: () => governorLimit() })
       : undefined;
 
   try {
@@ -144,6 +166,27 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     settingsReport = { ...sized, cpus: resources.cpus, memory_bytes: resources.memoryBytes, cpus_from: resources.sources.cpus, memory_from: resources.sources.memoryBytes };
     opts.onExplain?.(formatExplain(sizing.explain));
     log.info('sized', { ...sized });
+    costContext = {
+      sourceRegion: sides.source.client.region,
+      destRegion: sides.dest.client.region,
+      storageClass: po.storage_class,
+      sourceBucketOwnerPays: config.source_no_sign_request || config.source_bucket === 'data.binance.vision',
+      ...(resources.limits.ecs ? { fargate: { vcpu: resources.cpus, memoryGb: resources.memoryBytes / 1024 ** 3, spot: opts.env.S3DS_CAPACITY_PROVIDER === 'FARGATE_SPOT' } } : {}),
+    };
+    const costOf = marginalCost(costContext, pricing);
+    let copiesUsd = 0;
+    // Listing and checking cost too: recomputed only when their request counts move.
+    let overheadKey = '';
+    let overheadUsd = 0;
+    const overhead = (ctx: RunCostContext) => {
+      const key = `${tally.source.list}/${tally.dest.list}/${tally.source.head}/${tally.dest.head}`;
+      if (key !== overheadKey) {
+        overheadKey = key;
+        overheadUsd = overheadCost(ctx, tally, pricing);
+      }
+      return overheadUsd;
+    };
+    if (writes && opts.manifestPath) manifest = new ManifestWriter(opts.manifestPath);
 
     // Leftovers of a crashed run: incomplete multipart uploads in our own prefix (and shard) only.
     if (writes) await cleanUpLeftovers();
@@ -233,7 +276,9 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         }
         if (r.ok) {
           counters.recordCopy(r.engine, r.bytes);
-          if (config.enable_detailed_logging) log.info('copied', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts });
+          latency.record(r.latencyMs);
+          await manifest?.add({ key: r.key, size: task.size, sha256: r.sha256, source_etag: task.etag, copied_at: new Date().toISOString(), engine: r.engine });
+          if (config.enable_detailed_logging) log.info('object', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts, result: 'copied' });
           if (config.verify_checksums && r.key.endsWith('.zip')) await verifier.submit(r.key, r.sha256);
         } else if (opts.abortSignal?.aborted) {
           // Cut at the shutdown deadline: not a failure; the next run copies it.
@@ -243,7 +288,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         } else {
           counters.failed++;
           failures.push({ key: r.key, error_class: r.error?.class ?? 'unknown', code: r.error?.code, message: r.error?.message ?? 'failed', engine: r.engine });
-          log.warn('copy failed', { key: r.key, error_class: r.error?.class, code: r.error?.code, attempts: r.attempts, message: r.error?.message });
+          log.warn('object', { key: r.key, bytes: 0, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts, result: 'failed', error_class: r.error?.class, code: r.error?.code, message: r.error?.message });
         }
       }
       // Network instability: more retries while connection errors are frequent.
@@ -296,7 +341,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           onListed: () => counters.listed++,
           signal: opts.signal,
         })) {
-          if (opts.signal?.aborted) break;
+          if (opts.signal?.aborted || stopForBudget.signal.aborted) break;
           const decided = action.kind === 'check' ? await resolveCheck(dest, sides.dest.location, action) : action;
           if (decided.kind === 'skip') {
             counters.skipped++;
@@ -305,6 +350,18 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
             if (deletes.length <= config.max_delete) deletes.push(decided.key);
             opts.onAction?.(decided);
           } else if (decided.kind === 'copy') {
+            // The budget: stop before an object whose copy would take the estimate past it.
+            const usd = costOf(decided.source.size, engineName !== 'stream', config.verify_checksums && decided.key.endsWith('.zip'));
+            const committedUsd = copiesUsd + overhead(costContext);
+            if (opts.maxCostUsd !== undefined && committedUsd + usd > opts.maxCostUsd) {
+              stopForBudget.abort();
+              fatal = new PreflightError(
+                `stopped before exceeding --max-cost-usd ${opts.maxCostUsd}: ${counters.planned} objects copied or in flight, $${committedUsd.toFixed(6)} estimated so far; the next (${decided.key}) would add $${usd.toFixed(6)}`,
+              );
+              log.error('cost budget reached; starting no more copies', { max_cost_usd: opts.maxCostUsd, committed_usd: committedUsd });
+              break;
+            }
+            copiesUsd += usd;
             counters.planned++;
             counters.plannedBytes += decided.source.size;
             opts.onAction?.(decided);
@@ -328,9 +385,19 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     await dispatcher.drain();
     await verifier.drain();
     if (opts.signal?.aborted) interrupted = true;
+    if (manifest) {
+      const m = await manifest.close();
+      manifestInfo = { path: m.path, entries: m.entries };
+      manifest = undefined;
+      if (opts.uploadManifest) {
+        const key = `${sides.dest.location.prefix}_manifests/${runId}.jsonl`;
+        await uploadManifest(dest, sides.dest.location.bucket, key, m.path, { abortSignal: opts.abortSignal });
+        manifestInfo.uploaded_to = `s3://${sides.dest.location.bucket}/${key}`;
+      }
+    }
 
     // Deletes (sync mode), only after every copy, never beyond the cap, never after failures.
-    if (writes && plannedDeletes > 0 && !interrupted) {
+    if (writes && plannedDeletes > 0 && !interrupted && !stopForBudget.signal.aborted) {
       if (plannedDeletes > config.max_delete) {
         failures.push({ key: s3Url(sides.dest.location), error_class: 'delete-cap', message: `sync would delete ${plannedDeletes} objects, more than --max-delete ${config.max_delete}; nothing was deleted` });
         log.error('delete cap exceeded; nothing deleted', { planned_deletes: plannedDeletes, max_delete: config.max_delete });
@@ -348,13 +415,14 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     }
   } catch (err) {
     if (opts.signal?.aborted) interrupted = true;
-    else if (err instanceof JobError) fatal = err;
+    else if (err instanceof JobError) fatal ??= err;
     else {
       const c = classifyError(err);
       fatal = new JobError(`${c.class} error: ${c.message}`, ExitCode.someFailed);
     }
   } finally {
     progress?.stop();
+    await manifest?.abort().catch(() => undefined);
     // Multipart uploads this run started and could not finish are aborted, never left behind.
     if (uploads.size > 0) {
       const n = await uploads.abortAll(dest).catch(() => 0);
@@ -374,12 +442,25 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         : counters.failed > 0 || failures.items.some((f) => f.error_class === 'delete-cap')
           ? ExitCode.someFailed
           : ExitCode.ok;
+  const finishedAt = new Date();
+  const durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
+  const cost = costContext ? runCost(costContext, tally, counters, durationSeconds, pricing) : undefined;
+  const kpis = computeKpis({
+    durationSeconds,
+    copiedBytes: counters.copiedBytes,
+    copiedObjects: counters.copied,
+    failedObjects: counters.failed,
+    attemptedObjects: counters.copied + counters.failed,
+    serverSideBytes: (counters.byEngine.s5cmd?.bytes ?? 0) + (counters.byEngine.sdk?.bytes ?? 0),
+    costUsd: cost?.direct.total_usd,
+    latency,
+  });
   const report = buildReport({
     runId,
     command: opts.command,
     dryRun: opts.dryRun,
     startedAt,
-    finishedAt: new Date(),
+    finishedAt,
     mode: config.enable_s3_direct_sync ? config.operation_mode : 'traditional',
     syncMode: config.sync_mode,
     engine: engineName,
@@ -392,6 +473,9 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     failures,
     mismatches,
     degradations,
+    cost,
+    kpis,
+    manifest: manifestInfo,
     interrupted,
     exitCode,
     error: fatal?.message,

@@ -22,6 +22,10 @@ function commonOptions(y: Argv): Argv<any> {
     .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON (default off a terminal) or text (default on one).' })
     .option('log-level', { type: 'string', requiresArg: true, describe: 'error, warn, info or debug.' })
     .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal a live line, otherwise a log line every 10 s).' })
+    .option('pricing-file', { type: 'string', requiresArg: true, describe: 'JSON prices overriding the built-in public AWS prices (see config/pricing.example.json). [env S3DS_PRICING_FILE]' })
+    .option('max-cost-usd', { type: 'number', requiresArg: true, describe: 'Stop before the estimated cost of the run passes this many dollars (exit 4, with the estimate). [env S3DS_MAX_COST_USD]' })
+    .option('manifest', { type: 'string', requiresArg: true, describe: 'Write a JSON Lines manifest of every object copied (key, size, sha256, source_etag, copied_at, engine); default beside --report.' })
+    .option('upload-manifest', { type: 'boolean', describe: 'Also upload the manifest as <destination>/_manifests/<run_id>.jsonl (never synced itself).' })
     .option('shard', { type: 'string', requiresArg: true, describe: 'Only shard i of N of the key space, e.g. 0/4 (ECS fan-out; see `launch`). [env S3DS_SHARD]' })
     .option('shard-depth', {
       type: 'number',

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
 import { createLogger, type Logger } from '../observe/logger.js';
+import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
+import { emitRunMetrics } from '../observe/publish.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
@@ -25,6 +27,10 @@ export interface CommonArgs {
   shard?: string;
   'shard-depth'?: number;
   explain?: boolean;
+  'pricing-file'?: string;
+  'max-cost-usd'?: number;
+  manifest?: string;
+  'upload-manifest'?: boolean;
   [k: string]: unknown;
 }
 
@@ -112,10 +118,17 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   let loaded: LoadedConfig;
   let destCredentials: SecretCredentialsProvider | undefined;
   let shard: (ShardSpec & { depth: number }) | undefined;
+  let pricing: PricingTable = DEFAULT_PRICING;
+  const maxCost = argv['max-cost-usd'] ?? (environ.S3DS_MAX_COST_USD ? Number(environ.S3DS_MAX_COST_USD) : undefined);
   try {
     loaded = await loadLayers(argv, environ);
     destCredentials = await destinationCredentials(argv, environ, loaded);
     shard = shardOption(argv, environ);
+    const pricingFile = argv['pricing-file'] ?? environ.S3DS_PRICING_FILE;
+    if (pricingFile) pricing = await loadPricingFile(pricingFile).catch((err: unknown) => {
+      throw new Refusal(err instanceof PricingError ? err.message : `--pricing-file ${pricingFile}: ${(err as Error).message}`, ExitCode.badConfig);
+    });
+    if (maxCost !== undefined && !(maxCost > 0)) throw new Refusal(`--max-cost-usd must be a positive number of dollars, got '${String(maxCost)}'`, ExitCode.badConfig);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     process.stderr.write(`s3-direct-sync: ${err.message}\n`);
@@ -143,6 +156,10 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       progress: argv.progress === false ? 'off' : process.stderr.isTTY ? 'tty' : 'log',
       onAction: printActions ? (a: Action) => process.stdout.write(describeAction(a) + '\n') : undefined,
       onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
+      pricing,
+      maxCostUsd: maxCost,
+      manifestPath: argv.manifest ?? (argv.report ? `${argv.report.replace(/\.json$/, '')}.manifest.jsonl` : undefined),
+      uploadManifest: argv['upload-manifest'],
     });
   } finally {
     shutdown.dispose();
@@ -150,6 +167,11 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   if (argv.report) writeAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
   if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stderr.write(formatReport(report) + '\n');
+  if (command === 'sync' && !report.dry_run && loaded.config.enable_monitoring) {
+    // stdout carries the EMF line unless --json owns it; the awslogs driver reads both streams.
+    const out = argv.json ? process.stderr : process.stdout;
+    await emitRunMetrics(report, loaded.config.metrics, { Environment: argv.env ?? environ.S3DS_ENV ?? 'default', Mode: loaded.config.sync_mode }, out, logger, environ.AWS_REGION ?? loaded.config.s3_config.region);
+  }
   return report.exit_code;
 }
 

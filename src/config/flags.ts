@@ -17,6 +17,7 @@ const FLAG_NAMES: Record<ConfigPath, string> = {
   max_delete: 'max-delete',
   enable_incremental: 'incremental',
   verify_checksums: 'verify',
+  metrics: 'metrics',
   'performance_optimization.max_concurrent': 'max-concurrent',
   'performance_optimization.batch_size': 'batch-size',
   'performance_optimization.part_size_mb': 'part-size-mb',

@@ -336,6 +336,11 @@ export const syncConfigSchema = z.object(
       25,
       'On SIGTERM/SIGINT, seconds in-flight copies may take to finish before they are aborted (Fargate Spot gives 30 s before SIGKILL).',
     ),
+    metrics: enumField(
+      ['emf', 'api', 'cloudwatch', 'off', 'none'] as const,
+      'emf',
+      'How run metrics reach CloudWatch: emf = Embedded Metric Format lines on stdout (no API call, no IAM); api (or cloudwatch) = PutMetricData; off (or none) = not at all.',
+    ),
     verify_checksums: boolField(
       true,
       'Verify every copied X.zip against the SHA-256 in its source X.zip.CHECKSUM (from the copy response or the server where it can tell, else by reading the copy).',

@@ -1,4 +1,6 @@
 import type { Logger } from './logger.js';
+import { counterSource, TransferProgressBar } from './progress-bar.js';
+import { ProgressGate } from './progress-policy.js';
 import type { RunCounters } from './counters.js';
 import { formatBytes } from './report.js';
 
@@ -41,39 +43,45 @@ export function formatProgress(p: ProgressSnapshot, extra = ''): string {
 }
 
 /**
- * Shows progress while a run lasts: one redrawn line on a terminal, a structured log line every
- * `intervalSeconds` otherwise.
+ * Shows progress while a run lasts: a live bar on a terminal (objects and bytes of planned, MB/s,
+ * ETA, engine, concurrency); off a terminal a structured log line every 10 s or every 5% of the
+ * planned bytes, whichever comes first, never more often than once a second, and once at the end.
  */
 export class ProgressReporter {
   private timer?: NodeJS.Timeout;
   private started = performance.now();
-  private lastLogged = 0;
+  private bar?: TransferProgressBar;
+  private gate = new ProgressGate();
 
   constructor(
     private counters: RunCounters,
     private logger: Logger,
-    private opts: { tty: boolean; intervalSeconds?: number; detail?: () => string },
+    private opts: { tty: boolean; engine: () => string; concurrency: () => number },
   ) {}
 
   start(): void {
-    const every = this.opts.tty ? 500 : 1000;
-    this.timer = setInterval(() => this.tick(), every);
+    if (this.opts.tty) {
+      this.bar = new TransferProgressBar(counterSource(this.counters, this.opts.engine, this.opts.concurrency));
+      this.bar.start();
+      return;
+    }
+    this.timer = setInterval(() => this.tick(false), 250);
     this.timer.unref();
   }
 
-  private tick(): void {
-    const elapsed = (performance.now() - this.started) / 1000;
-    const p = snapshot(this.counters, elapsed);
-    if (this.opts.tty) {
-      process.stderr.write(`\r\x1b[2K${formatProgress(p, this.opts.detail?.())}`);
-    } else if (elapsed - this.lastLogged >= (this.opts.intervalSeconds ?? 10)) {
-      this.lastLogged = elapsed;
-      this.logger.info('progress', { progress: { ...p, mbPerSecond: Number(p.mbPerSecond.toFixed(3)) } });
-    }
+  private tick(done: boolean): void {
+    const c = this.counters;
+    const now = performance.now();
+    if (!this.gate.tick(now, { bytesDone: c.copiedBytes, bytesPlanned: c.plannedBytes, objectsDone: c.copied + c.failed }, done)) return;
+    const p = snapshot(c, (now - this.started) / 1000);
+    this.logger.info('progress', {
+      progress: { ...p, mbPerSecond: Number(p.mbPerSecond.toFixed(3)), engine: this.opts.engine(), concurrency: this.opts.concurrency() },
+    });
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.opts.tty) process.stderr.write('\r\x1b[2K');
+    if (this.bar) this.bar.stop();
+    else this.tick(true);
   }
 }

@@ -1,4 +1,6 @@
+import type { CostComparison } from './cost.js';
 import type { BoundedList, Degradation, FailureRecord, MismatchRecord, RunCounters } from './counters.js';
+import type { Kpis } from './kpi.js';
 
 export interface RunReport {
   run_id: string;
@@ -36,6 +38,10 @@ export interface RunReport {
   failures_not_listed: number;
   checksum_mismatches: MismatchRecord[];
   degradations: Degradation[];
+  /** Estimated cost of this run, and what download-and-upload would have cost for the same work. */
+  cost?: CostComparison;
+  kpis?: Kpis;
+  manifest?: { path: string; entries: number; uploaded_to?: string };
   interrupted: boolean;
   exit_code: number;
   error?: string;
@@ -59,6 +65,9 @@ export interface ReportInput {
   failures: BoundedList<FailureRecord>;
   mismatches: BoundedList<MismatchRecord>;
   degradations: Degradation[];
+  cost?: CostComparison;
+  kpis?: Kpis;
+  manifest?: { path: string; entries: number; uploaded_to?: string };
   interrupted: boolean;
   exitCode: number;
   error?: string;
@@ -107,6 +116,9 @@ export function buildReport(i: ReportInput): RunReport {
     failures_not_listed: i.failures.dropped,
     checksum_mismatches: i.mismatches.items,
     degradations: i.degradations,
+    ...(i.cost ? { cost: i.cost } : {}),
+    ...(i.kpis ? { kpis: i.kpis } : {}),
+    ...(i.manifest ? { manifest: i.manifest } : {}),
     interrupted: i.interrupted,
     exit_code: i.exitCode,
     ...(i.error ? { error: i.error } : {}),
@@ -140,6 +152,15 @@ export function formatReport(r: RunReport): string {
     `  ${r.duration_seconds.toFixed(1)} s, ${r.rates.mb_per_second.toFixed(2)} MB/s, ${r.rates.files_per_second.toFixed(1)} files/s`,
   ];
   for (const [name, e] of Object.entries(r.engines)) lines.push(`  by ${name}: ${e.objects} objects, ${formatBytes(e.bytes)}`);
+  if (r.kpis) {
+    const l = r.kpis.latency_ms;
+    lines.push(`  success ${r.kpis.success_rate_percent.toFixed(1)}%, errors ${r.kpis.error_rate_percent.toFixed(1)}%, ${formatBytes(r.kpis.bytes_not_through_job)} never passed through the job (server-side)`);
+    if (l) lines.push(`  copy latency ms: avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`);
+  }
+  if (r.cost) {
+    lines.push(`  estimated cost $${r.cost.direct.total_usd.toFixed(6)} (download-and-upload would cost $${r.cost.traditional.total_usd.toFixed(6)}, saving ${r.cost.savings_percent.toFixed(0)}%), prices as of ${r.cost.direct.pricing_as_of}`);
+  }
+  if (r.manifest) lines.push(`  manifest ${r.manifest.path} (${r.manifest.entries} objects)${r.manifest.uploaded_to ? ` uploaded to ${r.manifest.uploaded_to}` : ''}`);
   for (const d of r.degradations) lines.push(`  degraded ${d.from} -> ${d.to}: ${d.reason}`);
   for (const m of r.checksum_mismatches) lines.push(`  CHECKSUM MISMATCH ${m.key}: expected ${m.expected_sha256}, got ${m.actual_sha256}`);
   for (const f of r.failures.slice(0, 20)) lines.push(`  FAILED ${f.key} [${f.error_class}${f.code ? ' ' + f.code : ''}] ${f.message}`);

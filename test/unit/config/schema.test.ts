@@ -16,6 +16,7 @@ describe('config schema', () => {
       max_delete: 1000,
       enable_incremental: true,
       shutdown_deadline_seconds: 25,
+      metrics: 'emf',
       verify_checksums: true,
       performance_optimization: {
         max_concurrent: 16,

@@ -1,0 +1,36 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { publishMetrics } from './cloudwatch.js';
+import { emfLine, metricsFromReport, type MetricDimensions } from './emf.js';
+import type { Logger } from './logger.js';
+import type { RunReport } from './report.js';
+
+export type MetricsMode = 'emf' | 'api' | 'cloudwatch' | 'off' | 'none';
+
+/**
+ * The run's metrics (DESIGN.md's contract): one EMF line (the awslogs driver turns it into
+ * metrics with no API call) or PutMetricData. Never fails the run: a failed publish is logged.
+ */
+export async function emitRunMetrics(
+  report: RunReport,
+  mode: MetricsMode,
+  dims: MetricDimensions,
+  out: { write(line: string): void },
+  logger: Logger,
+  region?: string,
+): Promise<void> {
+  if (mode === 'off' || mode === 'none') return;
+  const metrics = metricsFromReport(report, { costUsd: report.cost?.direct.total_usd });
+  if (mode === 'emf') {
+    out.write(emfLine(metrics, dims, Date.parse(report.finished_at)) + '\n');
+    return;
+  }
+  const client = new CloudWatchClient({ region });
+  try {
+    const result = await publishMetrics(client, metrics, dims, { logger, timestamp: new Date(report.finished_at) });
+    logger.info('metrics published', { result });
+  } catch (err) {
+    logger.warn('metrics could not be published', { error: (err as Error).message });
+  } finally {
+    client.destroy();
+  }
+}
