@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { yargsOptions } from '../config/flags.js';
 import { PRESET_NAMES } from '../config/presets.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
 import { launchCommand, type LaunchArgs } from './launch-command.js';
 import { runCommand, type CommonArgs } from './run-command.js';
 
@@ -74,12 +74,18 @@ export async function main(args: string[]): Promise<number> {
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`s3-direct-sync: ${msg}\nRun 's3-direct-sync --help' for usage.\n`);
-      code = ExitCode.badConfig;
+      // Throwing stops yargs here; returning would let it run the command anyway.
+      throw new UsageError(`${msg}\nRun 's3-direct-sync --help' for usage.`);
     })
     .help()
     .version();
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    return ExitCode.badConfig;
+  }
   return code;
 }
 

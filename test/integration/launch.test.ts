@@ -11,6 +11,7 @@ import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefi
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAUNCH_ID_TAG, SHARD_TAG, combineShardResults, formatLaunchResult, launchShards, shardResultFromTask } from '../../src/fanout/launch.js';
 import type { LaunchEvent } from '../../src/fanout/types.js';
+import { runCli } from '../helpers/cli.js';
 import { motoClientConfig, useMoto } from '../helpers/moto.js';
 
 const moto = useMoto();
@@ -82,6 +83,31 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await setTaskTransition(null);
+});
+
+describe('the launch command, as run-task.sh runs it (moto)', () => {
+  it('starts N shard tasks with the job flags after --, waits and prints the combined result', async () => {
+    const r = await runCli(
+      ['launch', '--cluster', CLUSTER, '--task-definition', FAMILY, '--shards', '2', '--subnets', subnets.join(','), '--security-groups', securityGroups[0]!, '--wait', '--poll-seconds', '0.05', '--log-format', 'json', '--', 'sync', '--env', 'dev', '--json'],
+      { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION, AWS_ENDPOINT_URL_ECS: moto.endpoint },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 shards: 2 succeeded, 0 failed; exit code 0/);
+    const ids = [...r.stdout.matchAll(/^\d\/2\s+([0-9a-f-]{36})\s/gm)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: ids }));
+    const commands = described.tasks!.map((t) => t.overrides?.containerOverrides?.[0]?.command).sort();
+    expect(commands).toEqual([
+      ['sync', '--env', 'dev', '--json', '--shard', '0/2'],
+      ['sync', '--env', 'dev', '--json', '--shard', '1/2'],
+    ]);
+  });
+
+  it('refuses a launch without the required flags (exit 2)', async () => {
+    const r = await runCli(['launch', '--cluster', CLUSTER], { AWS_REGION: REGION });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/task-definition|shards|subnets/);
+  });
 });
 
 describe('launchShards on ECS (moto)', () => {
