@@ -170,7 +170,10 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   if (command === 'sync' && !report.dry_run && loaded.config.enable_monitoring) {
     // stdout carries the EMF line unless --json owns it; the awslogs driver reads both streams.
     const out = argv.json ? process.stderr : process.stdout;
-    await emitRunMetrics(report, loaded.config.metrics, { Environment: argv.env ?? environ.S3DS_ENV ?? 'default', Mode: loaded.config.sync_mode }, out, logger, environ.AWS_REGION ?? loaded.config.s3_config.region);
+    await emitRunMetrics(report, loaded.config.metrics, { Environment: argv.env ?? environ.S3DS_ENV ?? 'default', Mode: loaded.config.sync_mode }, out, logger, {
+      region: environ.AWS_REGION ?? loaded.config.s3_config.region,
+      withCost: loaded.config.enable_cost_tracking,
+    });
   }
   return report.exit_code;
 }

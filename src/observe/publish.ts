@@ -16,15 +16,16 @@ export async function emitRunMetrics(
   dims: MetricDimensions,
   out: { write(line: string): void },
   logger: Logger,
-  region?: string,
+  opts: { region?: string; withCost: boolean },
 ): Promise<void> {
   if (mode === 'off' || mode === 'none') return;
-  const metrics = metricsFromReport(report, { costUsd: report.cost?.direct.total_usd });
+  // CostPerGB only with cost tracking on, as the Terraform alarms expect.
+  const metrics = metricsFromReport(report, { costUsd: opts.withCost ? report.cost?.direct.total_usd : undefined });
   if (mode === 'emf') {
     out.write(emfLine(metrics, dims, Date.parse(report.finished_at)) + '\n');
     return;
   }
-  const client = new CloudWatchClient({ region });
+  const client = new CloudWatchClient({ region: opts.region });
   try {
     const result = await publishMetrics(client, metrics, dims, { logger, timestamp: new Date(report.finished_at) });
     logger.info('metrics published', { result });

@@ -74,7 +74,7 @@ describe('what a run tells its operators', () => {
   });
 
   it('with monitoring on, prints one EMF line with the contract metrics', async () => {
-    const r = await runCli([...base('m3/'), '--monitoring', '--env', 'prod', '--destination-bucket', 'obs-dst', '--destination-prefix', 'm3/', '--max-concurrent', '8'], s3.env());
+    const r = await runCli([...base('m3/'), '--monitoring', '--cost-tracking', '--env', 'prod', '--destination-bucket', 'obs-dst', '--destination-prefix', 'm3/', '--max-concurrent', '8'], s3.env());
     expect(r.code, r.stderr).toBe(0);
     const emf = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((d) => '_aws' in d);
     expect(emf).toHaveLength(1);

@@ -233,6 +233,39 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # The launcher tags each shard task at RunTask (tag authorization) and stops its shards on timeout.
+  dynamic "statement" {
+    for_each = var.enable_fanout ? [1] : []
+    content {
+      sid       = "FanoutTagTasksItStarts"
+      effect    = "Allow"
+      actions   = ["ecs:TagResource"]
+      resources = [local.cluster_tasks_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "ecs:CreateAction"
+        values   = ["RunTask"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.enable_fanout ? [1] : []
+    content {
+      sid       = "FanoutStopTasksOfThisCluster"
+      effect    = "Allow"
+      actions   = ["ecs:StopTask"]
+      resources = [local.cluster_tasks_arn]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = [local.cluster_arn]
+      }
+    }
+  }
+
   dynamic "statement" {
     for_each = var.enable_fanout ? [1] : []
     content {
