@@ -52,3 +52,18 @@ output "destination_bucket_arn" {
   description = "Destination bucket."
   value       = module.s3_direct_sync.destination_bucket_arn
 }
+
+output "container_name" {
+  description = "Container to override in RunTask (scripts/run-task.sh)."
+  value       = module.s3_direct_sync.container_name
+}
+
+output "subnet_ids" {
+  description = "Subnets for on-demand tasks (scripts/run-task.sh)."
+  value       = module.s3_direct_sync.subnet_ids
+}
+
+output "security_group_id" {
+  description = "Security group for on-demand tasks (scripts/run-task.sh)."
+  value       = module.s3_direct_sync.security_group_id
+}

@@ -98,3 +98,13 @@ output "ops_kms_key_arn" {
   description = "KMS key of the log group, alarm topic and ECR repository (null if none)."
   value       = local.ops_kms_key_arn
 }
+
+output "container_name" {
+  description = "Name of the job's container in the task definition (for RunTask overrides)."
+  value       = local.container_name
+}
+
+output "subnet_ids" {
+  description = "Subnets the scheduled task runs in (for on-demand RunTask / launch)."
+  value       = var.subnet_ids
+}
