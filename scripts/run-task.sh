@@ -30,65 +30,15 @@
 # 77 no usable AWS credentials; 78 settings missing (neither variables nor Terraform outputs).
 set -euo pipefail
 
-EX_USAGE=64
-EX_UNAVAILABLE=69
-EX_NOPERM=77
-EX_CONFIG=78
-
 case "${BASH_SOURCE[0]}" in */*) SCRIPT_DIR=${BASH_SOURCE[0]%/*} ;; *) SCRIPT_DIR=. ;; esac
 REPO=$(cd "$SCRIPT_DIR/.." && pwd)
-
-usage() {
-  local line
-  while IFS= read -r line; do
-    case $line in
-      '#!'*) ;;
-      '#'*) line=${line#\#}; printf '%s\n' "${line# }" ;;
-      *) break ;;
-    esac
-  done <"${BASH_SOURCE[0]}"
-}
-die() {
-  local code=$1
-  shift
-  printf 'run-task: %s\n' "$*" >&2
-  exit "$code"
-}
-note() { printf 'run-task: %s\n' "$*" >&2; }
-
-# Words as a shell would need them typed.
-quote() {
-  local w out=()
-  for w in "$@"; do
-    if [[ $w =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then out+=("$w"); else out+=("'${w//\'/\'\\\'\'}'"); fi
-  done
-  printf '%s' "${out[*]}"
-}
-
-DRY=0
-# Runs a command, or prints it in a dry run.
-run() {
-  if [ "$DRY" = 1 ]; then
-    printf '[dry-run] %s\n' "$(quote "$@")"
-  else
-    printf '+ %s\n' "$(quote "$@")" >&2
-    "$@"
-  fi
-}
+PROG=run-task
+# shellcheck source=lib/ops-common.sh
+. "$SCRIPT_DIR/lib/ops-common.sh"
 
 # ---- arguments ------------------------------------------------------------------------------------
-if [ $# -eq 0 ]; then
-  usage >&2
-  exit $EX_USAGE
-fi
-case $1 in -h | --help)
-  usage
-  exit 0
-  ;;
-esac
-ENV_NAME=$1
+parse_env_arg "$@"
 shift
-case $ENV_NAME in dev | staging | prod) ;; *) die $EX_USAGE "ENV must be dev, staging or prod, got '$ENV_NAME'" ;; esac
 
 SHARDS=1
 WAIT=0
