@@ -1,4 +1,4 @@
-import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { SOURCE_ETAG_METADATA } from '../plan/compare.js';
 
 /** The headers a copy must carry over when it cannot use MetadataDirective COPY. */
@@ -23,9 +23,4 @@ export function headersFrom(h: Partial<HeadObjectCommandOutput>, sourceEtag: str
     // Recorded so a later run can tell the copy is current when ETags cannot be compared.
     Metadata: { ...(h.Metadata ?? {}), [SOURCE_ETAG_METADATA]: sourceEtag },
   };
-}
-
-export async function sourceHeaders(client: S3Client, bucket: string, key: string, etag: string): Promise<ObjectHeaders> {
-  const h = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return headersFrom(h, etag);
 }

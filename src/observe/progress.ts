@@ -2,7 +2,6 @@ import type { Logger } from './logger.js';
 import { counterSource, TransferProgressBar } from './progress-bar.js';
 import { ProgressGate } from './progress-policy.js';
 import type { RunCounters } from './counters.js';
-import { formatBytes } from './report.js';
 
 export interface ProgressSnapshot {
   objectsDone: number;
@@ -36,11 +35,6 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function formatProgress(p: ProgressSnapshot, extra = ''): string {
-  const total = p.listingDone ? `${p.objectsPlanned}` : `${p.objectsPlanned}+`;
-  const eta = p.etaSeconds === undefined ? (p.listingDone ? '-' : 'listing…') : formatDuration(p.etaSeconds);
-  return `objects ${p.objectsDone}/${total}  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesPlanned)}  ${p.mbPerSecond.toFixed(2)} MB/s  ETA ${eta}${extra ? '  ' + extra : ''}`;
-}
 
 /**
  * Shows progress while a run lasts: a live bar on a terminal (objects and bytes of planned, MB/s,
