@@ -24,7 +24,7 @@ const SMALL = argNum('small', 10_000);
 const LARGE = argNum('large', 8);
 const LARGE_MB = argNum('large-mb', 64);
 const RUNS = argNum('runs', 3);
-const TOOLS = argStr('tools', 'job-auto,job-s5cmd,job-sdk,s5cmd,rclone,aws').split(',');
+const TOOLS = argStr('tools', 'job-auto,job-s5cmd,job-sdk,job-noverify,s5cmd,rclone,aws').split(',');
 
 interface Measure {
   seconds: number;
@@ -67,7 +67,7 @@ function treeRss(pid: number): number {
 
 type Runner = (s3: LocalS3, destPrefix: string) => { cmd: string; args: string[]; env: Record<string, string> };
 
-const job = (engine?: string): Runner => (s3, dest) => ({
+const job = (engine?: string, extra: string[] = []): Runner => (s3, dest) => ({
   cmd: process.execPath,
   args: [
     join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'),
@@ -80,6 +80,7 @@ const job = (engine?: string): Runner => (s3, dest) => ({
     '--log-format', 'json',
     '--no-progress',
     ...(engine ? ['--engine', engine] : []),
+    ...extra,
   ],
   env: s3.env(),
 });
@@ -88,6 +89,8 @@ const RUNNERS: Record<string, Runner> = {
   'job-auto': job(),
   'job-s5cmd': job('s5cmd'),
   'job-sdk': job('sdk'),
+  // Like the other tools: no .CHECKSUM verification (auto then picks s5cmd).
+  'job-noverify': job(undefined, ['--no-verify']),
   s5cmd: (s3, dest) => ({ cmd: toolPath('s5cmd'), args: ['--endpoint-url', s3.endpoint, 'sync', 's3://bench-source/data/*', `s3://bench-dest/${dest}/`], env: s3.env() }),
   rclone: (s3, dest) => ({
     cmd: toolPath('rclone', ['bench']),
