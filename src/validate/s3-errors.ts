@@ -26,17 +26,6 @@ export interface S3Attempt {
   timeoutMs?: number;
 }
 
-const CREDENTIAL_CODES = new Set([
-  'InvalidAccessKeyId',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidToken',
-  'TokenRefreshRequired',
-  'UnrecognizedClientException',
-  'CredentialsProviderError',
-]);
 const REGION_CODES = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'IncorrectEndpoint']);
 
 export function whereLabel(endpoint: string | undefined, region: string): string {
@@ -54,6 +43,8 @@ export function explainCredentialCode(code: string | undefined): Explained | und
     case 'InvalidAccessKeyId':
     case 'InvalidClientTokenId':
     case 'UnrecognizedClientException':
+    // versitygw's answer to an access key it has no account for.
+    case 'XAdminUserNotFound':
       return {
         detail: `the access key id is not known to the server (${code})`,
         hint: 'check AWS_ACCESS_KEY_ID / AWS_PROFILE (or --destination-credentials-secret) and that the key is active',
@@ -65,6 +56,8 @@ export function explainCredentialCode(code: string | undefined): Explained | und
     case 'InvalidToken':
     case 'TokenRefreshRequired':
       return { detail: `the session token is expired or invalid (${code})`, hint: 'refresh the temporary credentials (aws sso login, a new AssumeRole session) or use the task role' };
+    case 'RequestTimeTooSkewed':
+      return { detail: "this machine's clock differs from the server's by more than 15 minutes (RequestTimeTooSkewed)", hint: 'set the clock right (NTP, chrony, systemd-timesyncd)' };
     case 'CredentialsProviderError':
       return {
         detail: 'no credentials were found (CredentialsProviderError)',
