@@ -5,10 +5,13 @@ import type { Options } from 'yargs';
 import type { LoadedConfig } from '../config/load.js';
 import type { SyncConfig } from '../config/schema.js';
 import { compileSelection } from '../config/selection.js';
+import { probeS5cmd } from '../engines/s5cmd-locate.js';
+import { chooseEngine } from '../engines/select.js';
 import type { EngineName } from '../engines/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatUsd } from '../observe/cost.js';
 import {
+  DEFAULT_ENGINE_RATES,
   estimateCapacity,
   formatEstimate,
   ratesFromReport,
@@ -196,6 +199,44 @@ export async function ratesFromReportFile(path: string): Promise<Partial<Record<
   return ratesFromReport({ duration_seconds: r.duration_seconds, engine: r.engine, engines: engines as Record<string, { objects: number; bytes: number }> });
 }
 
+export interface FittedRates {
+  /** What the estimate uses, laid over the planning defaults. */
+  applied: Partial<Record<EngineName, EngineRate>>;
+  notes: string[];
+}
+
+function significant(x: number): number {
+  return Number(x.toPrecision(4));
+}
+
+/**
+ * Measured rates made fit for a workload. A run that copied small objects was held back by its
+ * object rate; the MB/s it shows is that rate times its small average size, not a bandwidth limit.
+ * So a measured MB/s is kept only for workloads whose average object is at most twice the measured
+ * run's; beyond that the planning default bounds bytes, and a note says why. Rates keep four
+ * significant digits (a measurement is not more precise than that).
+ */
+export function fitRates(measured: Partial<Record<EngineName, EngineRate>>, workloadAvgBytes: number): FittedRates {
+  const applied: Partial<Record<EngineName, EngineRate>> = {};
+  const notes: string[] = [];
+  for (const [engine, r] of Object.entries(measured) as Array<[EngineName, EngineRate]>) {
+    const out: EngineRate = {};
+    if (r.objectsPerSecond !== undefined) out.objectsPerSecond = significant(r.objectsPerSecond);
+    if (r.mbPerSecond !== undefined) {
+      const measuredAvg = r.objectsPerSecond ? (r.mbPerSecond * MIB) / r.objectsPerSecond : undefined;
+      if (measuredAvg !== undefined && workloadAvgBytes > 2 * measuredAvg) {
+        notes.push(
+          `${engine}: the measured run's objects averaged ${formatBytes(Math.round(measuredAvg))}, this workload's ${formatBytes(Math.round(workloadAvgBytes))}: its ${significant(r.mbPerSecond)} MB/s was set by the object rate, not bandwidth, so the planning ${DEFAULT_ENGINE_RATES[engine].mbPerSecond ?? 0} MB/s bounds bytes`,
+        );
+      } else {
+        out.mbPerSecond = significant(r.mbPerSecond);
+      }
+    }
+    applied[engine] = out;
+  }
+  return { applied, notes };
+}
+
 export interface SelectionTally {
   objects: number;
   bytes: number;
@@ -280,16 +321,19 @@ export interface EstimateDocument {
     prefixes?: number;
     listing_seconds?: number;
   };
-  rates: { from: string; measured: Partial<Record<EngineName, EngineRate>> };
+  rates: { from: string; measured: Partial<Record<EngineName, EngineRate>>; applied: Partial<Record<EngineName, EngineRate>>; notes: string[] };
+  /** The engine sync would choose with this configuration on this machine, or why it would refuse. */
+  job_engine: { engine: EngineName; reason: string } | { refused: string };
   cost_guard?: CostGuardResult & ProjectedCost & { max_usd: number };
   estimate: Estimate;
 }
 
 function describeRates(doc: EstimateDocument['rates']): string {
   const measured = Object.entries(doc.measured).map(
-    ([engine, r]) => `${engine} ${(r.objectsPerSecond ?? 0).toFixed(1)} objects/s, ${(r.mbPerSecond ?? 0).toFixed(2)} MB/s`,
+    ([engine, r]) => `${engine} ${significant(r.objectsPerSecond ?? 0)} objects/s, ${significant(r.mbPerSecond ?? 0)} MB/s`,
   );
-  return measured.length > 0 ? `measured by ${doc.from}: ${measured.join('; ')}` : doc.from;
+  const head = measured.length > 0 ? `measured by ${doc.from}: ${measured.join('; ')}` : doc.from;
+  return [head, ...doc.notes.map((n) => `  note: ${n}`)].join('\n');
 }
 
 export function formatEstimateDocument(d: EstimateDocument): string {
@@ -299,7 +343,8 @@ export function formatEstimateDocument(d: EstimateDocument): string {
     w.from === 'listing'
       ? `listed under ${w.source} in ${n(w.prefixes ?? 0)} ${w.prefixes === 1 ? 'prefix' : 'prefixes'}, ${(w.listing_seconds ?? 0).toFixed(1)} s: ${n(w.zips ?? 0)} zips, ${n(w.checksums ?? 0)} .CHECKSUM files, largest ${formatBytes(w.largest_bytes ?? 0)}`
       : 'from --objects/--bytes, nothing listed';
-  const lines = [`Workload: ${n(w.objects)} objects, ${formatBytes(w.bytes)} (${how})`, `Selection: ${w.selection}`, `Rates: ${describeRates(d.rates)}`];
+  const engine = 'engine' in d.job_engine ? `${d.job_engine.engine} (${d.job_engine.reason})` : `none: sync would refuse (${d.job_engine.refused})`;
+  const lines = [`Workload: ${n(w.objects)} objects, ${formatBytes(w.bytes)} (${how})`, `Selection: ${w.selection}`, `Rates: ${describeRates(d.rates)}`, `Engine sync would choose here: ${engine}`];
   if (d.cost_guard) {
     lines.push(`Cost guard (${d.cost_guard.engine}, ${formatUsd(d.cost_guard.usd)} against --max-cost-usd ${formatUsd(d.cost_guard.max_usd)}): ${d.cost_guard.ok ? 'within' : 'OVER'} — ${d.cost_guard.message ?? ''}`);
   }
@@ -384,11 +429,19 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
   }
 
   const po = config.performance_optimization;
+  const fitted = fitRates(rates, workload.objects > 0 ? (options.workload?.avgObjectBytes ?? workload.bytes / workload.objects) : 0);
+  const choice = chooseEngine({
+    mode: config.enable_s3_direct_sync ? config.operation_mode : 'traditional',
+    forced: config.engine,
+    s5cmd: await probeS5cmd(environ),
+    serverSide: sides.serverSide,
+    verify: config.verify_checksums,
+  });
   const input: EstimateInput = {
     objectCount: workload.objects,
     totalBytes: workload.bytes,
     ...(options.workload?.avgObjectBytes !== undefined ? { avgObjectBytes: options.workload.avgObjectBytes } : {}),
-    rates,
+    rates: fitted.applied,
     engines: enginesFor(config),
     serverSidePossible: sides.serverSide.possible,
     sourceRegion: sides.source.client.region,
@@ -419,11 +472,15 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
           : `report ${options.reportFile} gave no measured rate (no engine did 90% of its work, or no duration); the planning defaults apply`
         : 'the seed\'s planning defaults (bandwidth only); pass --from-report with a finished run\'s report for measured rates',
       measured: rates,
+      applied: fitted.applied,
+      notes: fitted.notes,
     },
+    job_engine: choice.ok ? { engine: choice.engine, reason: choice.reason } : { refused: choice.message },
     estimate,
   };
   if (options.maxCostUsd !== undefined) {
-    const projected = projectedCost(estimate, config.engine);
+    // The engine the run would use; the recommended one when it would refuse to start.
+    const projected = projectedCost(estimate, choice.ok ? choice.engine : undefined);
     doc.cost_guard = { ...projected, ...costGuard(projected.usd, options.maxCostUsd), max_usd: options.maxCostUsd };
   }
   io.stdout.write(argv.json ? JSON.stringify(doc, null, 2) + '\n' : formatEstimateDocument(doc) + '\n');

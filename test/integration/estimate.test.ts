@@ -116,6 +116,7 @@ describe('estimate', () => {
     expectConsistent(d);
     expect(d.rates.measured).toEqual({});
     expect(d.cost_guard).toBeUndefined();
+    expect(d.job_engine).toEqual({ engine: 'sdk', reason: expect.stringMatching(/^server-side copy possible \(both sides on http:\/\/127\.0\.0\.1:\d+\); verifying \.CHECKSUM files/) });
   });
 
   it('applies the selection: several narrow prefixes plus the key filter (dates), counted exactly', async () => {
@@ -163,10 +164,11 @@ describe('estimate', () => {
     expect(g.multipliers).toEqual({ fileCount: 2, fileSize: 1.5, frequency: 1.2 });
     expect(g.objects_per_run).toBe(2_000_000);
     expect(g.bytes_per_run).toBe(200 * 1024 ** 3 * 2 * 1.5);
-    // The cost guard judges the recommended engine's cost against the limit; the exit code stays 0.
-    const rec = d.estimate.engines.find((x) => x.engine === d.estimate.recommended_engine)!;
-    expect(d.cost_guard).toMatchObject({ engine: rec.engine, usd: rec.cost.total_usd, max_usd: 0.5, basis: 'recommended', ok: rec.cost.total_usd <= 0.5 });
-    expect(rec.cost.total_usd).toBeGreaterThan(0.5);
+    // Verifying, and a server-side copy is possible: sync would use the SDK engine, and the cost
+    // guard judges that engine's cost against the limit; the exit code stays 0.
+    expect(d.job_engine).toMatchObject({ engine: 'sdk' });
+    expect(d.cost_guard).toMatchObject({ engine: 'sdk', usd: sdk.cost.total_usd, max_usd: 0.5, basis: 'engine', ok: false });
+    expect(sdk.cost.total_usd).toBeGreaterThan(0.5);
     expect(d.cost_guard!.message).toMatch(/exceeds --max-cost-usd \$0\.50/);
   });
 
@@ -183,10 +185,23 @@ describe('estimate', () => {
     const measured = d.rates.measured[rep.engine as 'sdk']!;
     expect(measured.objectsPerSecond).toBeCloseTo(used.objects / rep.duration_seconds, 9);
     expect(measured.mbPerSecond).toBeCloseTo(used.bytes / 1024 ** 2 / rep.duration_seconds, 9);
-    // That engine's duration now follows the measured object rate.
+    // Applied with four significant digits; the same archive, so the same average object: both rates apply.
+    const applied = d.rates.applied[rep.engine as 'sdk']!;
+    expect(applied.objectsPerSecond! / measured.objectsPerSecond!).toBeCloseTo(1, 3);
+    expect(applied.mbPerSecond! / measured.mbPerSecond!).toBeCloseTo(1, 3);
+    expect(d.rates.notes).toEqual([]);
+    // That engine's duration now follows the applied rates.
     const x = d.estimate.engines.find((e) => e.engine === rep.engine)!;
-    expect(x.rate.objectsPerSecond).toBeCloseTo(measured.objectsPerSecond!, 9);
-    expect(x.single_task_hours * 3600).toBeCloseTo(Math.max(d.workload.objects / measured.objectsPerSecond!, d.workload.bytes / 1024 ** 2 / measured.mbPerSecond!), 6);
+    expect(x.rate).toEqual(applied);
+    expect(x.single_task_hours * 3600).toBeCloseTo(Math.max(d.workload.objects / applied.objectsPerSecond!, d.workload.bytes / 1024 ** 2 / applied.mbPerSecond!), 6);
+
+    // A workload of far larger objects: the small-object run's MB/s is no bandwidth limit, so it is not applied.
+    const big = await runCli(['estimate', '--destination', 's3://dst-bucket/x/', '--objects', '1000', '--avg-object-bytes', '64MiB', '--from-report', report, '--json'], {});
+    expect(big.code, big.stderr).toBe(0);
+    const bd = doc(big);
+    expect(bd.rates.applied[rep.engine as 'sdk']).toEqual({ objectsPerSecond: applied.objectsPerSecond });
+    expect(bd.rates.notes).toHaveLength(1);
+    expect(bd.rates.notes[0]).toMatch(new RegExp(`^${rep.engine}: the measured run's objects averaged [\\d.]+ (B|KiB), this workload's 64\\.0 MiB: .* so the planning 50 MB/s bounds bytes$`));
 
     writeFileSync(join(dir, 'not-a-report.json'), JSON.stringify({ hello: 'world' }));
     const bad = await runCli([...base(), '--from-report', join(dir, 'not-a-report.json')], s3.env());
