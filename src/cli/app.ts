@@ -2,7 +2,9 @@ import yargs, { type Argv } from 'yargs';
 import { yargsOptions } from '../config/flags.js';
 import { PRESET_NAMES } from '../config/presets.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
+import { estimateCommand, ESTIMATE_OPTIONS, type EstimateArgs } from './estimate-command.js';
 import { launchCommand, type LaunchArgs } from './launch-command.js';
+import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate-command.js';
 import { runCommand, type CommonArgs } from './run-command.js';
 
 function commonOptions(y: Argv): Argv<any> {
@@ -39,12 +41,28 @@ export async function main(args: string[]): Promise<number> {
   const parser = yargs(args)
     .scriptName('s3-direct-sync')
     .usage('$0 <command> [options]\n\nMirror an S3 archive (default s3://data.binance.vision/data/) into your bucket, server-side where possible, verified against .CHECKSUM files.')
-    .command('sync', 'Copy what is missing or changed (and delete extras in sync mode), then verify.', (y) => commonOptions(y), async (argv) => {
+    .command('sync', 'Copy what is missing or changed (and delete extras in sync mode), then verify.', (y) => commonOptions(y).option('validate', { type: 'boolean', default: true, describe: 'Run the validate checks for the buckets (and s5cmd when forced) before starting; --no-validate skips them.' }), async (argv) => {
       code = await runCommand('sync', argv as CommonArgs);
     })
     .command('plan', 'Show what sync would do; writes nothing.', (y) => commonOptions(y).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }), async (argv) => {
       code = await runCommand('plan', argv as CommonArgs);
     })
+    .command(
+      'validate',
+      'Check the configuration, credentials, both buckets, s5cmd, endpoint latency and resources; exit 4 naming each failed check.',
+      (y) => commonOptions(y).options(VALIDATE_OPTIONS),
+      async (argv) => {
+        code = await validateCommand(argv as unknown as ValidateArgs);
+      },
+    )
+    .command(
+      'estimate',
+      'Estimate duration, task size, requests and cost of mirroring the selection: lists the source (or takes --objects and --bytes).',
+      (y) => commonOptions(y).options(ESTIMATE_OPTIONS),
+      async (argv) => {
+        code = await estimateCommand(argv as unknown as EstimateArgs);
+      },
+    )
     .command(
       'launch',
       'Run N shard tasks on ECS (sync --shard i/N each), wait for them and combine their results. Job flags go after --.',
@@ -68,7 +86,7 @@ export async function main(args: string[]): Promise<number> {
         code = await launchCommand(argv as unknown as LaunchArgs);
       },
     )
-    .demandCommand(1, 'Name a command: sync, plan or launch.')
+    .demandCommand(1, 'Name a command: sync, plan, validate, estimate or launch.')
     .strict()
     .env(false)
     .wrap(Math.min(120, process.stdout.columns || 100))

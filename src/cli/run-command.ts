@@ -11,6 +11,7 @@ import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
 import { fromSecret, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
+import { describeFailures, failedChecks, preflightChecks } from '../validate/checks.js';
 import { installShutdown } from './shutdown.js';
 
 export interface CommonArgs {
@@ -31,6 +32,7 @@ export interface CommonArgs {
   'max-cost-usd'?: number;
   manifest?: string;
   'upload-manifest'?: boolean;
+  validate?: boolean;
   [k: string]: unknown;
 }
 
@@ -135,6 +137,17 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     return err.exitCode;
   }
   for (const w of loaded.warnings) logger.warn(w);
+
+  // sync runs validate's checks first (a test object proves the destination is writable).
+  if (command === 'sync' && argv.validate !== false) {
+    const writes = !argv['dry-run'];
+    const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, needWrite: writes });
+    const failed = failedChecks(results);
+    if (failed.length > 0) {
+      process.stderr.write(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`);
+      return ExitCode.preflight;
+    }
+  }
 
   const deadlineSeconds = loaded.config.shutdown_deadline_seconds;
   const shutdown = installShutdown(deadlineSeconds * 1000, (sig) =>

@@ -24,6 +24,8 @@ const PERMISSION = new Set([
   'CredentialsProviderError',
   'UnrecognizedClientException',
   'Forbidden',
+  // versitygw's answer for an access key it does not know.
+  'XAdminUserNotFound',
 ]);
 const THROTTLING = new Set([
   'SlowDown',

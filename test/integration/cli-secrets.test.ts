@@ -63,6 +63,6 @@ describe('secrets from Secrets Manager (moto), used against a real S3 server', (
     expect(missing.stderr).toContain('no/such/secret');
     const denied = await runCli(['sync', '--source', 's3://sec-src/data/', '--destination', 's3://sec-dst/x/', '--endpoint-url', s3.endpoint], env);
     expect(denied.code).toBe(4);
-    expect(denied.stderr).toMatch(/destination bucket 'sec-dst'/);
+    expect(denied.stderr).toMatch(/s3:ListBucket on s3:\/\/sec-dst\/x\/ refused/);
   });
 });
