@@ -42,10 +42,14 @@ export class SdkEngine implements CopyEngine {
   }
 
   async copyOne(task: CopyTask, signal?: AbortSignal): Promise<CopyResult> {
-    const started = performance.now();
+    // Latency counts from when the copy gets its slot, not while it waits for one.
+    let started = performance.now();
     try {
       const out = await this.rt.limiter.run(
-        () => (task.size > this.settings.multipartThresholdBytes ? this.multipartCopy(task, signal) : this.singleCopy(task, signal)),
+        () => {
+          started = performance.now();
+          return task.size > this.settings.multipartThresholdBytes ? this.multipartCopy(task, signal) : this.singleCopy(task, signal);
+        },
         { key: this.rt.groupOf(task.key), signal },
       );
       return { key: task.key, ok: true, engine: 'sdk', bytes: task.size, latencyMs: performance.now() - started, ...out };

@@ -32,9 +32,13 @@ export class StreamEngine implements CopyEngine {
   }
 
   async copyOne(task: CopyTask, signal?: AbortSignal): Promise<CopyResult> {
-    const started = performance.now();
+    // Latency counts from when the copy gets its slot, not while it waits for one.
+    let started = performance.now();
     try {
-      const { value, attempts } = await this.rt.limiter.run(() => attempt(this.rt, task.key, signal, () => this.transfer(task, signal)), {
+      const { value, attempts } = await this.rt.limiter.run(() => {
+        started = performance.now();
+        return attempt(this.rt, task.key, signal, () => this.transfer(task, signal));
+      }, {
         key: this.rt.groupOf(task.key),
         signal,
       });
