@@ -203,7 +203,12 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       cooldownMs: 5_000,
     });
     governorLimit = () => governor.limit;
-    governor.onChange((e) => degrade(`concurrency ${e.from}`, `concurrency ${e.to}`, e.key ? `${e.reason} (prefix ${e.key})` : e.reason));
+    // A cut is a degradation (logged, reported); growing back is routine (debug log only).
+    governor.onChange((e) => {
+      const reason = e.key ? `${e.reason} (prefix ${e.key})` : e.reason;
+      if (e.to < e.from) degrade(`concurrency ${e.from}`, `concurrency ${e.to}`, reason);
+      else log.debug('concurrency raised', { from: e.from, to: e.to, reason });
+    });
     const limiter = new AdaptiveLimiter(governor);
     disposeLimiter = () => limiter.dispose();
     const bandwidthMbps = po.rate_limit_mbps ?? (po.available_bandwidth_mbps && po.bandwidth_priority ? priorityBandwidth(po.available_bandwidth_mbps, po.bandwidth_priority) : undefined);
