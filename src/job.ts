@@ -212,7 +212,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     const limiter = new AdaptiveLimiter(governor);
     disposeLimiter = () => limiter.dispose();
     const bandwidthMbps = po.rate_limit_mbps ?? (po.available_bandwidth_mbps && po.bandwidth_priority ? priorityBandwidth(po.available_bandwidth_mbps, po.bandwidth_priority) : undefined);
-    const bandwidth = bandwidthLimiter(bandwidthMbps);
+    // Starts empty: the run's sustained rate is the cap; the 2× burst only lets it catch up after a pause.
+    const bandwidth = bandwidthLimiter(bandwidthMbps, { initialTokens: 0 });
     const runtime: CopyRuntime = {
       limiter,
       retry: { retryCount: sized.retry_count },
