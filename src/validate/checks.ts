@@ -5,7 +5,7 @@
  *   → endpoint-latency → resources.
  * `preflightChecks` is the subset `sync` runs before it starts.
  */
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
@@ -228,33 +228,36 @@ async function destinationExists(ctx: Ctx): Promise<Outcome> {
   }
 }
 
+/**
+ * Proves the destination takes writes without leaving anything behind and without needing
+ * s3:DeleteObject (a copy-mode role has none): a multipart upload is started (that needs
+ * s3:PutObject, like every copy) and aborted (s3:AbortMultipartUpload, which the job needs anyway).
+ */
 async function destinationWritable(ctx: Ctx): Promise<Outcome> {
   const { location, client } = ctx.sides.dest;
   const key = `${location.prefix}${VALIDATE_PREFIX}${randomUUID()}`;
   const url = `s3://${location.bucket}/${key}`;
   const base = { side: 'destination' as const, bucket: location.bucket, key, endpoint: client.endpoint, region: client.region, timeoutMs: ctx.timeoutMs };
   const t0 = performance.now();
+  let uploadId: string | undefined;
   try {
-    await ctx.dest.send(
-      new PutObjectCommand({ Bucket: location.bucket, Key: key, Body: `s3-direct-sync validate ${new Date().toISOString()}\n`, ContentType: 'text/plain' }),
-      signal(ctx),
-    );
+    const created = await ctx.dest.send(new CreateMultipartUploadCommand({ Bucket: location.bucket, Key: key, ContentType: 'text/plain' }), signal(ctx));
+    uploadId = created.UploadId;
   } catch (err) {
     return { ok: false, ...explainS3Error(err, { ...base, action: 's3:PutObject' }) };
   }
   try {
-    await ctx.dest.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: key }), signal(ctx));
+    await ctx.dest.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId }), signal(ctx));
   } catch (err) {
-    const why = explainS3Error(err, { ...base, action: 's3:DeleteObject' });
-    const syncMode = ctx.input.config.sync_mode === 'sync';
+    const why = explainS3Error(err, { ...base, action: 's3:AbortMultipartUpload' });
     return {
-      ok: !syncMode,
-      detail: `wrote ${url}, but could not delete it: ${why.detail}${syncMode ? '; sync mode deletes objects' : ''}`,
-      hint: `${why.hint ? `${why.hint}; ` : ''}remove ${url} by hand`,
+      ok: false,
+      detail: `started a multipart upload at ${url}, but could not abort it: ${why.detail}`,
+      hint: `${why.hint ? `${why.hint}; ` : ''}the job aborts the uploads it cannot finish, so it needs s3:AbortMultipartUpload; the destination's lifecycle rule removes this one`,
       latency_ms: roundMs(performance.now() - t0),
     };
   }
-  return { ok: true, detail: `wrote and deleted ${url}`, latency_ms: roundMs(performance.now() - t0) };
+  return { ok: true, detail: `started and aborted a multipart upload at ${url}`, latency_ms: roundMs(performance.now() - t0) };
 }
 
 async function s5cmdCheck(ctx: Ctx): Promise<Outcome> {

@@ -121,7 +121,7 @@ describe('validate', () => {
     }
     expect(check(d, 'endpoint-latency').latency_ms).toBeGreaterThan(0);
     expect(check(d, 'endpoint-latency').detail).toMatch(new RegExp(`^${s3.endpoint}: median [\\d.]+ ms of 3 requests`));
-    expect(check(d, 'destination-writable').detail).toMatch(/^wrote and deleted s3:\/\/dst-bucket\/mirror\/_s3ds-validate\/[0-9a-f-]{36}$/);
+    expect(check(d, 'destination-writable').detail).toMatch(/^started and aborted a multipart upload at s3:\/\/dst-bucket\/mirror\/_s3ds-validate\/[0-9a-f-]{36}$/);
     expect(check(d, 's5cmd').detail).toContain(s5cmd);
     expect(check(d, 'config').detail).toMatch(/cli: destination_bucket, destination_prefix, source_bucket, source_prefix/);
   });
@@ -244,7 +244,7 @@ describe('validate: a destination the credentials may not write (a bucket policy
         Policy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [
-            allow('iam-dst', ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']),
+            allow('iam-dst', ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload']),
             { Effect: 'Deny', Principal: { AWS: [user.id] }, Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::iam-dst/read-only/*'] },
           ],
         }),
@@ -306,6 +306,6 @@ describe('validate: a destination the credentials may not write (a bucket policy
   it('the same user may write elsewhere in the bucket: exit 0', async () => {
     const r = await runCli(['validate', '--source', 's3://iam-src/data/', '--destination', 's3://iam-dst/writable/', '--json'], env());
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(check(doc(r), 'destination-writable').detail).toMatch(/^wrote and deleted s3:\/\/iam-dst\/writable\/_s3ds-validate\//);
+    expect(check(doc(r), 'destination-writable').detail).toMatch(/^started and aborted a multipart upload at s3:\/\/iam-dst\/writable\/_s3ds-validate\//);
   });
 });
