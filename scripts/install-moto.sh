@@ -15,6 +15,10 @@ DIR="$CACHE_ROOT/moto-$MOTO_LABEL"
 VENV="$DIR/venv"
 STAMP="$DIR/.installed"
 
+mkdir -p "$CACHE_ROOT"
+# Test files start in parallel: one installs, the others wait for it.
+exec 8>"$CACHE_ROOT/.moto.lock"
+flock 8
 if [ ! -x "$VENV/bin/moto_server" ] || [ ! -f "$STAMP" ]; then
   py="$(command -v python3 || true)"
   if [ -z "$py" ]; then

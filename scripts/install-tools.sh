@@ -15,6 +15,9 @@ NODE24_VERSION=24.21.0
 CACHE_ROOT="${S3DS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s3-direct-sync/tools}"
 BIN_DIR="$CACHE_ROOT/bin"
 mkdir -p "$BIN_DIR"
+# Callers may run at once (parallel test files): one builds, the others wait for it.
+exec 9>"$CACHE_ROOT/.install-tools.lock"
+flock 9
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
