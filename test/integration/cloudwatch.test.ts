@@ -150,7 +150,7 @@ describe('scripts/install-moto.sh', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(seconds).toBeLessThan(5);
     const last = stdout.trim().split('\n').pop()!;
-    expect(last).toMatch(/s3-direct-sync\/tools\/moto-5\.2\/venv\/bin$/);
+    expect(last).toMatch(/\/moto-5\.2\/venv\/bin$/);
     expect(existsSync(join(last, 'moto_server'))).toBe(true);
   });
 });
