@@ -41,13 +41,9 @@ export function runCost(ctx: RunCostContext, tally: RequestTally, c: RunCounters
   return compareWithTraditional(runWork(ctx, tally, c, durationSeconds), pricing);
 }
 
-/**
- * What one more object of `bytes` adds to the bill, for `--max-cost-usd`: its copy (server-side, or GET + PUT through the job), the read of its .CHECKSUM when
- * verified, and its transfer and storage; priced from the same model on a thousand-object sample,
- * so the guard and the report agree.
- */
-export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes: number, serverSide: boolean, verified: boolean) => number {
-  const base: RunWork = {
+/** No work at all, in the run's regions and storage class: the base the other estimates add to. */
+function noWork(ctx: RunCostContext): RunWork {
+  return {
     listRequests: 0,
     getRequests: 0,
     headRequests: 0,
@@ -61,6 +57,15 @@ export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes
     storedBytes: 0,
     sourceBucketOwnerPays: ctx.sourceBucketOwnerPays,
   };
+}
+
+/**
+ * What one more object of `bytes` adds to the bill, for `--max-cost-usd`: its copy (server-side,
+ * or GET + PUT through the job), the read of its .CHECKSUM when verified, and its transfer and
+ * storage; priced from the same model on a thousand-object sample, so the guard and the report agree.
+ */
+export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes: number, serverSide: boolean, verified: boolean) => number {
+  const base = noWork(ctx);
   const N = 1000;
   const GB = 1024 ** 3;
   const per = (w: Partial<RunWork>) => estimateRunCost({ ...base, ...w }, pricing).total_usd / N;
@@ -76,20 +81,7 @@ export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes
 /** What the listings and checks sent so far cost (the part of the bill that does not depend on copies). */
 export function overheadCost(ctx: RunCostContext, tally: RequestTally, pricing: PricingTable): number {
   return estimateRunCost(
-    {
-      listRequests: { source: tally.source.list, dest: tally.dest.list },
-      getRequests: 0,
-      headRequests: { source: tally.source.head, dest: tally.dest.head },
-      copyRequests: 0,
-      putRequests: 0,
-      bytesServerSide: 0,
-      bytesThroughJob: 0,
-      sourceRegion: ctx.sourceRegion,
-      destRegion: ctx.destRegion,
-      storageClass: ctx.storageClass,
-      storedBytes: 0,
-      sourceBucketOwnerPays: ctx.sourceBucketOwnerPays,
-    },
+    { ...noWork(ctx), listRequests: { source: tally.source.list, dest: tally.dest.list }, headRequests: { source: tally.source.head, dest: tally.dest.head } },
     pricing,
   ).total_usd;
 }
