@@ -342,6 +342,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           prefetch: Math.max(1, sized.list_parallelism - 1),
           incremental: config.enable_incremental,
           deleteExtras: config.sync_mode === 'sync',
+          destinationEtags: config.destination_etags,
           selected,
           sortListings,
           onListed: () => counters.listed++,

@@ -16,6 +16,7 @@ const FLAG_NAMES: Record<ConfigPath, string> = {
   sync_mode: 'sync-mode',
   max_delete: 'max-delete',
   enable_incremental: 'incremental',
+  destination_etags: 'destination-etags',
   verify_checksums: 'verify',
   metrics: 'metrics',
   'performance_optimization.max_concurrent': 'max-concurrent',

@@ -161,6 +161,7 @@ const noSlash = (s: string) => s !== '' && !s.includes('/');
 export const OPERATION_MODES = ['auto', 'direct_sync', 'traditional'] as const;
 export const ENGINES = ['s5cmd', 'sdk', 'stream'] as const;
 export const SYNC_MODES = ['copy', 'sync'] as const;
+export const DESTINATION_ETAGS = ['opaque', 'md5'] as const;
 export const STORAGE_CLASSES = [
   'STANDARD',
   'STANDARD_IA',
@@ -329,6 +330,13 @@ export const syncConfigSchema = z.object(
     enable_incremental: boolField(
       true,
       'Skip objects already present and unchanged in the destination; false copies everything.',
+    ),
+    destination_etags: enumField(
+      DESTINATION_ETAGS,
+      'opaque',
+      "What the destination's single-part ETags are: opaque (SSE-KMS: not the MD5, so when they differ a " +
+        "destination written after the source's LastModified is current; only this job may write the destination) " +
+        'or md5 (SSE-S3 or no encryption: a different ETag always copies again).',
     ),
     shutdown_deadline_seconds: intField(
       0,

@@ -1,9 +1,16 @@
+import type { SyncConfig } from '../config/schema.js';
 import type { ListedObject } from '../storage/types.js';
+
+/**
+ * What the destination's plain-looking ETags are: 'md5' (SSE-S3 or no encryption) compares
+ * content; 'opaque' (SSE-KMS) does not, so LastModified decides a difference (see compareListed).
+ */
+export type DestinationEtags = SyncConfig['destination_etags'];
 
 export type Verdict = { same: true } | { same: false; reason: ChangeReason } | { same: 'unknown' };
 export type ChangeReason = 'size' | 'etag' | 'recorded-etag' | 'no-fingerprint';
 
-/** A plain ETag is the MD5 of a single-part, non-KMS object, so two plain ETags compare content. */
+/** A plain ETag (32 hex) is the MD5 of a single-part object, unless the bucket encrypts with SSE-KMS. */
 export function isPlainEtag(etag: string): boolean {
   return /^[0-9a-f]{32}$/i.test(etag);
 }
@@ -11,13 +18,23 @@ export function isPlainEtag(etag: string): boolean {
 /**
  * Decides from two listing entries whether the destination already holds the source's content.
  * Size alone is never enough: the source archive replaces files in place with the same size.
+ *
+ * Equal plain ETags are the same content. Different plain ETags are a change when the destination's
+ * ETags are MD5s. Under SSE-KMS ('opaque') the destination's ETag is never the source's MD5, so the
+ * destination's LastModified decides: a copy made strictly after the source's last write holds that
+ * write (this job is the only writer of the destination). Equal seconds copy again, once: the new
+ * copy's LastModified is then later.
  */
-export function compareListed(src: ListedObject, dst: ListedObject): Verdict {
+export function compareListed(src: ListedObject, dst: ListedObject, destinationEtags: DestinationEtags): Verdict {
   if (src.size !== dst.size) return { same: false, reason: 'size' };
-  if (isPlainEtag(src.etag) && isPlainEtag(dst.etag)) {
-    return src.etag.toLowerCase() === dst.etag.toLowerCase() ? { same: true } : { same: false, reason: 'etag' };
-  }
-  return { same: 'unknown' };
+  if (!isPlainEtag(src.etag) || !isPlainEtag(dst.etag)) return { same: 'unknown' };
+  if (src.etag.toLowerCase() === dst.etag.toLowerCase()) return { same: true };
+  if (destinationEtags === 'opaque' && writtenAfter(dst, src)) return { same: true };
+  return { same: false, reason: 'etag' };
+}
+
+function writtenAfter(later: ListedObject, earlier: ListedObject): boolean {
+  return later.lastModified !== undefined && earlier.lastModified !== undefined && later.lastModified.getTime() > earlier.lastModified.getTime();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { compareKeys } from '../storage/keys.js';
 import type { ListedObject } from '../storage/types.js';
-import { compareListed, type ChangeReason } from './compare.js';
+import { compareListed, type ChangeReason, type DestinationEtags } from './compare.js';
 
 export type Action =
   | { kind: 'copy'; key: string; source: ListedObject; dest?: ListedObject; reason: 'missing' | 'full' | ChangeReason }
@@ -12,6 +12,8 @@ export type Action =
 export interface DiffOptions {
   /** Emit `delete` for destination keys absent from the source (sync mode). */
   deleteExtras: boolean;
+  /** Whether the destination's plain ETags are MD5s (see compareListed). */
+  destinationEtags: DestinationEtags;
   /** Keys (relative) that take part; others on either side are ignored. */
   selected?: (key: string) => boolean;
 }
@@ -39,7 +41,7 @@ export async function* diffListings(
       if (opts.deleteExtras) yield { kind: 'delete', key: d.value.key, dest: d.value };
       d = await dstIt.next();
     } else if (!s.done && !d.done) {
-      const verdict = compareListed(s.value, d.value);
+      const verdict = compareListed(s.value, d.value, opts.destinationEtags);
       if (verdict.same === true) yield { kind: 'skip', key: s.value.key, source: s.value, dest: d.value };
       else if (verdict.same === false) yield { kind: 'copy', key: s.value.key, source: s.value, dest: d.value, reason: verdict.reason };
       else yield { kind: 'check', key: s.value.key, source: s.value, dest: d.value };

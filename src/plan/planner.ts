@@ -4,6 +4,7 @@ import { discoverUnits, unitKey, type ListUnit } from '../storage/discover.js';
 import { externalSort } from '../storage/external-sort.js';
 import { buffered, checkOrder, listPrefix } from '../storage/listing.js';
 import type { ListedObject, Location } from '../storage/types.js';
+import type { DestinationEtags } from './compare.js';
 import { copyAll, diffListings, type Action } from './diff.js';
 import { shardOf, type ShardSpec } from './shard.js';
 
@@ -19,6 +20,7 @@ export interface PlanInput {
   prefixes: string[];
   incremental: boolean;
   deleteExtras: boolean;
+  destinationEtags: DestinationEtags;
   selected: (relativeKey: string) => boolean;
   /** Sort listings on disk instead of trusting the server's order. */
   sortListings: boolean;
@@ -49,7 +51,7 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
     const { src, dst } = started[n]!;
     started[n] = undefined;
     const counted = countListed(src, i.onListed);
-    yield* i.incremental ? diffListings(counted, dst, { deleteExtras: i.deleteExtras, selected: i.selected }) : copyAll(counted, i.selected);
+    yield* i.incremental ? diffListings(counted, dst, { deleteExtras: i.deleteExtras, destinationEtags: i.destinationEtags, selected: i.selected }) : copyAll(counted, i.selected);
   }
 }
 

@@ -15,6 +15,7 @@ describe('config schema', () => {
       sync_mode: 'copy',
       max_delete: 1000,
       enable_incremental: true,
+      destination_etags: 'opaque',
       shutdown_deadline_seconds: 25,
       metrics: 'emf',
       verify_checksums: true,

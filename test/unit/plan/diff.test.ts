@@ -18,17 +18,17 @@ async function collect(it: AsyncIterable<Action>): Promise<string[]> {
 
 describe('compareListed', () => {
   it('same size and equal plain ETags are the same', () => {
-    expect(compareListed(obj('k'), obj('k'))).toEqual({ same: true });
+    expect(compareListed(obj('k'), obj('k'), 'opaque')).toEqual({ same: true });
   });
   it('a different size is a change', () => {
-    expect(compareListed(obj('k', 10), obj('k', 11))).toEqual({ same: false, reason: 'size' });
+    expect(compareListed(obj('k', 10), obj('k', 11), 'opaque')).toEqual({ same: false, reason: 'size' });
   });
   it('a same-size replacement is caught by the ETag', () => {
-    expect(compareListed(obj('k', 10, md5a), obj('k', 10, md5b))).toEqual({ same: false, reason: 'etag' });
+    expect(compareListed(obj('k', 10, md5a), obj('k', 10, md5b), 'opaque')).toEqual({ same: false, reason: 'etag' });
   });
   it('multipart ETags cannot be compared: unknown, never "same"', () => {
-    expect(compareListed(obj('k', 10, `${md5a}-3`), obj('k', 10, md5a))).toEqual({ same: 'unknown' });
-    expect(compareListed(obj('k', 10, md5a), obj('k', 10, `${md5b}-2`))).toEqual({ same: 'unknown' });
+    expect(compareListed(obj('k', 10, `${md5a}-3`), obj('k', 10, md5a), 'opaque')).toEqual({ same: 'unknown' });
+    expect(compareListed(obj('k', 10, md5a), obj('k', 10, `${md5b}-2`), 'opaque')).toEqual({ same: 'unknown' });
   });
   it('a recorded source ETag decides unknown cases', () => {
     expect(compareRecorded(obj('k', 10, `${md5a}-3`), `${md5a}-3`)).toEqual({ same: true });
@@ -46,7 +46,7 @@ describe('diffListings', () => {
   it('copies missing, skips same, copies changed, in one pass', async () => {
     const src = [obj('a'), obj('b'), obj('c', 10, md5b), obj('d', 12)];
     const dst = [obj('a'), obj('c', 10, md5a), obj('d', 11)];
-    expect(await collect(diffListings(from(src), from(dst), { deleteExtras: false }))).toEqual([
+    expect(await collect(diffListings(from(src), from(dst), { destinationEtags: 'opaque', deleteExtras: false }))).toEqual([
       'skip:a',
       'copy:b:missing',
       'copy:c:etag',
@@ -56,29 +56,29 @@ describe('diffListings', () => {
   it('deletes extras only in sync mode', async () => {
     const src = [obj('b')];
     const dst = [obj('a'), obj('b'), obj('c')];
-    expect(await collect(diffListings(from(src), from(dst), { deleteExtras: false }))).toEqual(['skip:b']);
-    expect(await collect(diffListings(from(src), from(dst), { deleteExtras: true }))).toEqual(['delete:a', 'skip:b', 'delete:c']);
+    expect(await collect(diffListings(from(src), from(dst), { destinationEtags: 'opaque', deleteExtras: false }))).toEqual(['skip:b']);
+    expect(await collect(diffListings(from(src), from(dst), { destinationEtags: 'opaque', deleteExtras: true }))).toEqual(['delete:a', 'skip:b', 'delete:c']);
   });
   it('emits check for same-size objects with incomparable ETags', async () => {
-    const out = await collect(diffListings(from([obj('a', 10, `${md5a}-2`)]), from([obj('a', 10, md5a)]), { deleteExtras: false }));
+    const out = await collect(diffListings(from([obj('a', 10, `${md5a}-2`)]), from([obj('a', 10, md5a)]), { destinationEtags: 'opaque', deleteExtras: false }));
     expect(out).toEqual(['check:a']);
   });
   it('ignores unselected keys on both sides (never deletes them)', async () => {
     const src = [obj('keep/a'), obj('other/b')];
     const dst = [obj('keep/z'), obj('other/y')];
-    const out = await collect(diffListings(from(src), from(dst), { deleteExtras: true, selected: (k) => k.startsWith('keep/') }));
+    const out = await collect(diffListings(from(src), from(dst), { destinationEtags: 'opaque', deleteExtras: true, selected: (k) => k.startsWith('keep/') }));
     expect(out).toEqual(['copy:keep/a:missing', 'delete:keep/z']);
   });
   it('handles empty sides', async () => {
-    expect(await collect(diffListings(from([]), from([obj('x')]), { deleteExtras: true }))).toEqual(['delete:x']);
-    expect(await collect(diffListings(from([obj('x')]), from([]), { deleteExtras: true }))).toEqual(['copy:x:missing']);
-    expect(await collect(diffListings(from([]), from([]), { deleteExtras: true }))).toEqual([]);
+    expect(await collect(diffListings(from([]), from([obj('x')]), { destinationEtags: 'opaque', deleteExtras: true }))).toEqual(['delete:x']);
+    expect(await collect(diffListings(from([obj('x')]), from([]), { destinationEtags: 'opaque', deleteExtras: true }))).toEqual(['copy:x:missing']);
+    expect(await collect(diffListings(from([]), from([]), { destinationEtags: 'opaque', deleteExtras: true }))).toEqual([]);
   });
   it('orders by UTF-8 bytes, as S3 lists', async () => {
     // U+FF5E (fullwidth tilde) sorts before U+1F600 (emoji) in UTF-8, after it in UTF-16.
     const src = [obj('a\uff5e'), obj('a\u{1f600}')];
     const dst = [obj('a\uff5e'), obj('a\u{1f600}')];
-    expect(await collect(diffListings(from(src), from(dst), { deleteExtras: true }))).toEqual(['skip:a\uff5e', 'skip:a\u{1f600}']);
+    expect(await collect(diffListings(from(src), from(dst), { destinationEtags: 'opaque', deleteExtras: true }))).toEqual(['skip:a\uff5e', 'skip:a\u{1f600}']);
   });
   it('keeps constant memory over a long listing', async () => {
     async function* many(n: number, offset: number): AsyncGenerator<ListedObject> {
@@ -86,7 +86,7 @@ describe('diffListings', () => {
     }
     let count = 0;
     const before = process.memoryUsage().heapUsed;
-    for await (const a of diffListings(many(300_000, 0), many(300_000, 1), { deleteExtras: true })) if (a) count++;
+    for await (const a of diffListings(many(300_000, 0), many(300_000, 1), { destinationEtags: 'opaque', deleteExtras: true })) if (a) count++;
     expect(count).toBe(600_000);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
   });
