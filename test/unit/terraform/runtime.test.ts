@@ -30,6 +30,7 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
     else if ((x = expr.match(/^tostring\(var\.(\w+)\)$/))) out[name] = String(v[x[1] as string]);
     else if ((x = expr.match(/^tostring\(var\.(\w+) == "([^"]*)"\)$/))) out[name] = String(v[x[1] as string] === x[2]);
     else if ((x = expr.match(/^"(.*)"$/))) out[name] = String(evalString(x[1] as string, m.ctx));
+    else if (expr === 'local.destination_kms ? "opaque" : "md5"') out[name] = m.ctx.computed.destination_kms ? 'opaque' : 'md5';
     else throw new Error(`unsupported entry ${line}`);
   }
   const conditional = raw.slice(raw.indexOf('\n    },') + 7);
@@ -69,6 +70,7 @@ describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
       S3DS_MONITORING: String(env !== 'dev'),
       S3DS_COST_TRACKING: String(env === 'prod'),
       S3DS_PERFORMANCE_ANALYTICS: String(env === 'prod'),
+      S3DS_DESTINATION_ETAGS: 'opaque',
     });
     expect(e.S3DS_PREFIX?.split(',').length).toBeGreaterThan(0);
     expect(e.S3DS_DESTINATION_CREDENTIALS_SECRET).toBeUndefined();
@@ -82,6 +84,10 @@ describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
     expect(e2.S3DS_DESTINATION_CREDENTIALS_SECRET).toBe('arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:d-AbCdEf');
     expect(e2.S3DS_CONFIG_SECRET).toBe('arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:c-AbCdEf');
     expect(e2.S3DS_PREFIX).toBeUndefined();
+
+    // SSE-S3 ETags are MD5s: a different ETag always copies again.
+    const sseS3 = await envModel(env, { destination_encryption: 'AES256' });
+    expect(containerEnvironment(sseS3).S3DS_DESTINATION_ETAGS).toBe('md5');
   });
 
   it('stops within ECS limits: stopTimeout = deadline + 5 <= 120', async () => {
