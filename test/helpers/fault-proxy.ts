@@ -61,6 +61,8 @@ export interface FaultProxy {
   seenByKind: Record<RequestKind, number>;
   /** Requests seen, for assertions: method, path and whether they were signed. */
   seen: string[];
+  /** The requests answered with SlowDown or InternalError, as in `seen` (so `faulted[0] === seen[0]` when the first request failed). */
+  faulted: string[];
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
     injectedByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>,
     seenByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>,
     seen: [],
+    faulted: [],
   };
   const consecutive = new Map<string, number>();
   const reply = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
@@ -112,7 +115,8 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     const kind = requestKind(req.method, path);
-    proxy.seen.push(`${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`);
+    const line = `${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`;
+    proxy.seen.push(line);
     proxy.seenByKind[kind]++;
     const forward = () => {
       if (req.method === 'PUT' && rules.denyPathContaining && decodeURIComponent(path).includes(rules.denyPathContaining)) {
@@ -126,6 +130,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
         consecutive.set(id, (consecutive.get(id) ?? 0) + 1);
         proxy.injected[fault]++;
         proxy.injectedByKind[kind]++;
+        proxy.faulted.push(line);
         const [status, code, message] = FAULTS[fault];
         return reply(req, res, status, code, message);
       }
