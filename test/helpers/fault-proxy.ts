@@ -36,6 +36,8 @@ export interface FaultRules {
   allRequests?: boolean;
   /** The first request of each kind (see requestKind) is answered with this fault, whatever the shares say. */
   failFirstOfEachKind?: Fault;
+  /** Sustained throttling: the first `requests` requests of these kinds, all of them, are answered with `fault`. */
+  sustained?: { fault: Fault; requests: number; kinds: readonly RequestKind[] };
   /**
    * Never fail one request (method and URL) more than this many times in a row: a test that must
    * end with exit 0 stays within a class's retry limit (e.g. 3 for 500s) instead of failing on a
@@ -86,6 +88,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
     faulted: [],
   };
   const consecutive = new Map<string, number>();
+  let sustainedSoFar = 0;
   const reply = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
     req.resume();
     req.on('end', () => {
@@ -106,6 +109,10 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   /** The fault to answer with, if any: first of its kind, else by share (PUTs only unless allRequests). */
   const pickFault = (req: IncomingMessage, kind: RequestKind): Fault | undefined => {
     if (rules.failFirstOfEachKind && proxy.seenByKind[kind] === 1) return rules.failFirstOfEachKind;
+    if (rules.sustained?.kinds.includes(kind) && sustainedSoFar < rules.sustained.requests) {
+      sustainedSoFar++;
+      return rules.sustained.fault;
+    }
     if (req.method !== 'PUT' && !rules.allRequests) return undefined;
     const r = random();
     if (rules.slowDown && r < rules.slowDown) return 'slowDown';
@@ -124,8 +131,8 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
         return reply(req, res, 403, 'AccessDenied', 'Access Denied');
       }
       const id = `${req.method} ${path}`;
-      let fault = pickFault(req, kind);
-      if (fault && rules.maxConsecutivePerRequest !== undefined && (consecutive.get(id) ?? 0) >= rules.maxConsecutivePerRequest) fault = undefined;
+      const capped = rules.maxConsecutivePerRequest !== undefined && (consecutive.get(id) ?? 0) >= rules.maxConsecutivePerRequest;
+      const fault = capped ? undefined : pickFault(req, kind);
       if (fault) {
         consecutive.set(id, (consecutive.get(id) ?? 0) + 1);
         proxy.injected[fault]++;
