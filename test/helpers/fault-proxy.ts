@@ -36,6 +36,8 @@ export interface FaultRules {
   allRequests?: boolean;
   /** The first request of each kind (see requestKind) is answered with this fault, whatever the shares say. */
   failFirstOfEachKind?: Fault;
+  /** With failFirstOfEachKind: the first this many requests of each kind (default 1). */
+  failFirstTimes?: number;
   /** Sustained throttling: the first `requests` requests of these kinds, all of them, are answered with `fault`. */
   sustained?: { fault: Fault; requests: number; kinds: readonly RequestKind[] };
   /**
@@ -98,6 +100,12 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
         res.end();
         return;
       }
+      // JSON-protocol services (Secrets Manager) answer errors in JSON.
+      if (String(req.headers['content-type'] ?? '').includes('amz-json')) {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', connection: 'keep-alive' });
+        res.end(JSON.stringify({ __type: code, message }));
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/xml', connection: 'keep-alive' });
       res.end(errorXml(code, message));
     });
@@ -108,7 +116,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   };
   /** The fault to answer with, if any: first of its kind, else by share (PUTs only unless allRequests). */
   const pickFault = (req: IncomingMessage, kind: RequestKind): Fault | undefined => {
-    if (rules.failFirstOfEachKind && proxy.seenByKind[kind] === 1) return rules.failFirstOfEachKind;
+    if (rules.failFirstOfEachKind && proxy.seenByKind[kind] <= (rules.failFirstTimes ?? 1)) return rules.failFirstOfEachKind;
     if (rules.sustained?.kinds.includes(kind) && sustainedSoFar < rules.sustained.requests) {
       sustainedSoFar++;
       return rules.sustained.fault;

@@ -131,11 +131,12 @@ describe('faults on every request kind, from the first request of the run', () =
     await expectIdentical(dest);
   }, 300_000);
 
-  it('validate: a SlowDown on the first request of each kind (STS aside) passes every bucket check', async () => {
-    proxy = await startFaultProxy(s3.endpoint, { failFirstOfEachKind: 'slowDown' });
+  it('validate: SlowDown on the first 3 requests of each kind (STS aside) still passes every bucket check', async () => {
+    proxy = await startFaultProxy(s3.endpoint, { failFirstOfEachKind: 'slowDown', failFirstTimes: 3 });
     const dest = nextDest();
     const run = await runCli(['validate', '--source', 's3://every-src/data/', '--destination', `s3://every-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--skip', 'resources', '--json'], s3.env());
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expectEveryKindHit(proxy, ['list', 'post', 'delete']);
+    expect(proxy.injectedByKind).toMatchObject({ list: 3, post: 3, delete: 3 });
   });
 });
