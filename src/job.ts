@@ -33,6 +33,7 @@ import { AdaptiveLimiter } from './resilience/adaptive-limit.js';
 import { abortStaleUploads } from './resilience/cleanup.js';
 import { classifyError } from './resilience/errors.js';
 import { Governor, memoryPressure, networkInstability, outcomeOf, prefixOf } from './resilience/governor.js';
+import type { RetryInfo } from './resilience/retry.js';
 import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter } from './resilience/rate-limit.js';
 import { makeS3Client } from './storage/clients.js';
 import { deleteKeys } from './storage/deletes.js';
@@ -113,16 +114,26 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   const stopForBudget = new AbortController();
   let fatal: JobError | undefined;
 
-  // Sides and clients. Listing, verification and deletes use the SDK's own retries; the engines'
-  // clients make one attempt per request and retry through the run's policy (and governor).
+  // Sides and clients. Listing, HEADs, verification, deletes, cleanup and the manifest upload are
+  // retried by the SDK with the run's error-class policy; the engines' clients make one attempt per
+  // request and retry through the run's policy themselves (and feed the governor).
   const sides = resolveSides(config, opts.explicit, opts.destCredentials);
   const po = config.performance_optimization;
-  const sdkRetries = { maxSockets: 1024, maxAttempts: po.retry_count + 1 };
+  const sdkRetries = {
+    maxSockets: 1024,
+    retries: {
+      policy: { retryCount: po.retry_count },
+      onRetry: (info: RetryInfo) => {
+        counters.retries++;
+        log.debug('retrying a request', { attempt: info.attempt, error_class: info.error.class, code: info.error.code, delay_ms: info.delayMs });
+      },
+    },
+  };
   const source = makeS3Client({ ...sides.source.client, ...sdkRetries });
   const dest = makeS3Client({ ...sides.dest.client, ...sdkRetries });
   const copyClients = {
-    source: makeS3Client({ ...sides.source.client, maxSockets: 1024, maxAttempts: 1 }),
-    dest: makeS3Client({ ...sides.dest.client, maxSockets: 1024, maxAttempts: 1 }),
+    source: makeS3Client({ ...sides.source.client, maxSockets: 1024, retries: 'none' }),
+    dest: makeS3Client({ ...sides.dest.client, maxSockets: 1024, retries: 'none' }),
   };
   for (const c of [source, copyClients.source]) countRequests(c, tally.source);
   for (const c of [dest, copyClients.dest]) countRequests(c, tally.dest);

@@ -391,7 +391,7 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
   if (options.workload) {
     workload = { from: 'flags', source, selection: selection.describe(), objects: options.workload.objects, bytes: options.workload.bytes };
   } else {
-    const client = makeS3Client({ ...sides.source.client, maxSockets: Math.max(8, options.listConcurrency * 2), maxAttempts: config.performance_optimization.retry_count + 1 });
+    const client = makeS3Client({ ...sides.source.client, maxSockets: Math.max(8, options.listConcurrency * 2), retries: { policy: { retryCount: config.performance_optimization.retry_count } } });
     const t0 = performance.now();
     try {
       const t = await tallySelection(client, sides.source.location.bucket, selection.prefixes, selection.matches, {

@@ -9,6 +9,7 @@ import { emitRunMetrics } from '../observe/publish.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
+import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
 import { fromSecret, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
 import { describeFailures, failedChecks, preflightChecks } from '../validate/checks.js';
@@ -55,7 +56,8 @@ export function createCliLogger(argv: CommonArgs, environ: NodeJS.ProcessEnv): L
 
 function secretsClient(environ: NodeJS.ProcessEnv, id: string): SecretsManagerClient {
   const fromArn = /^arn:aws[\w-]*:secretsmanager:([a-z0-9-]+):/.exec(id)?.[1];
-  return new SecretsManagerClient({ region: environ.AWS_REGION ?? environ.AWS_DEFAULT_REGION ?? fromArn ?? 'us-east-1' });
+  // Read before the configuration is loaded: the default retry count, with the run's per-class policy.
+  return new SecretsManagerClient({ region: environ.AWS_REGION ?? environ.AWS_DEFAULT_REGION ?? fromArn ?? 'us-east-1', ...sdkRetryConfig({ retryCount: DEFAULT_SDK_RETRY_COUNT }) });
 }
 
 /** A secret that cannot be read is a preflight failure (4); one that is not valid JSON is bad configuration (2). */

@@ -9,8 +9,8 @@
  */
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
@@ -206,7 +206,8 @@ export async function uploadManifest(client: S3Client, bucket: string, key: stri
   };
   const signal = { abortSignal: opts.abortSignal };
   if (size <= partSize) {
-    const res = await client.send(new PutObjectCommand({ ...common, Body: createReadStream(file), ContentLength: size }), signal);
+    // A Buffer, not a file stream: the SDK never retries a request whose body is a stream.
+    const res = await client.send(new PutObjectCommand({ ...common, Body: await readFile(file), ContentLength: size }), signal);
     return { bucket, key, bytes: size, etag: res.ETag, parts: 1 };
   }
   const created = await client.send(new CreateMultipartUploadCommand(common), signal);

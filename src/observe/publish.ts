@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
 import { publishMetrics } from './cloudwatch.js';
 import { emfLine, metricsFromReport, type MetricDimensions } from './emf.js';
 import type { Logger } from './logger.js';
@@ -25,7 +26,7 @@ export async function emitRunMetrics(
     out.write(emfLine(metrics, dims, Date.parse(report.finished_at)) + '\n');
     return;
   }
-  const client = new CloudWatchClient({ region: opts.region });
+  const client = new CloudWatchClient({ region: opts.region, ...sdkRetryConfig({ retryCount: DEFAULT_SDK_RETRY_COUNT }) });
   try {
     const result = await publishMetrics(client, metrics, dims, { logger, timestamp: new Date(report.finished_at) });
     logger.info('metrics published', { result });

@@ -3,6 +3,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { RetryInfo, RetryPolicy } from '../resilience/retry.js';
+import { sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
 
 export interface SideClientOptions {
   region: string;
@@ -15,8 +17,11 @@ export interface SideClientOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Sockets per client: the SDK's default of 50 queues requests above that concurrency. */
   maxSockets: number;
-  /** Attempts per request, including the first. */
-  maxAttempts: number;
+  /**
+   * Every request retried by the run's error-class policy; 'none' (one attempt) for the engines'
+   * clients, whose requests the engines retry themselves (retrying in both would multiply attempts).
+   */
+  retries: { policy: RetryPolicy; onRetry?: (info: RetryInfo) => void } | 'none';
 }
 
 export function makeS3Client(o: SideClientOptions): S3Client {
@@ -26,7 +31,7 @@ export function makeS3Client(o: SideClientOptions): S3Client {
     endpoint: o.endpoint,
     forcePathStyle: o.forcePathStyle ?? Boolean(o.endpoint),
     useAccelerateEndpoint: o.accelerate && !o.endpoint ? true : undefined,
-    maxAttempts: o.maxAttempts,
+    ...(o.retries === 'none' ? { maxAttempts: 1 } : sdkRetryConfig(o.retries.policy, { onRetry: o.retries.onRetry })),
     // Checksums only where an operation requires them; the job asks for SHA-256 itself where it wants one.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

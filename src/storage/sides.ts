@@ -6,7 +6,7 @@ import type { Location } from './types.js';
 
 export interface SideSpec {
   location: Location;
-  client: Omit<SideClientOptions, 'maxSockets' | 'maxAttempts'>;
+  client: Omit<SideClientOptions, 'maxSockets' | 'retries'>;
   /** Environment for child processes acting for this side (s5cmd), read before each one starts. */
   childEnv: () => Promise<Record<string, string | undefined>>;
 }

@@ -17,6 +17,8 @@ import type { SyncConfig } from '../config/schema.js';
 import { compileSelection, type CompiledSelection } from '../config/selection.js';
 import { probeS5cmd } from '../engines/s5cmd-locate.js';
 import { classifyError } from '../resilience/errors.js';
+import type { RetryPolicy } from '../resilience/retry.js';
+import { sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
 import { makeS3Client } from '../storage/clients.js';
 import { resolveSides, type Sides } from '../storage/sides.js';
 import { probeResources, type Resources } from '../system/probe.js';
@@ -92,14 +94,19 @@ export function describeFailures(results: readonly CheckResult[]): string {
     .join('\n');
 }
 
+/** The run's retry policy: a check passes or fails as the run's own requests would. */
+function retryPolicy(config: SyncConfig): RetryPolicy {
+  return { retryCount: config.performance_optimization.retry_count };
+}
+
 async function runNamed(input: ChecksInput, names: readonly CheckName[]): Promise<CheckResult[]> {
   const sides = resolveSides(input.config, input.explicit, input.destCredentials);
   const ctx: Ctx = {
     input,
     sides,
     selection: compileSelection(input.config),
-    source: makeS3Client({ ...sides.source.client, maxSockets: 8, maxAttempts: 2 }),
-    dest: makeS3Client({ ...sides.dest.client, maxSockets: 8, maxAttempts: 2 }),
+    source: makeS3Client({ ...sides.source.client, maxSockets: 8, retries: { policy: retryPolicy(input.config) } }),
+    dest: makeS3Client({ ...sides.dest.client, maxSockets: 8, retries: { policy: retryPolicy(input.config) } }),
     timeoutMs: input.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
   };
   const skip = new Set(input.skip ?? []);
@@ -175,7 +182,7 @@ async function credentialsCheck(ctx: Ctx): Promise<Outcome> {
     }
   }
   const region = config.s3_config.region;
-  const sts = new STSClient({ region, endpoint, credentials: provider, maxAttempts: 2 });
+  const sts = new STSClient({ region, endpoint, credentials: provider, ...sdkRetryConfig(retryPolicy(config)) });
   const where = endpoint ?? `AWS STS (${region})`;
   try {
     const { value: id, ms } = await timed(() => sts.send(new GetCallerIdentityCommand({}), signal(ctx)));

@@ -1,11 +1,51 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { freePort } from '../../scripts/local-s3.js';
 
+/** What a request is, from its method and query: the kinds the fault tests must each hit. */
+export type RequestKind = 'list' | 'list-uploads' | 'get' | 'head' | 'put' | 'post' | 'delete' | 'other';
+export const REQUEST_KINDS: readonly RequestKind[] = ['list', 'list-uploads', 'get', 'head', 'put', 'post', 'delete', 'other'];
+
+export function requestKind(method: string | undefined, path: string): RequestKind {
+  const query = new URLSearchParams(path.includes('?') ? path.slice(path.indexOf('?') + 1) : '');
+  switch (method) {
+    case 'GET':
+      if (query.get('list-type') === '2') return 'list';
+      if (query.has('uploads')) return 'list-uploads';
+      return 'get';
+    case 'HEAD':
+      return 'head';
+    case 'PUT':
+      return 'put';
+    case 'POST':
+      return 'post';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return 'other';
+  }
+}
+
+export type Fault = 'slowDown' | 'internalError';
+
 export interface FaultRules {
-  /** Share of PUT requests (CopyObject, UploadPartCopy, PutObject) answered 503 SlowDown. */
+  /** Share of PUT requests (CopyObject, UploadPartCopy, PutObject) answered 503 SlowDown; of every request with `allRequests`. */
   slowDown?: number;
-  /** Share of PUT requests answered 500 InternalError. */
+  /** Share of PUT requests answered 500 InternalError; of every request with `allRequests`. */
   internalError?: number;
+  /** slowDown and internalError apply to every request of every kind (listing, GET, HEAD, PUT, POST, DELETE), not only PUTs. */
+  allRequests?: boolean;
+  /** The first request of each kind (see requestKind) is answered with this fault, whatever the shares say. */
+  failFirstOfEachKind?: Fault;
+  /** With failFirstOfEachKind: the first this many requests of each kind (default 1). */
+  failFirstTimes?: number;
+  /** Sustained throttling: the first `requests` requests of these kinds, all of them, are answered with `fault`. */
+  sustained?: { fault: Fault; requests: number; kinds: readonly RequestKind[] };
+  /**
+   * Never fail one request (method and URL) more than this many times in a row: a test that must
+   * end with exit 0 stays within a class's retry limit (e.g. 3 for 500s) instead of failing on a
+   * rare unlucky run.
+   */
+  maxConsecutivePerRequest?: number;
   /** PUTs whose path contains this (e.g. '/dst-bucket/m/spot/') are answered 403 AccessDenied. */
   denyPathContaining?: string;
   /** Delay before forwarding each request, in ms. */
@@ -19,8 +59,14 @@ export interface FaultProxy {
   endpoint: string;
   rules: FaultRules;
   injected: { slowDown: number; internalError: number; denied: number; reordered: number; forwarded: number };
+  /** Faults (SlowDown or InternalError) answered per request kind. */
+  injectedByKind: Record<RequestKind, number>;
+  /** Requests seen per kind. */
+  seenByKind: Record<RequestKind, number>;
   /** Requests seen, for assertions: method, path and whether they were signed. */
   seen: string[];
+  /** The requests answered with SlowDown or InternalError, as in `seen` (so `faulted[0] === seen[0]` when the first request failed). */
+  faulted: string[];
   stop(): Promise<void>;
 }
 
@@ -38,34 +84,72 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   const proxy: Omit<FaultProxy, 'endpoint' | 'stop'> = {
     rules,
     injected: { slowDown: 0, internalError: 0, denied: 0, reordered: 0, forwarded: 0 },
+    injectedByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>,
+    seenByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>,
     seen: [],
+    faulted: [],
   };
+  const consecutive = new Map<string, number>();
+  let sustainedSoFar = 0;
   const reply = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
     req.resume();
     req.on('end', () => {
+      // A HEAD response has no body (S3 sends only the status; the SDK then names the error after it).
+      if (req.method === 'HEAD') {
+        res.writeHead(status, { connection: 'keep-alive', 'content-length': '0' });
+        res.end();
+        return;
+      }
+      // JSON-protocol services (Secrets Manager) answer errors in JSON.
+      if (String(req.headers['content-type'] ?? '').includes('amz-json')) {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', connection: 'keep-alive' });
+        res.end(JSON.stringify({ __type: code, message }));
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/xml', connection: 'keep-alive' });
       res.end(errorXml(code, message));
     });
   };
+  const FAULTS: Record<Fault, [number, string, string]> = {
+    slowDown: [503, 'SlowDown', 'Please reduce your request rate.'],
+    internalError: [500, 'InternalError', 'We encountered an internal error. Please try again.'],
+  };
+  /** The fault to answer with, if any: first of its kind, else by share (PUTs only unless allRequests). */
+  const pickFault = (req: IncomingMessage, kind: RequestKind): Fault | undefined => {
+    if (rules.failFirstOfEachKind && proxy.seenByKind[kind] <= (rules.failFirstTimes ?? 1)) return rules.failFirstOfEachKind;
+    if (rules.sustained?.kinds.includes(kind) && sustainedSoFar < rules.sustained.requests) {
+      sustainedSoFar++;
+      return rules.sustained.fault;
+    }
+    if (req.method !== 'PUT' && !rules.allRequests) return undefined;
+    const r = random();
+    if (rules.slowDown && r < rules.slowDown) return 'slowDown';
+    if (rules.internalError && r >= (rules.slowDown ?? 0) && r < (rules.slowDown ?? 0) + rules.internalError) return 'internalError';
+    return undefined;
+  };
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
-    proxy.seen.push(`${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`);
+    const kind = requestKind(req.method, path);
+    const line = `${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`;
+    proxy.seen.push(line);
+    proxy.seenByKind[kind]++;
     const forward = () => {
-      if (req.method === 'PUT') {
-        if (rules.denyPathContaining && decodeURIComponent(path).includes(rules.denyPathContaining)) {
-          proxy.injected.denied++;
-          return reply(req, res, 403, 'AccessDenied', 'Access Denied');
-        }
-        const r = random();
-        if (rules.slowDown && r < rules.slowDown) {
-          proxy.injected.slowDown++;
-          return reply(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
-        }
-        if (rules.internalError && r >= (rules.slowDown ?? 0) && r < (rules.slowDown ?? 0) + rules.internalError) {
-          proxy.injected.internalError++;
-          return reply(req, res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
-        }
+      if (req.method === 'PUT' && rules.denyPathContaining && decodeURIComponent(path).includes(rules.denyPathContaining)) {
+        proxy.injected.denied++;
+        return reply(req, res, 403, 'AccessDenied', 'Access Denied');
       }
+      const id = `${req.method} ${path}`;
+      const capped = rules.maxConsecutivePerRequest !== undefined && (consecutive.get(id) ?? 0) >= rules.maxConsecutivePerRequest;
+      const fault = capped ? undefined : pickFault(req, kind);
+      if (fault) {
+        consecutive.set(id, (consecutive.get(id) ?? 0) + 1);
+        proxy.injected[fault]++;
+        proxy.injectedByKind[kind]++;
+        proxy.faulted.push(line);
+        const [status, code, message] = FAULTS[fault];
+        return reply(req, res, status, code, message);
+      }
+      consecutive.delete(id);
       proxy.injected.forwarded++;
       const isList = req.method === 'GET' && /[?&]list-type=2/.test(path);
       const out = request(
