@@ -47,8 +47,9 @@ export function storeOf(endpoint: string | undefined): string {
   const host = url.hostname.toLowerCase();
   if (/(^|\.)amazonaws\.com$/.test(host)) return 'aws';
   if (/(^|\.)amazonaws\.com\.cn$/.test(host)) return 'aws-cn';
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `${LOOPBACK.test(host) ? 'loopback' : host}:${port}${url.pathname.replace(/\/+$/, '')}`;
+  // URL drops a scheme's default port, so http://h and https://h are one server, as they usually are.
+  const port = url.port ? `:${url.port}` : '';
+  return `${LOOPBACK.test(host) ? 'loopback' : host}${port}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function where(l: StoreLocation, prefix: string): string {

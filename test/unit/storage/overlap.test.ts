@@ -59,7 +59,8 @@ describe('storeOf', () => {
     expect(storeOf('https://bucket.vpce-0a1b.s3.us-east-1.vpce.amazonaws.com')).toBe('aws');
     expect(storeOf('https://s3.cn-north-1.amazonaws.com.cn')).toBe('aws-cn');
     expect(storeOf('http://h:9000')).toBe(storeOf('https://h:9000/'));
-    expect(storeOf('https://h')).toBe('h:443');
+    expect(storeOf('https://h')).toBe('h');
+    expect(storeOf('http://h')).toBe(storeOf('https://h:443'));
     expect(storeOf('http://127.0.0.1:9000')).toBe(storeOf('http://localhost:9000'));
     expect(storeOf('http://h:9000/s3')).not.toBe(storeOf('http://h:9000'));
   });
