@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import { estimateCount, generateArchive, uploadArchive, type ArchiveOptions } from '../fixtures/binance-archive.js';
 import { runCli } from '../helpers/cli.js';
+import { runSync } from '../helpers/job.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { listKeys, put } from '../helpers/s3.js';
 
@@ -58,6 +59,13 @@ describe('delete guards, through the CLI against a real S3 server', () => {
     const client = s3.client();
     expect((await listKeys(client, 'lake', 'data/')).sort()).toEqual(['other.csv', 'sub/a.csv', 'sub/b.csv']);
     client.destroy();
+  });
+
+  it('the job refuses the same on its own (called as a library, no CLI in front)', async () => {
+    const report = await runSync(s3, { source: 's3://lake/data/sub/', destination: 's3://lake/data/', 'sync-mode': 'sync', 'endpoint-url': proxy.endpoint });
+    expect(report.exit_code, report.logs).toBe(2);
+    expect(report.error).toMatch(/lies inside the destination/);
+    expect(proxy.seen).toEqual([]);
   });
 
   it('a bucket-root destination in sync mode (s3://b, s3://b/, s3://b//) exits 2 before any request; --allow-bucket-root lets it run', async () => {
