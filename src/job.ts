@@ -26,6 +26,7 @@ import { ProgressReporter } from './observe/progress.js';
 import { marginalCost, overheadCost, runCost, type RunCostContext } from './observe/run-cost.js';
 import { buildReport, type RunReport } from './observe/report.js';
 import { resolveCheck } from './plan/check.js';
+import { judgeDeletes } from './plan/delete-guard.js';
 import type { Action } from './plan/diff.js';
 import { planActions } from './plan/planner.js';
 import { shardOf, unitKeyOf, type ShardSpec } from './plan/shard.js';
@@ -38,6 +39,7 @@ import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter } from './resil
 import { makeS3Client } from './storage/clients.js';
 import { deleteKeys } from './storage/deletes.js';
 import { ListingOrderError } from './storage/listing.js';
+import { sidesRefusal } from './storage/overlap.js';
 import { countRequests, RequestTally } from './storage/request-tally.js';
 import { preflight } from './storage/preflight.js';
 import { resolveSides } from './storage/sides.js';
@@ -150,6 +152,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     const selection = compileSelection(config);
     const relPrefixes = selection.prefixes.map((p) => p.slice(sides.source.location.prefix.length));
     log.info('starting', { command: opts.command, dry_run: opts.dryRun, source: s3Url(sides.source.location), destination: s3Url(sides.dest.location), selection: selection.describe(), shard: opts.shard });
+    const unsafe = sidesRefusal(sides, config);
+    if (unsafe) throw new UsageError(unsafe.message);
 
     // Preflight: both buckets reachable with the access the run needs.
     await preflight({ source, dest, sides, prefixes: selection.prefixes, needWrite: writes });
@@ -338,11 +342,14 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     // The plan: both listings merged in key order. A server that lists out of S3's order makes
     // the plan start again with listings sorted on disk; deletes wait until the plan is complete.
     const deletes: string[] = [];
+    // Selected objects per side, as the merge-join sees them: what the delete guards weigh.
+    let sourceSeen = 0;
+    let destSeen = 0;
     const selected = (rel: string) => !rel.startsWith(MANIFEST_DIR) && selection.matches(sides.source.location.prefix + rel);
     progress?.start();
     for (let sortListings = false; ; sortListings = true) {
       counters.listed = counters.planned = counters.plannedBytes = counters.skipped = 0;
-      deletes.length = plannedDeletes = 0;
+      deletes.length = plannedDeletes = sourceSeen = destSeen = 0;
       try {
         let lastZip: { key: string; skipped: boolean } | undefined;
         for await (const action of planActions({
@@ -360,6 +367,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
           signal: opts.signal,
         })) {
           if (opts.signal?.aborted || stopForBudget.signal.aborted) break;
+          if (action.kind !== 'delete') sourceSeen++;
+          if (action.kind !== 'copy' || action.dest) destSeen++;
           const decided = action.kind === 'check' ? await resolveCheck(dest, sides.dest.location, action) : action;
           if (decided.kind === 'skip') {
             counters.skipped++;
@@ -414,15 +423,27 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       }
     }
 
-    // Deletes (sync mode), only after every copy, never beyond the cap, never after failures.
-    if (writes && plannedDeletes > 0 && !interrupted && !stopForBudget.signal.aborted) {
-      if (plannedDeletes > config.max_delete) {
-        failures.push({ key: s3Url(sides.dest.location), error_class: 'delete-cap', message: `sync would delete ${plannedDeletes} objects, more than --max-delete ${config.max_delete}; nothing was deleted` });
-        log.error('delete cap exceeded; nothing deleted', { planned_deletes: plannedDeletes, max_delete: config.max_delete });
-      } else if (counters.failed > 0) {
-        failures.push({ key: s3Url(sides.dest.location), error_class: 'delete-cap', message: `${plannedDeletes} deletes skipped because copies failed` });
-        log.warn('copies failed; not deleting anything this run', { planned_deletes: plannedDeletes });
+    // Deletes (sync mode), only after every copy and verification, all or none (plan/delete-guard).
+    if (plannedDeletes > 0 && !interrupted && !stopForBudget.signal.aborted) {
+      const verdict = judgeDeletes({
+        plannedDeletes,
+        sourceObjects: sourceSeen,
+        destObjects: destSeen,
+        failedCopies: counters.failed,
+        checksumMismatches: counters.checksumMismatches,
+        maxDelete: config.max_delete,
+        maxDeletePercent: config.max_delete_percent,
+        force: config.force_deletes,
+        source: s3Url(sides.source.location),
+      });
+      const numbers = { planned_deletes: plannedDeletes, destination_objects: destSeen, source_objects: sourceSeen, max_delete: config.max_delete, max_delete_percent: config.max_delete_percent };
+      if (!writes) {
+        if (!verdict.ok) log.warn('sync would refuse these deletes', { reason: verdict.reason, message: verdict.message, ...numbers });
+      } else if (!verdict.ok) {
+        failures.push({ key: s3Url(sides.dest.location), error_class: 'delete-cap', code: verdict.reason, message: verdict.message });
+        log.error('deletes refused; nothing deleted', { reason: verdict.reason, message: verdict.message, ...numbers });
       } else {
+        if (verdict.forced) log.warn('deleting despite a delete guard (--force-deletes)', { reason: verdict.forced.reason, message: verdict.forced.message, ...numbers });
         const out = await deleteKeys(dest, sides.dest.location.bucket, deletes.map((k) => sides.dest.location.prefix + k), opts.abortSignal);
         counters.deleted += out.deleted;
         for (const f of out.failed) {

@@ -30,7 +30,7 @@ import { resolveSides } from '../storage/sides.js';
 import { costGuard, projectedCost, type CostGuardResult, type ProjectedCost } from '../validate/cost-guard.js';
 import { parseByteSize } from '../validate/resources.js';
 import { explainS3Error } from '../validate/s3-errors.js';
-import { createCliLogger, destinationCredentials, loadLayers, Refusal, type CommonArgs } from './run-command.js';
+import { createCliLogger, destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
 import type { CommandIo } from './validate-command.js';
 
 export interface EstimateArgs extends CommonArgs {
@@ -369,6 +369,7 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
     options = parseEstimateOptions(argv, environ);
     loaded = await loadLayers(argv, environ);
     destCredentials = await destinationCredentials(argv, environ, loaded);
+    refuseUnsafeLocations(loaded, destCredentials);
     const pricingFile = argv['pricing-file'] ?? environ.S3DS_PRICING_FILE;
     if (pricingFile) {
       pricing = await loadPricingFile(pricingFile).catch((err: unknown) => {

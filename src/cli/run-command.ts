@@ -11,7 +11,9 @@ import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
 import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
 import { fromSecret, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
+import { sidesRefusal } from '../storage/overlap.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
+import { resolveSides } from '../storage/sides.js';
 import { describeFailures, failedChecks, preflightChecks } from '../validate/checks.js';
 import { installShutdown } from './shutdown.js';
 
@@ -102,6 +104,12 @@ export async function destinationCredentials(argv: CommonArgs, environ: NodeJS.P
   return provider;
 }
 
+/** Overlapping source and destination, or a bucket-root sync without --allow-bucket-root: exit 2 before any S3 request. */
+export function refuseUnsafeLocations(loaded: LoadedConfig, destCredentials: SecretCredentialsProvider | undefined): void {
+  const refusal = sidesRefusal(resolveSides(loaded.config, loaded.explicit, destCredentials), loaded.config);
+  if (refusal) throw new Refusal(refusal.message, ExitCode.badConfig);
+}
+
 function shardOption(argv: CommonArgs, environ: NodeJS.ProcessEnv): (ShardSpec & { depth: number }) | undefined {
   const text = argv.shard ?? environ.S3DS_SHARD;
   if (!text) return undefined;
@@ -127,6 +135,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   try {
     loaded = await loadLayers(argv, environ);
     destCredentials = await destinationCredentials(argv, environ, loaded);
+    refuseUnsafeLocations(loaded, destCredentials);
     shard = shardOption(argv, environ);
     const pricingFile = argv['pricing-file'] ?? environ.S3DS_PRICING_FILE;
     if (pricingFile) pricing = await loadPricingFile(pricingFile).catch((err: unknown) => {

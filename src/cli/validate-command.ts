@@ -5,7 +5,7 @@ import type { SecretCredentialsProvider } from '../storage/credentials.js';
 import { CHECK_NAMES, checksDocument, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
 import { MINIMUM_ENV, resolveMinimums, type Minimums } from '../validate/resources.js';
 import { isCheckName } from '../validate/results.js';
-import { destinationCredentials, loadLayers, Refusal, type CommonArgs } from './run-command.js';
+import { destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
 
 export interface ValidateArgs extends CommonArgs {
   skip?: string | string[];
@@ -118,6 +118,7 @@ export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env:
     options = parseValidateOptions(argv, environ);
     loaded = await loadLayers(argv, environ);
     destCredentials = await destinationCredentials(argv, environ, loaded);
+    refuseUnsafeLocations(loaded, destCredentials);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     io.stderr.write(`s3-direct-sync: ${err.message}\n`);

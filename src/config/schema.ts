@@ -70,7 +70,8 @@ function urlField(description: string) {
   return leaf(z.string(error).refine(isHttpUrl, error).optional().describe(description), accepts);
 }
 
-function normalisePrefix(p: string): string {
+/** A key prefix as the job uses it: no leading '/', and a folder ('' or ending in '/'). */
+export function normalisePrefix(p: string): string {
   const s = p.replace(/^\/+/, '');
   return s === '' || s.endsWith('/') ? s : `${s}/`;
 }
@@ -326,6 +327,20 @@ export const syncConfigSchema = z.object(
       undefined,
       1000,
       'In sync mode, refuse to delete more than this many objects in one run.',
+    ),
+    max_delete_percent: intField(
+      0,
+      100,
+      10,
+      "In sync mode, refuse to delete more than this share (percent) of the destination's selected objects in one run.",
+    ),
+    force_deletes: boolField(
+      false,
+      'In sync mode, delete even when the source selection lists no objects or the deletes exceed max_delete_percent (max_delete still applies).',
+    ),
+    allow_bucket_root: boolField(
+      false,
+      'Allow sync mode with a destination at the bucket root (s3://BUCKET/), where every other object in the bucket would be deleted.',
     ),
     enable_incremental: boolField(
       true,

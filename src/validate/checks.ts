@@ -133,7 +133,7 @@ async function runNamed(input: ChecksInput, names: readonly CheckName[]): Promis
 }
 
 const CHECKS: Record<CheckName, CheckFn> = {
-  config: async (ctx) => configCheck({ sides: ctx.sides, origin: ctx.input.origin, warnings: ctx.input.warnings }),
+  config: async (ctx) => configCheck({ sides: ctx.sides, origin: ctx.input.origin, warnings: ctx.input.warnings, config: ctx.input.config }),
   credentials: credentialsCheck,
   'source-listable': sourceListable,
   'destination-exists': destinationExists,

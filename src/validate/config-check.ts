@@ -1,8 +1,11 @@
 /**
  * The config check (pure). The schema has already accepted the configuration when validate gets
  * this far (an invalid one exits 2 before any check runs); this reports which layer set which
- * values, passes on the loader's warnings, and refuses a destination that overlaps the source.
+ * values, passes on the loader's warnings, and refuses a destination that overlaps the source
+ * (or a bucket-root destination in sync mode).
  */
+import type { SyncConfig } from '../config/schema.js';
+import { sidesRefusal } from '../storage/overlap.js';
 import type { Sides } from '../storage/sides.js';
 import type { CheckResult } from './results.js';
 
@@ -11,27 +14,25 @@ const LAYER_ORDER = ['preset', 'file', 'secret', 'env', 'cli'] as const;
 const SHOWN_PER_LAYER = 8;
 
 export interface ConfigCheckInput {
-  sides: Pick<Sides, 'source' | 'dest' | 'serverSide'>;
+  sides: Pick<Sides, 'source' | 'dest'>;
   /** The layer each leaf's value came from (loadConfig's `origin`). */
   origin?: Readonly<Record<string, string>>;
   /** The loader's warnings (unknown keys in a file or secret). */
   warnings?: readonly string[];
+  /** What decides whether a bucket-root destination is refused. */
+  config?: Pick<SyncConfig, 'sync_mode' | 'allow_bucket_root'>;
 }
 
 /**
- * Source and destination in the same bucket on the same server with one prefix inside the other:
- * every run would copy its own copies again (destination inside source), or a sync-mode run would
- * delete the source (source inside destination).
+ * Source and destination that overlap in one bucket of one store (or, in sync mode, a destination
+ * at the bucket root): see storage/overlap. Every command refuses these before any request (exit
+ * 2); the config check reports the same finding for a caller that runs the checks directly.
  */
-export function locationConflict(sides: ConfigCheckInput['sides']): string | undefined {
-  const src = sides.source.location;
-  const dst = sides.dest.location;
-  if (!sides.serverSide.possible || src.bucket !== dst.bucket) return undefined;
-  const at = `s3://${dst.bucket}/`;
-  if (src.prefix === dst.prefix) return `source and destination are the same place (${at}${src.prefix})`;
-  if (dst.prefix.startsWith(src.prefix)) return `the destination ${at}${dst.prefix} lies inside the source ${at}${src.prefix}: every run would copy its own copies again`;
-  if (src.prefix.startsWith(dst.prefix)) return `the source ${at}${src.prefix} lies inside the destination ${at}${dst.prefix}: a sync-mode run would delete what it mirrors`;
-  return undefined;
+export function locationConflict(
+  sides: ConfigCheckInput['sides'],
+  config: ConfigCheckInput['config'] = { sync_mode: 'copy', allow_bucket_root: true },
+): string | undefined {
+  return sidesRefusal(sides, config)?.message;
 }
 
 export function configCheck(i: ConfigCheckInput): CheckResult {
@@ -49,9 +50,10 @@ export function configCheck(i: ConfigCheckInput): CheckResult {
     lines.push(`${layer}: ${shown}${paths.length > SHOWN_PER_LAYER ? ` (+${paths.length - SHOWN_PER_LAYER} more)` : ''}`);
   }
   for (const w of i.warnings ?? []) lines.push(`warning: ${w}`);
-  const conflict = locationConflict(i.sides);
-  if (conflict) {
-    return { name: 'config', ok: false, detail: [conflict, ...lines].join('\n'), hint: 'choose a destination bucket or prefix outside the source' };
+  const refusal = sidesRefusal(i.sides, i.config ?? { sync_mode: 'copy', allow_bucket_root: true });
+  if (refusal) {
+    const hint = refusal.reason === 'overlap' ? 'choose a destination bucket or prefix outside the source' : 'give the destination a prefix, or pass --allow-bucket-root';
+    return { name: 'config', ok: false, detail: [refusal.message, ...lines].join('\n'), hint };
   }
   return { name: 'config', ok: true, detail: lines.join('\n') };
 }

@@ -96,7 +96,7 @@ describe('the CLI, as a user runs it', () => {
   it('--help lists the commands and flags', async () => {
     const r = await runCli(['sync', '--help'], {});
     expect(r.code).toBe(0);
-    for (const flag of ['--source', '--destination', '--endpoint-url', '--source-endpoint-url', '--config', '--env', '--mode', '--engine', '--sync-mode', '--max-delete', '--dry-run', '--json', '--report']) {
+    for (const flag of ['--source', '--destination', '--endpoint-url', '--source-endpoint-url', '--config', '--env', '--mode', '--engine', '--sync-mode', '--max-delete', '--max-delete-percent', '--force-deletes', '--allow-bucket-root', '--dry-run', '--json', '--report']) {
       expect(r.stdout).toContain(flag);
     }
   });

@@ -36,6 +36,15 @@ function lineFor(err: ConfigError, path: string): string {
 }
 
 describe('loadConfig layering', () => {
+  it('takes the delete guard settings from a file, the environment and flags', () => {
+    const file = writeJson({ destination_bucket: 'bkt', force_deletes: true, allow_bucket_root: true });
+    const r = loadConfig({ ...base, configFile: file, environ: { S3DS_MAX_DELETE_PERCENT: '25' } });
+    expect(r.config).toMatchObject({ max_delete_percent: 25, force_deletes: true, allow_bucket_root: true });
+    const off = loadConfig({ ...base, configFile: file, cli: { 'force-deletes': false, 'max-delete-percent': '100' } });
+    expect(off.config).toMatchObject({ max_delete_percent: 100, force_deletes: false });
+    expect(lineFor(configError({ ...base, cli: { 'destination-bucket': 'bkt', 'max-delete-percent': 150 } }), 'max_delete_percent')).toContain('an integer from 0 to 100');
+  });
+
   it('uses the defaults when nothing but the bucket is given', () => {
     const r = loadConfig({ environ: {}, cli: { 'destination-bucket': 'bkt' } });
     expect(r.config.performance_optimization.max_concurrent).toBe(16);

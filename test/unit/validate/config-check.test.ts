@@ -56,6 +56,15 @@ describe('the config check', () => {
     expect(r.detail.split('\n')[0]).toBe('the destination s3://lake/data/mirror/ lies inside the source s3://lake/data/: every run would copy its own copies again');
     expect(r.hint).toMatch(/outside the source/);
   });
+
+  it('fails for a bucket-root destination in sync mode, unless --allow-bucket-root', () => {
+    const loaded = loadConfig({ cli: { destination: 's3://lake/', 'sync-mode': 'sync' }, environ: {} });
+    const r = configCheck({ sides: resolveSides(loaded.config), config: loaded.config });
+    expect(r.ok).toBe(false);
+    expect(r.detail.split('\n')[0]).toMatch(/root of bucket lake/);
+    expect(r.hint).toMatch(/--allow-bucket-root/);
+    expect(configCheck({ sides: resolveSides(loaded.config), config: { ...loaded.config, allow_bucket_root: true } }).ok).toBe(true);
+  });
 });
 
 describe('locationConflict', () => {
