@@ -16,6 +16,8 @@ describe('config schema', () => {
       max_delete: 1000,
       enable_incremental: true,
       shutdown_deadline_seconds: 25,
+      lease: true,
+      lease_ttl_seconds: 300,
       metrics: 'emf',
       verify_checksums: true,
       performance_optimization: {
