@@ -3,7 +3,7 @@
  * If-Match on PutObject): overlapping runs, a lease left by a kill -9, shards against the whole
  * prefix, and a lease lost mid-run.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,9 +146,14 @@ describe('destination lease against a real S3 server', () => {
       await put(client, 'lease-dst', `${dest}_leases/${name}`, JSON.stringify(body), 'application/json');
     };
     await plant('shard-0-of-2.json', { kind: 'shard', index: 0, count: 2, depth: 4 }, 'planted-shard-0');
+    // An incomplete upload of an earlier run: only a run holding the lease may abort it.
+    const leftover = await client.send(new CreateMultipartUploadCommand({ Bucket: 'lease-dst', Key: `${dest}spot/daily/klines/BTCUSDT/1m/left-over.zip` }));
+    await sleep(1100);
 
     const whole = await runSync(s3, flags);
     expect(whole.exit_code).toBe(6);
+    expect(whole.logs).toContain('lease held by another run');
+    expect(await openUploads(dest)).toBe(1);
     expect(whole.error).toContain('run planted-shard-0 on host other-host (pid 4242), shard 0/2');
     expect(whole.counts.copied).toBe(0);
     expect(await listKeys(client, 'lease-dst', dest)).toEqual([]);
@@ -156,6 +161,7 @@ describe('destination lease against a real S3 server', () => {
     expect(sameShard.exit_code).toBe(6);
     const otherSplit = await runSync(s3, flags, { shard: { index: 1, count: 3, depth: 4 } });
     expect(otherSplit.exit_code).toBe(6);
+    expect(await openUploads(dest)).toBe(1);
     const otherShard = await runSync(s3, flags, { shard: { index: 1, count: 2, depth: 4 } });
     expect(otherShard.exit_code, otherShard.logs.slice(-2000)).toBe(0);
     expect(otherShard.counts.copied).toBeGreaterThan(0);
@@ -174,6 +180,10 @@ describe('destination lease against a real S3 server', () => {
     try {
       const full = await runSync(s3, flags);
       expect(full.exit_code, full.logs.slice(-2000)).toBe(0);
+      // Aborted by the first run that held a lease covering it (shard 1/2's, or this one's).
+      expect(otherShard.logs + full.logs).toContain('aborted incomplete multipart uploads left by an earlier run');
+      expect(leftover.UploadId).toBeDefined();
+      expect(await openUploads(dest)).toBe(0);
       expect(full.counts.deleted).toBe(0);
       expect(full.counts.planned_deletes).toBe(0);
       expect((await listKeys(client, 'lease-dst', `${dest}_leases/`, { withLeases: true })).sort()).toEqual(['all.json', 'shard-0-of-2.json', 'shard-1-of-2.json', 'shard-1-of-3.json']);
