@@ -186,10 +186,12 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     let overheadKey = '';
     let overheadUsd = 0;
     const overhead = (ctx: RunCostContext) => {
-      const key = `${tally.source.list}/${tally.dest.list}/${tally.source.head}/${tally.dest.head}`;
+      // The lease's writes so far and the one that releases it.
+      const leasePuts = lease ? lease.puts + 1 : 0;
+      const key = `${tally.source.list}/${tally.dest.list}/${tally.source.head}/${tally.dest.head}/${leasePuts}`;
       if (key !== overheadKey) {
         overheadKey = key;
-        overheadUsd = overheadCost(ctx, tally, pricing);
+        overheadUsd = overheadCost(ctx, tally, pricing, leasePuts);
       }
       return overheadUsd;
     };

@@ -192,6 +192,7 @@ export class LeaseHolder {
   private lostReason: string | undefined;
   private released = false;
   private taking = true;
+  private putAttempts = 0;
   private readonly now: () => Date;
 
   private constructor(private readonly o: LeaseOptions) {
@@ -235,8 +236,14 @@ export class LeaseHolder {
     return withRetry(() => fn(signal), this.o.retry, { signal });
   }
 
+  /** PutObject attempts sent so far (for the run's cost budget). */
+  get puts(): number {
+    return this.putAttempts;
+  }
+
   private put(body: LeaseBody, cond: { IfNoneMatch: '*' } | { IfMatch: string }): Promise<string> {
     return this.send(async (abortSignal) => {
+      this.putAttempts++;
       const r = await this.o.client.send(
         new PutObjectCommand({ Bucket: this.o.bucket, Key: this.key, Body: JSON.stringify(body), ContentType: 'application/json', ...cond }),
         { abortSignal },
