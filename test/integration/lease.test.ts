@@ -194,6 +194,31 @@ describe('destination lease against a real S3 server', () => {
     }
   });
 
+  it('throttled lease renewals are retried: the run keeps its lease and completes', async () => {
+    // SlowDown for every PUT to the lease object while `faulting` (the proxy draws its random number
+    // right after recording the request, so the last request seen is the one being decided).
+    let faulting = false;
+    proxy = await startFaultProxy(s3.endpoint, { slowDown: 1, random: () => (faulting && proxy!.seen.at(-1)!.includes('/_leases/') ? 0 : 1) });
+    const dest = nextDest();
+    // A request cap makes the run outlast several renewals (every 2 s with a 6 s TTL).
+    let finished = false;
+    const run = runSync(s3, { source: 's3://lease-src/data/', destination: `s3://lease-dst/${dest}`, 'endpoint-url': proxy.endpoint, 'lease-ttl-seconds': 6, 'max-requests-per-second': 8, 'retry-count': 8 }).finally(() => (finished = true));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(await readLease(dest))) await sleep(50);
+    faulting = true;
+    await sleep(3_000);
+    faulting = false;
+    const throttledRenewals = proxy.injected.slowDown;
+    const stillRunning = !finished;
+    const report = await run;
+    expect(stillRunning, 'the run ended before the renewals were throttled').toBe(true);
+    expect(throttledRenewals, 'no lease renewal was throttled').toBeGreaterThan(0);
+    expect(report.exit_code, report.logs.slice(-3000)).toBe(0);
+    expect(report.counts.copied).toBe(archive.length);
+    expect((await readLease(dest))?.run_id).toBe(report.run_id);
+    await expectIdentical(dest);
+  });
+
   it('losing the lease mid-run (taken over by another writer) stops the run with exit 6', async () => {
     proxy = await startFaultProxy(s3.endpoint, { delayMs: 80 });
     const dest = nextDest();
