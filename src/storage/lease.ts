@@ -213,8 +213,14 @@ export class LeaseHolder {
   static async take(o: LeaseOptions): Promise<LeaseHolder> {
     const h = new LeaseHolder(o);
     await h.acquire();
-    const others = await h.readAll();
-    const conflicts = conflictingLeases({ key: h.key, scope: o.scope }, others, h.now(), o.ttlSeconds);
+    let conflicts: LeaseObject[];
+    try {
+      conflicts = conflictingLeases({ key: h.key, scope: o.scope }, await h.readAll(), h.now(), o.ttlSeconds);
+    } catch (err) {
+      // Stopped or failed while checking: never leave a lease behind that nobody renews.
+      await h.release();
+      throw err;
+    }
     if (conflicts.length > 0) {
       await h.release();
       throw h.heldError(conflicts[0]!);
