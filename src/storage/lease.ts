@@ -173,7 +173,7 @@ export interface LeaseOptions {
   /** Stops taking the lease (SIGTERM). Renewals and the release ignore it: a stopping run keeps its lease to the end. */
   signal?: AbortSignal;
   now?: () => Date;
-  /** Told of every renewal problem; `lost` once the lease is gone (taken over, deleted, or lapsed). */
+  /** Where takeovers of expired leases and failed renewals are logged. */
   log?: { warn(msg: string, meta?: Record<string, unknown>): void; info(msg: string, meta?: Record<string, unknown>): void };
 }
 
@@ -203,10 +203,6 @@ export class LeaseHolder {
 
   get lease(): Readonly<LeaseBody> {
     return this.body;
-  }
-
-  get lost(): string | undefined {
-    return this.lostReason;
   }
 
   /** Takes the lease or throws LeaseHeldError naming the run that holds it (or an overlapping one). */
@@ -324,8 +320,8 @@ export class LeaseHolder {
         }
       }
     }
-    const now = await this.read(this.key);
-    throw now ? this.heldError(now) : new LeaseHeldError(`could not take the lease s3://${this.o.bucket}/${this.key}: other runs kept changing it`);
+    const current = await this.read(this.key);
+    throw current ? this.heldError(current) : new LeaseHeldError(`could not take the lease s3://${this.o.bucket}/${this.key}: other runs kept changing it`);
   }
 
   /** Renews every ttl/3 until released; `onLost` is called once if the lease is lost. */
