@@ -516,6 +516,10 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
         runId,
         ttlSeconds: config.lease_ttl_seconds,
         retry: { retryCount: po.retry_count },
+        onRetry: (info) => {
+          counters.retries++;
+          log.debug('retrying a lease request', { attempt: info.attempt, error_class: info.error.class, code: info.error.code, delay_ms: info.delayMs });
+        },
         signal: opts.signal,
         log,
       });

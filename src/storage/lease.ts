@@ -11,7 +11,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { hostname } from 'node:os';
 import { LeaseHeldError } from '../exit-codes.js';
 import { classifyError } from '../resilience/errors.js';
-import { withRetry, type RetryPolicy } from '../resilience/retry.js';
+import { withRetry, type RetryInfo, type RetryPolicy } from '../resilience/retry.js';
 
 export const LEASE_DIR = '_leases/';
 
@@ -170,6 +170,8 @@ export interface LeaseOptions {
   runId: string;
   ttlSeconds: number;
   retry: RetryPolicy;
+  /** Called before each retry of a lease request (the run counts them with its other retries). */
+  onRetry?: (info: RetryInfo) => void;
   /** Stops taking the lease (SIGTERM). Renewals and the release ignore it: a stopping run keeps its lease to the end. */
   signal?: AbortSignal;
   now?: () => Date;
@@ -235,7 +237,7 @@ export class LeaseHolder {
   /** Requests go through the run's retry policy; only taking the lease listens to the stop signal. */
   private send<T>(fn: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     const signal = this.taking ? this.o.signal : undefined;
-    return withRetry(() => fn(signal), this.o.retry, { signal });
+    return withRetry(() => fn(signal), this.o.retry, { signal, onRetry: this.o.onRetry });
   }
 
   /** PutObject attempts sent so far (for the run's cost budget). */
