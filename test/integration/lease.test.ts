@@ -215,6 +215,7 @@ describe('destination lease against a real S3 server', () => {
     expect(throttledRenewals, 'no lease renewal was throttled').toBeGreaterThan(0);
     expect(report.exit_code, report.logs.slice(-3000)).toBe(0);
     expect(report.counts.copied).toBe(archive.length);
+    expect(report.counts.retries).toBeGreaterThanOrEqual(throttledRenewals);
     expect((await readLease(dest))?.run_id).toBe(report.run_id);
     await expectIdentical(dest);
   });
