@@ -189,6 +189,13 @@ describe('destination lease against a real S3 server', () => {
       expect((await listKeys(client, 'lease-dst', `${dest}_leases/`, { withLeases: true })).sort()).toEqual(['all.json', 'shard-0-of-2.json', 'shard-1-of-2.json', 'shard-1-of-3.json']);
       expect((await readLease(dest))?.run_id).toBe(full.run_id);
       await expectIdentical(dest);
+
+      // lease: false (servers without conditional writes) ignores leases, and says so.
+      await plant('all.json', { kind: 'all' }, 'planted-again');
+      const unleased = await runSync(s3, { ...flags, lease: false });
+      expect(unleased.exit_code, unleased.logs.slice(-2000)).toBe(0);
+      expect(unleased.logs).toContain('running without a destination lease');
+      expect((await readLease(dest))?.run_id).toBe('planted-again');
     } finally {
       await client.send(new DeleteObjectCommand({ Bucket: 'lease-src', Key: 'data/_leases/all.json' }));
     }
