@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
-import { newLeaseBody, parseLease, type LeaseBody, type LeaseScope } from '../../src/storage/lease.js';
+import { LeaseHeldError } from '../../src/exit-codes.js';
+import { LeaseHolder, newLeaseBody, parseLease, type LeaseBody, type LeaseScope } from '../../src/storage/lease.js';
 import { generateArchive, uploadArchive, type ArchiveObject } from '../fixtures/binance-archive.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
@@ -65,6 +66,22 @@ describe('destination lease against a real S3 server', () => {
     '--multipart-threshold-mb', '5', '--part-size-mb', '5', '--max-concurrent', '4', '--log-format', 'json', '--json', ...extra,
   ];
   const reportOf = (r: CliRun) => JSON.parse(r.stdout) as { run_id: string; exit_code: number; error?: string; counts: { copied: number; failed: number; deleted: number } };
+
+  it('ten takers at once, on a free lease and on an expired one: exactly one wins each time', async () => {
+    const dest = nextDest();
+    const take = (i: number) =>
+      LeaseHolder.take({ client, bucket: 'lease-dst', prefix: dest, scope: { kind: 'all' }, runId: `taker-${i}`, ttlSeconds: 60, retry: { retryCount: 3 } });
+    for (const round of ['free', 'expired']) {
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => take(i)));
+      const won = results.filter((r): r is PromiseFulfilledResult<LeaseHolder> => r.status === 'fulfilled');
+      expect(won.length, round).toBe(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LeaseHeldError);
+      expect((await readLease(dest))?.run_id).toBe(won[0]!.value.lease.run_id);
+      // Expire it in place (as a crashed holder's lease would), for the takeover round.
+      const body = (await readLease(dest))!;
+      await put(client, 'lease-dst', `${dest}_leases/all.json`, JSON.stringify({ ...body, expires_at: new Date(Date.now() - 1000).toISOString() }));
+    }
+  });
 
   it('two syncs started at once: exactly one copies, the other exits 6 naming the holder; identical, nothing aborted', async () => {
     proxy = await startFaultProxy(s3.endpoint, { delayMs: 30 });
