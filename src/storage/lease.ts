@@ -212,8 +212,13 @@ export class LeaseHolder {
     const h = new LeaseHolder(o);
     await h.acquire();
     let conflicts: LeaseObject[];
+    let current: LeaseObject | undefined;
     try {
       conflicts = conflictingLeases({ key: h.key, scope: o.scope }, await h.readAll(), h.now(), o.ttlSeconds);
+      // Read back: S3 makes a conditional write atomic, but a server that checks the condition and
+      // then writes (versitygw's posix backend does) can let two racing writers both succeed; the
+      // later write is the one that stands, and the earlier writer sees it here and backs off.
+      current = await h.read(h.key);
     } catch (err) {
       // Stopped or failed while checking: never leave a lease behind that nobody renews.
       await h.release();
@@ -222,6 +227,9 @@ export class LeaseHolder {
     if (conflicts.length > 0) {
       await h.release();
       throw h.heldError(conflicts[0]!);
+    }
+    if (!current || !h.mine(current, h.body)) {
+      throw current ? h.heldError(current) : new LeaseHeldError(`the lease s3://${o.bucket}/${h.key} vanished right after this run took it; wrote nothing`);
     }
     h.taking = false;
     return h;
