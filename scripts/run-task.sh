@@ -6,7 +6,7 @@
 #   ENV            dev, staging or prod
 #   --shards N     N > 1: fan out N tasks with `node dist/cli/main.js launch` (each runs --shard i/N);
 #                  N = 1 (default): one task with `aws ecs run-task`
-#   --wait         wait until the task(s) stop and exit with the job's exit code (0-5)
+#   --wait         wait until the task(s) stop and exit with the job's exit code (0-6)
 #   --capacity-provider P
 #                  FARGATE or FARGATE_SPOT; default $S3DS_CAPACITY_PROVIDER, else what the
 #                  environment's Terraform uses (use_fargate_spot in terraform/environments/ENV/main.tf)
@@ -25,7 +25,7 @@
 #   S3DS_POLL_SECONDS      status polling interval with --wait (default 15)
 # The region is AWS_REGION / AWS_DEFAULT_REGION, else the region of the cluster ARN.
 #
-# Exit codes: the job's own (0-5) with --wait; otherwise 0 once launched, 4 when ECS refused to
+# Exit codes: the job's own (0-6) with --wait; otherwise 0 once launched, 4 when ECS refused to
 # start a task; 64 usage; 69 a required tool is missing (node, aws, dist/ not built);
 # 77 no usable AWS credentials; 78 settings missing (neither variables nor Terraform outputs).
 set -euo pipefail
@@ -283,7 +283,7 @@ while :; do
       const cs = t.containers || [];
       const c = cs.find((x) => x.name === name) || (cs.length === 1 ? cs[0] : {});
       let code = "";
-      if (typeof c.exitCode === "number") code = c.exitCode >= 0 && c.exitCode <= 5 ? c.exitCode : 1;
+      if (typeof c.exitCode === "number") code = c.exitCode >= 0 && c.exitCode <= 6 ? c.exitCode : 1;
       else if (t.lastStatus === "STOPPED") code = 4;
       const reason = [t.stopCode, t.stoppedReason, c.reason].filter(Boolean).join("; ").replace(/\n/g, " ");
       console.log(t.lastStatus || "MISSING"); console.log(code); console.log(reason);

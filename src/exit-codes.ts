@@ -6,6 +6,8 @@ export const ExitCode = {
   interrupted: 3,
   preflight: 4,
   integrity: 5,
+  /** Another run holds the destination's lease (or took it over from this run); nothing (more) was written. */
+  leaseHeld: 6,
 } as const;
 
 /** An error that ends the run with a given exit code and a message meant for the user. */
@@ -30,5 +32,13 @@ export class UsageError extends JobError {
   constructor(message: string) {
     super(message, ExitCode.badConfig);
     this.name = 'UsageError';
+  }
+}
+
+/** Another run holds the destination's lease, or this run lost it: exit 6, not a failure of the data. */
+export class LeaseHeldError extends JobError {
+  constructor(message: string) {
+    super(message, ExitCode.leaseHeld);
+    this.name = 'LeaseHeldError';
   }
 }

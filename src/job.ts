@@ -16,7 +16,7 @@ import { probeS5cmd } from './engines/s5cmd-locate.js';
 import { chooseEngine, shouldFallBackToStream } from './engines/select.js';
 import type { CopyResult, CopyTask, EngineName, EngineSettings } from './engines/types.js';
 import { UploadRegistry } from './engines/uploads.js';
-import { ExitCode, JobError, PreflightError, UsageError } from './exit-codes.js';
+import { ExitCode, JobError, LeaseHeldError, PreflightError, UsageError } from './exit-codes.js';
 import { BoundedList, RunCounters, type Degradation, type FailureRecord, type MismatchRecord } from './observe/counters.js';
 import type { Logger } from './observe/logger.js';
 import { computeKpis, LatencyRecorder } from './observe/kpi.js';
@@ -38,6 +38,7 @@ import type { RetryInfo } from './resilience/retry.js';
 import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter } from './resilience/rate-limit.js';
 import { makeS3Client } from './storage/clients.js';
 import { deleteKeys } from './storage/deletes.js';
+import { LEASE_DIR, LeaseHolder } from './storage/lease.js';
 import { ListingOrderError } from './storage/listing.js';
 import { sidesRefusal } from './storage/overlap.js';
 import { countRequests, RequestTally } from './storage/request-tally.js';
@@ -91,6 +92,9 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   const startedAt = new Date();
   const runId = opts.runId ?? `${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const log = opts.logger.child({ run_id: runId });
+  // Losing the destination's lease stops the run like SIGTERM does, and cuts what is in flight.
+  const leaseLost = new AbortController();
+  opts = { ...opts, signal: anySignal(opts.signal, leaseLost.signal), abortSignal: anySignal(opts.abortSignal, leaseLost.signal) };
   // Every in-flight request listens on these signals; thousands at once are expected, not a leak.
   for (const s of [opts.signal, opts.abortSignal]) if (s) setMaxListeners(1_000_000, s);
   const writes = opts.command === 'sync' && !opts.dryRun;
@@ -115,6 +119,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   let manifestInfo: { path: string; entries: number; uploaded_to?: string } | undefined;
   const stopForBudget = new AbortController();
   let fatal: JobError | undefined;
+  let lease: LeaseHolder | undefined;
 
   // Sides and clients. Listing, HEADs, verification, deletes, cleanup and the manifest upload are
   // retried by the SDK with the run's error-class policy; the engines' clients make one attempt per
@@ -157,6 +162,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
 
     // Preflight: both buckets reachable with the access the run needs.
     await preflight({ source, dest, sides, prefixes: selection.prefixes, needWrite: writes });
+    // The destination's lease, before anything is written: exit 6 when another run holds it.
+    if (writes) lease = await takeLease();
 
     // Resources, engine and sizing: explicit settings win over computed ones.
     const resources = opts.resources ?? (await probeResources());
@@ -194,17 +201,19 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     let overheadKey = '';
     let overheadUsd = 0;
     const overhead = (ctx: RunCostContext) => {
-      const key = `${tally.source.list}/${tally.dest.list}/${tally.source.head}/${tally.dest.head}`;
+      // The lease's writes so far and the one that releases it.
+      const leasePuts = lease ? lease.puts + 1 : 0;
+      const key = `${tally.source.list}/${tally.dest.list}/${tally.source.head}/${tally.dest.head}/${leasePuts}`;
       if (key !== overheadKey) {
         overheadKey = key;
-        overheadUsd = overheadCost(ctx, tally, pricing);
+        overheadUsd = overheadCost(ctx, tally, pricing, leasePuts);
       }
       return overheadUsd;
     };
     if (writes && opts.manifestPath) manifest = new ManifestWriter(opts.manifestPath);
 
-    // Leftovers of a crashed run: incomplete multipart uploads in our own prefix (and shard) only.
-    if (writes) await cleanUpLeftovers();
+    // Leftovers of a crashed run: incomplete multipart uploads in our own leased prefix (and shard) only.
+    if (writes && lease) await cleanUpLeftovers();
 
     // Governor: AIMD concurrency, per destination prefix too; its changes are degradations.
     const governor = new Governor({
@@ -345,7 +354,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     // Selected objects per side, as the merge-join sees them: what the delete guards weigh.
     let sourceSeen = 0;
     let destSeen = 0;
-    const selected = (rel: string) => !rel.startsWith(MANIFEST_DIR) && selection.matches(sides.source.location.prefix + rel);
+    const selected = (rel: string) => !rel.startsWith(MANIFEST_DIR) && !rel.startsWith(LEASE_DIR) && selection.matches(sides.source.location.prefix + rel);
     progress?.start();
     for (let sortListings = false; ; sortListings = true) {
       counters.listed = counters.planned = counters.plannedBytes = counters.skipped = 0;
@@ -467,6 +476,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       const n = await uploads.abortAll(dest).catch(() => 0);
       log.warn('aborted unfinished multipart uploads', { aborted: n });
     }
+    // Given up last, once nothing of this run can still write.
+    await lease?.release();
     disposeLimiter();
     await closeEngines();
     for (const c of [source, dest, copyClients.source, copyClients.dest]) c.destroy();
@@ -522,6 +533,42 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
   log.info('finished', { exit_code: exitCode, counts: report.counts });
   return report;
 
+  async function takeLease(): Promise<LeaseHolder | undefined> {
+    if (!config.lease) {
+      log.warn('running without a destination lease (lease: false): nothing stops another run writing here at the same time, and left-over multipart uploads are not cleaned up');
+      return undefined;
+    }
+    const shard = opts.shard;
+    let held: LeaseHolder;
+    try {
+      held = await LeaseHolder.take({
+        client: copyClients.dest,
+        bucket: sides.dest.location.bucket,
+        prefix: sides.dest.location.prefix,
+        scope: shard ? { kind: 'shard', index: shard.index, count: shard.count, depth: shard.depth } : { kind: 'all' },
+        runId,
+        ttlSeconds: config.lease_ttl_seconds,
+        retry: { retryCount: po.retry_count },
+        onRetry: (info) => {
+          counters.retries++;
+          log.debug('retrying a lease request', { attempt: info.attempt, error_class: info.error.class, code: info.error.code, delay_ms: info.delayMs });
+        },
+        signal: opts.signal,
+        log,
+      });
+    } catch (err) {
+      if (err instanceof LeaseHeldError) log.error('lease held by another run; writing nothing', { error: err.message });
+      throw err;
+    }
+    log.info('lease taken', { key: held.key, expires_at: held.lease.expires_at, ttl_seconds: config.lease_ttl_seconds });
+    held.startRenewing((reason) => {
+      fatal = new LeaseHeldError(`lost the destination's lease mid-run (${reason}); started no more copies and cut those in flight`);
+      log.error('lost the lease; stopping', { reason });
+      leaseLost.abort();
+    });
+    return held;
+  }
+
   async function cleanUpLeftovers(): Promise<void> {
     const { bucket, prefix } = sides.dest.location;
     if (prefix === '') {
@@ -545,4 +592,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       log.warn('could not list incomplete multipart uploads; leaving them', { error_class: c.class, code: c.code });
     }
   }
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
 }

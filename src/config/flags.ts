@@ -33,6 +33,8 @@ const FLAG_NAMES: Record<ConfigPath, string> = {
   'performance_optimization.bandwidth_priority': 'bandwidth-priority',
   'performance_optimization.max_requests_per_second': 'max-requests-per-second',
   shutdown_deadline_seconds: 'shutdown-deadline-seconds',
+  lease: 'lease',
+  lease_ttl_seconds: 'lease-ttl-seconds',
   's3_config.region': 'region',
   's3_config.use_accelerated_endpoint': 'use-accelerated-endpoint',
   's3_config.endpoint_url': 'endpoint-url',

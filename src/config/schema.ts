@@ -359,6 +359,16 @@ export const syncConfigSchema = z.object(
       25,
       'On SIGTERM/SIGINT, seconds in-flight copies may take to finish before they are aborted (Fargate Spot gives 30 s before SIGKILL).',
     ),
+    lease: boolField(
+      true,
+      'Hold a lease on the destination (its prefix, or with --shard that shard) while writing, taken with S3 conditional writes, so two runs never write the same objects at once. false is for servers without If-None-Match/If-Match on PutObject; then nothing stops two runs overlapping, and left-over multipart uploads are not cleaned up.',
+    ),
+    lease_ttl_seconds: intField(
+      5,
+      86400,
+      300,
+      "Seconds a run's destination lease lasts without renewal (renewed every third of it); a crashed run's lease lapses after this. The minimum of 5 exists for tests; keep it well above a few request round trips.",
+    ),
     metrics: enumField(
       ['emf', 'api', 'cloudwatch', 'off', 'none'] as const,
       'emf',

@@ -9,13 +9,14 @@ export const MISSING = 'MISSING';
 /**
  * Which failure wins when shards fail differently, most important first: an integrity failure (5),
  * then failures that need a fix before a rerun can help (4 preflight, 2 configuration), then an
- * interruption (3, resumable by running again), then failed objects (1).
+ * interruption (3, resumable by running again), then failed objects (1), then a shard that found
+ * its lease held by another run (6: it wrote nothing, so the fan-out is not complete, yet nothing failed).
  */
-export const EXIT_PRIORITY: readonly number[] = [ExitCode.integrity, ExitCode.preflight, ExitCode.badConfig, ExitCode.interrupted, ExitCode.someFailed];
+export const EXIT_PRIORITY: readonly number[] = [ExitCode.integrity, ExitCode.preflight, ExitCode.badConfig, ExitCode.interrupted, ExitCode.someFailed, ExitCode.leaseHeld];
 
 /**
  * One shard's exit code.
- * - The container's own code when it is one of the job's (0-5); any other non-zero code (a crash,
+ * - The container's own code when it is one of the job's (0-6); any other non-zero code (a crash,
  *   137 after SIGKILL or OOM) counts as 1.
  * - No exit code, and the task is STOPPED or never started: the job never ran (image pull, network,
  *   capacity, RunTask refused): 4.

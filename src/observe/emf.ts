@@ -11,6 +11,7 @@
  * list. A log event is limited to 1 MB (256 KB in older documentation; these lines are under 2 KB).
  */
 import type { RunReport } from './report.js';
+import { ExitCode } from '../exit-codes.js';
 import { computeKpis } from './kpi.js';
 
 export const METRIC_NAMESPACE = 'S3DirectSync';
@@ -28,6 +29,8 @@ export const METRIC_UNITS = {
   ChecksumMismatches: 'Count',
   DurationSeconds: 'Seconds',
   CostPerGB: 'None',
+  /** 1 when the run found the destination's lease held by another run (exit 6), else 0: not a failure. */
+  LeaseHeld: 'Count',
 } as const satisfies Record<string, CloudWatchUnit>;
 
 export type MetricName = keyof typeof METRIC_UNITS;
@@ -120,6 +123,12 @@ export function metricsFromReport(r: RunReport, opts: { costUsd?: number } = {})
     DurationSeconds: r.duration_seconds,
   };
   if (opts.costUsd !== undefined) m.CostPerGB = k.cost_per_gb_usd;
+  m.LeaseHeld = r.exit_code === ExitCode.leaseHeld ? 1 : 0;
+  if (m.LeaseHeld === 1) {
+    // Another run holds the destination: rates of a run that (mostly) did nothing would read as
+    // a slow or failing run to the alarms.
+    for (const n of ['TransferRateMBps', 'FilesPerSecond', 'ErrorRate', 'SuccessRate', 'CostPerGB'] as const) delete m[n];
+  }
   return m;
 }
 

@@ -78,10 +78,13 @@ export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes
     (verified ? verify : 0) + (serverSide ? copy + (perGbServer * bytes) / GB : streamed + (perGbThrough * bytes) / GB);
 }
 
-/** What the listings and checks sent so far cost (the part of the bill that does not depend on copies). */
-export function overheadCost(ctx: RunCostContext, tally: RequestTally, pricing: PricingTable): number {
+/**
+ * What the listings and checks sent so far cost (the part of the bill that does not depend on
+ * copies), plus `otherPuts` writes that are not copies (the destination lease's).
+ */
+export function overheadCost(ctx: RunCostContext, tally: RequestTally, pricing: PricingTable, otherPuts = 0): number {
   return estimateRunCost(
-    { ...noWork(ctx), listRequests: { source: tally.source.list, dest: tally.dest.list }, headRequests: { source: tally.source.head, dest: tally.dest.head } },
+    { ...noWork(ctx), listRequests: { source: tally.source.list, dest: tally.dest.list }, headRequests: { source: tally.source.head, dest: tally.dest.head }, putRequests: otherPuts },
     pricing,
   ).total_usd;
 }

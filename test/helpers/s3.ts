@@ -1,12 +1,18 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
-/** key (relative to prefix) → sha256 of the content, for every object under prefix. */
+/** The job's lease objects (`<destination prefix>_leases/`) are bookkeeping, not mirrored content. */
+export function isLeaseKey(relativeKey: string): boolean {
+  return /(^|\/)_leases\//.test(relativeKey);
+}
+
+/** key (relative to prefix) → sha256 of the content, for every object under prefix (lease objects left out). */
 export async function contentHashes(client: S3Client, bucket: string, prefix = ''): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
     for (const o of page.Contents ?? []) {
+      if (isLeaseKey(o.Key!.slice(prefix.length))) continue;
       const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }));
       const h = createHash('sha256');
       for await (const chunk of got.Body as Readable) h.update(chunk as Buffer);
@@ -16,10 +22,14 @@ export async function contentHashes(client: S3Client, bucket: string, prefix = '
   return out;
 }
 
-export async function listKeys(client: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+/** Keys relative to prefix; lease objects left out unless `withLeases`. */
+export async function listKeys(client: S3Client, bucket: string, prefix = '', opts: { withLeases?: boolean } = {}): Promise<string[]> {
   const keys: string[] = [];
   for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
-    for (const o of page.Contents ?? []) keys.push(o.Key!.slice(prefix.length));
+    for (const o of page.Contents ?? []) {
+      const rel = o.Key!.slice(prefix.length);
+      if (opts.withLeases || !isLeaseKey(rel)) keys.push(rel);
+    }
   }
   return keys;
 }
@@ -28,15 +38,9 @@ export async function put(client: S3Client, bucket: string, key: string, body: s
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata }));
 }
 
+/** Objects under prefix, lease objects left out. */
 export async function countObjects(client: S3Client, bucket: string, prefix = ''): Promise<number> {
-  let n = 0;
-  let token: string | undefined;
-  do {
-    const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    n += r.KeyCount ?? 0;
-    token = r.NextContinuationToken;
-  } while (token);
-  return n;
+  return (await listKeys(client, bucket, prefix)).length;
 }
 
 export function sha256(data: string | Uint8Array): string {

@@ -44,6 +44,7 @@ const metrics: Required<RunMetrics> = {
   ChecksumMismatches: 0,
   DurationSeconds: 245.125,
   CostPerGB: 0.0123,
+  LeaseHeld: 1,
 };
 const dims = { Environment: 'itest', Mode: 'direct_sync' };
 const dimList = [
@@ -56,7 +57,7 @@ describe('publishMetrics against moto CloudWatch', () => {
     const cw = client();
     const timestamp = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const res = await publishMetrics(cw, metrics, dims, { timestamp });
-    expect(res).toMatchObject({ ok: true, calls: 1, published: 11, failed: 0, failures: [] });
+    expect(res).toMatchObject({ ok: true, calls: 1, published: 12, failed: 0, failures: [] });
 
     const listed = await cw.send(new ListMetricsCommand({ Namespace: 'S3DirectSync' }));
     const names = (listed.Metrics ?? []).map((m) => m.MetricName).sort();
@@ -118,10 +119,10 @@ describe('publishMetrics against moto CloudWatch', () => {
     const res = await publishMetrics(cw, metrics, dims, { logger });
     expect(res.ok).toBe(false);
     expect(res.published).toBe(0);
-    expect(res.failed).toBe(11);
+    expect(res.failed).toBe(12);
     expect(res.failures).toHaveLength(1);
     expect(res.failures[0]!.message).toMatch(/ECONNREFUSED|connect/i);
-    expect(warnings.some((w) => /PutMetricData failed/.test(w.message) && w.meta?.datums === 11)).toBe(true);
+    expect(warnings.some((w) => /PutMetricData failed/.test(w.message) && w.meta?.datums === 12)).toBe(true);
   });
 
   it('a server-side refusal is reported per batch and the other batches still go', async () => {

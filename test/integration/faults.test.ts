@@ -128,7 +128,11 @@ describe('faults between the job and a real S3 server', () => {
     const args = ['sync', '--source', 's3://fault-src/data/', '--destination', `s3://fault-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--max-concurrent', '2', '--batch-size', '4', '--shutdown-deadline-seconds', '5', '--report', reportFile, '--log-format', 'json'];
     let pid = 0;
     const run = runCli(args, s3.env(), { onSpawn: (p) => (pid = p) });
-    await new Promise((r) => setTimeout(r, 2500));
+    // Signalled once copies have started (a fixed wait is too short on a loaded machine).
+    const client = s3.client();
+    for (const until = Date.now() + 30_000; Date.now() < until && (await listKeys(client, 'fault-dst', dest)).length === 0; ) await new Promise((r) => setTimeout(r, 100));
+    client.destroy();
+    await new Promise((r) => setTimeout(r, 300));
     const signalledAt = Date.now();
     process.kill(pid, 'SIGTERM');
     const first = await run;
@@ -152,7 +156,7 @@ describe('faults between the job and a real S3 server', () => {
   it('kill -9 with multipart copies in flight: the re-run completes identical and leaves no incomplete upload', async () => {
     proxy = await startFaultProxy(s3.endpoint, { delayMs: 150 });
     const dest = nextDest();
-    const args = ['sync', '--source', 's3://fault-src/data/', '--destination', `s3://fault-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--multipart-threshold-mb', '5', '--part-size-mb', '5', '--max-concurrent', '4', '--log-format', 'json', '--include', '**/trades/**'];
+    const args = ['sync', '--source', 's3://fault-src/data/', '--destination', `s3://fault-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--multipart-threshold-mb', '5', '--part-size-mb', '5', '--max-concurrent', '4', '--log-format', 'json', '--lease-ttl-seconds', '5', '--include', '**/trades/**'];
     let pid = 0;
     const run = runCli(args, s3.env(), { onSpawn: (p) => (pid = p) });
     const client = s3.client();
@@ -166,6 +170,8 @@ describe('faults between the job and a real S3 server', () => {
     process.kill(pid, 'SIGKILL');
     const killed = await run;
     expect(killed.signal).toBe('SIGKILL');
+    // Its destination lease lapses within the 5 s TTL (test/integration/lease.test.ts covers the run it blocks meanwhile).
+    await new Promise((r) => setTimeout(r, 5_500));
 
     const rerun = await runCli(args.map((a) => (a === proxy!.endpoint ? s3.endpoint : a)).filter((a, i, all) => a !== '--include' && all[i - 1] !== '--include'), s3.env());
     expect(rerun.code, rerun.stderr).toBe(0);

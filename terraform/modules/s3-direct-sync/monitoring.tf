@@ -118,6 +118,30 @@ resource "aws_cloudwatch_metric_alarm" "did_not_report" {
   tags                = local.tags
 }
 
+# Exit 6: another run held the destination's lease, so this run wrote nothing. Not a failure: such a
+# run emits LeaseHeld = 1 and DurationSeconds (it did report), but no rates, so the failure alarms
+# above never see it. Expected while a backfill outlasts the schedule; this notice only fires when
+# every run was blocked on lease_held_alarm_days days in a row (Minimum: a day with any run that
+# held the lease itself reads 0).
+resource "aws_cloudwatch_metric_alarm" "lease_held" {
+  alarm_name          = "${local.name}-lease-held"
+  alarm_description   = "s3-direct-sync ${var.environment}: NOTICE, not a failure: on each of the last ${var.lease_held_alarm_days} days every run exited 6 (another run held the destination's lease; nothing was written). A run longer than the schedule is still going; see the README, Operating it."
+  namespace           = local.metrics_namespace
+  metric_name         = "LeaseHeld"
+  dimensions          = local.alarm_dimensions
+  statistic           = "Minimum"
+  period              = 86400
+  evaluation_periods  = var.lease_held_alarm_days
+  datapoints_to_alarm = var.lease_held_alarm_days
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  actions_enabled     = true
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = merge(local.tags, { Severity = "low" })
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   count = var.enable_performance_analytics ? 1 : 0
 
@@ -132,6 +156,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         { title = "Bytes copied", metrics = ["BytesCopied"], stat = "Sum" },
         { title = "Run duration (s)", metrics = ["DurationSeconds"], stat = "Maximum" },
         { title = "Cost per GB (USD)", metrics = ["CostPerGB"], stat = "Average" },
+        { title = "Runs that found the lease held (exit 6)", metrics = ["LeaseHeld"], stat = "Sum" },
         ] : {
         type   = "metric"
         x      = (i % 2) * 12

@@ -71,6 +71,7 @@ output "alarm_names" {
     aws_cloudwatch_metric_alarm.transfer_rate.alarm_name,
     one(aws_cloudwatch_metric_alarm.cost_per_gb[*].alarm_name),
     aws_cloudwatch_metric_alarm.did_not_report.alarm_name,
+    aws_cloudwatch_metric_alarm.lease_held.alarm_name,
   ])
 }
 

@@ -635,6 +635,17 @@ variable "alarm_email" {
   }
 }
 
+variable "lease_held_alarm_days" {
+  description = "Days in a row on which every run exited 6 (another run held the destination's lease) before the low-severity lease-held notice fires; a single exit 6 is expected while a backfill outlasts the schedule."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.lease_held_alarm_days >= 1 && var.lease_held_alarm_days <= 30 && floor(var.lease_held_alarm_days) == var.lease_held_alarm_days
+    error_message = "lease_held_alarm_days must be a whole number of days from 1 to 30."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Destination bucket hardening (optional)
 # ---------------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ describe('config schema', () => {
       enable_incremental: true,
       destination_etags: 'opaque',
       shutdown_deadline_seconds: 25,
+      lease: true,
+      lease_ttl_seconds: 300,
       metrics: 'emf',
       verify_checksums: true,
       performance_optimization: {

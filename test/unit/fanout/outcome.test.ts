@@ -9,7 +9,7 @@ describe('shardExitCode', () => {
   const stopped = (exitCode?: number): ShardResult => ({ shard: '0/2', taskArn: ARN('a'), lastStatus: 'STOPPED', ...(exitCode === undefined ? {} : { exitCode }) });
 
   it("keeps the job's own codes and maps anything else", () => {
-    expect([0, 1, 2, 3, 4, 5].map((c) => shardExitCode(stopped(c)))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((c) => shardExitCode(stopped(c)))).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(shardExitCode(stopped(137))).toBe(1);
     expect(shardExitCode(stopped(255))).toBe(1);
   });
@@ -36,8 +36,10 @@ describe('combineExitCodes', () => {
     expect(combineExitCodes([0, 1, 0])).toBe(1);
   });
 
-  it('picks the most important failure: 5 > 4 > 2 > 3 > 1', () => {
-    expect(EXIT_PRIORITY).toEqual([5, 4, 2, 3, 1]);
+  it('picks the most important failure: 5 > 4 > 2 > 3 > 1 > 6', () => {
+    expect(EXIT_PRIORITY).toEqual([5, 4, 2, 3, 1, 6]);
+    expect(combineExitCodes([0, 6, 0])).toBe(6);
+    expect(combineExitCodes([6, 1])).toBe(1);
     expect(combineExitCodes([1, 3, 5, 4])).toBe(5);
     expect(combineExitCodes([1, 3, 4, 0])).toBe(4);
     expect(combineExitCodes([3, 2, 1])).toBe(2);

@@ -199,6 +199,20 @@ esac`,
     expect(noWait.stderr).toContain('aws logs tail /s3-direct-sync/dev --follow');
   });
 
+  it('with --wait, passes on exit 6 (another run holds the lease) as 6, not as a crash', async () => {
+    const fake = fakeBin('aws-run-6', {
+      aws: `case "$1 $2" in
+  "sts get-caller-identity") echo arn:aws:iam::123456789012:user/ops ;;
+  "ecs run-task") echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"PROVISIONING"}],"failures":[]}' ;;
+  "ecs describe-tasks") echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"STOPPED","stoppedReason":"Essential container in task exited","containers":[{"name":"s3-direct-sync","exitCode":6}]}]}' ;;
+  *) exit 9 ;;
+esac`,
+    });
+    const r = await runScript(RUN_TASK, ['dev', '--wait'], { ...TARGET_ENV, S3DS_POLL_SECONDS: '1' }, `${fake.dir}:${bareBin}`);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('exit code 6');
+  });
+
   it('exits 4 when ECS starts no task', async () => {
     const fake = fakeBin('aws-refused', {
       aws: `case "$1 $2" in

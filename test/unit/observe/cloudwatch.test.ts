@@ -104,11 +104,11 @@ describe('publishMetricData / publishMetrics', () => {
     expect(res.failures[0]).toMatchObject({ name: 'TypeError', message: 'boom' });
   });
 
-  it('publishes all eleven contract metrics in one call', async () => {
+  it('publishes all twelve contract metrics in one call', async () => {
     const { client, calls } = fakeClient();
     const metrics = Object.fromEntries(METRIC_NAMES.map((n, i) => [n, i]));
     const res = await publishMetrics(client, metrics, { Environment: 'e', Mode: 'm' }, { storageResolution: 1 });
-    expect(res).toMatchObject({ ok: true, calls: 1, published: 11 });
+    expect(res).toMatchObject({ ok: true, calls: 1, published: 12 });
     expect(calls[0]!.MetricData!.every((d) => d.StorageResolution === 1)).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ const all: Required<RunMetrics> = {
   ChecksumMismatches: 0,
   DurationSeconds: 3.325,
   CostPerGB: 0.0042,
+  LeaseHeld: 0,
 };
 const dims = { Environment: 'prod', Mode: 'auto' };
 const T = Date.UTC(2026, 10, 26, 12, 0, 0, 123);
@@ -71,6 +72,7 @@ describe('emfLine', () => {
       ChecksumMismatches: 'Count',
       DurationSeconds: 'Seconds',
       CostPerGB: 'None',
+      LeaseHeld: 'Count',
     });
   });
 
@@ -149,8 +151,23 @@ describe('metricsFromReport', () => {
       ChecksumMismatches: 2,
       DurationSeconds: 20,
       CostPerGB: 0.05,
+      LeaseHeld: 0,
     });
     expect(metricsFromReport(report)).not.toHaveProperty('CostPerGB');
+    expect(validateEmfDocument(JSON.parse(emfLine(m, dims, T)))).toEqual([]);
+  });
+
+  it('a run that found the lease held (exit 6) reports LeaseHeld 1 and no rates that would read as a failure', () => {
+    const report = buildReport({
+      runId: 'r2', command: 'sync', dryRun: false,
+      startedAt: new Date(0), finishedAt: new Date(2_000),
+      mode: 'auto', syncMode: 'copy', engine: 'none', engineReason: '',
+      source: 's3://a/', destination: 's3://b/', counters: new RunCounters(), plannedDeletes: 0,
+      failures: new BoundedList<FailureRecord>(10), mismatches: new BoundedList<MismatchRecord>(10),
+      degradations: [], interrupted: false, exitCode: 6, error: 'another run holds the destination',
+    });
+    const m = metricsFromReport(report, { costUsd: 0 });
+    expect(m).toEqual({ ObjectsCopied: 0, ObjectsFailed: 0, ObjectsSkipped: 0, BytesCopied: 0, ChecksumMismatches: 0, DurationSeconds: 2, LeaseHeld: 1 });
     expect(validateEmfDocument(JSON.parse(emfLine(m, dims, T)))).toEqual([]);
   });
 });

@@ -162,6 +162,16 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
       expect(writes?.actions.sort()).toEqual(
         ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectAttributes', 's3:ListMultipartUploadParts', 's3:PutObject'].sort(),
       );
+      // The run's lease (<prefix>_leases/*.json): conditional PutObject, GetObject, listed under the
+      // prefix, released by overwriting, so it needs no s3:DeleteObject (copy mode has none).
+      const leaseKey = `${dest}/${v.destination_prefix}_leases/all.json`;
+      const covers = (pattern: string, arn: string) => (pattern.endsWith('*') ? arn.startsWith(pattern.slice(0, -1)) : arn === pattern);
+      for (const action of ['s3:PutObject', 's3:GetObject']) {
+        expect(statements.some((s) => s.actions.includes(action) && s.resources.some((r) => covers(r, leaseKey))), action).toBe(true);
+      }
+      const destList = statements.find((s) => s.actions.includes('s3:ListBucket') && s.resources[0] === dest);
+      const listPrefixes = destList?.conditions.find((c) => c.variable === 's3:prefix')?.values ?? [];
+      expect(listPrefixes.some((p) => covers(p, `${v.destination_prefix}_leases/`))).toBe(true);
       const mpu = statements.find((s) => s.actions.includes('s3:ListBucketMultipartUploads'));
       expect(mpu?.resources).toEqual([dest]);
 

@@ -15,6 +15,7 @@ const CONTRACT_METRICS = new Set([
   'ChecksumMismatches',
   'DurationSeconds',
   'CostPerGB',
+  'LeaseHeld',
 ]);
 
 // The seed's production alert thresholds.
@@ -66,6 +67,33 @@ describe('alarms', () => {
     expect(alarm.threshold).toBe(1);
     expect(alarm.treat_missing_data).toBe('breaching');
     expect(alarm.count).toBeUndefined();
+  });
+
+  it('exit 6 (lease held) has its own low-severity notice, apart from the failure alarms', async () => {
+    const m = await loadModule();
+    const alarms = m.resource.aws_cloudwatch_metric_alarm as Record<string, Hcl[]>;
+    const alarm: Hcl = alarms.lease_held?.[0];
+    expect(alarm).toBeDefined();
+    expect(alarm.metric_name).toBe('LeaseHeld');
+    expect(alarm.namespace).toBe('${local.metrics_namespace}');
+    expect(alarm.dimensions).toBe('${local.alarm_dimensions}');
+    // Fires only when every run was blocked for several days in a row: one exit 6 is expected.
+    expect(alarm.statistic).toBe('Minimum');
+    expect(alarm.period).toBe(86400);
+    expect(alarm.evaluation_periods).toBe('${var.lease_held_alarm_days}');
+    expect(alarm.datapoints_to_alarm).toBe('${var.lease_held_alarm_days}');
+    expect(alarm.comparison_operator).toBe('GreaterThanOrEqualToThreshold');
+    expect(alarm.threshold).toBe(1);
+    expect(alarm.treat_missing_data).toBe('notBreaching');
+    expect(alarm.tags).toBe('${merge(local.tags, { Severity = "low" })}');
+    expect(alarm.alarm_description).toMatch(/NOTICE, not a failure.*exited 6/);
+    // No failure alarm watches LeaseHeld; the job emits no rates on exit 6, so they never see it.
+    for (const [name, [a]] of Object.entries(alarms)) if (name !== 'lease_held') expect(a!.metric_name, name).not.toBe('LeaseHeld');
+    const vars = Object.assign({}, ...(m.variable ? [m.variable] : []));
+    expect(vars.lease_held_alarm_days[0].default).toBe(2);
+    expect(m.resource.aws_cloudwatch_dashboard.this[0].dashboard_body).toContain('metrics = ["LeaseHeld"]');
+    const outputs = m.output.alarm_names[0].value as string;
+    expect(outputs).toContain('aws_cloudwatch_metric_alarm.lease_held.alarm_name');
   });
 
   it('notifies a KMS-encrypted SNS topic with an optional e-mail subscription', async () => {
