@@ -3,6 +3,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
+import { resolveLogLevel } from '../observe/log-level.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
 import { emitRunMetrics } from '../observe/publish.js';
@@ -47,7 +48,7 @@ export class Refusal {
 export function createCliLogger(argv: CommonArgs, environ: NodeJS.ProcessEnv): Logger {
   return createLogger({
     json: argv['log-format'] ? argv['log-format'] === 'json' : undefined,
-    level: argv['log-level'] ?? environ.S3DS_LOG_LEVEL ?? 'info',
+    level: resolveLogLevel(argv['log-level'], environ.S3DS_LOG_LEVEL),
     // Values loaded from Secrets Manager are masked wherever they would appear.
     secrets: () => secretValues(),
   });

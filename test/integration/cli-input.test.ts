@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * Bad input a new user types, refused by the built CLI before any request. The endpoint is a
+ * closed port: reaching it would end in exit 4, not 2.
+ */
+describe('the CLI refuses bad input before any work', () => {
+  let dir: string;
+  const closed = 'http://127.0.0.1:9';
+  const env = { AWS_ACCESS_KEY_ID: 'local-access-key', AWS_SECRET_ACCESS_KEY: 'local-secret-key', AWS_REGION: 'us-east-1' };
+  const sync = (...extra: string[]) => ['sync', '--source', 's3://src-bucket/data/', '--destination', 's3://dst-bucket/m/', '--endpoint-url', closed, ...extra];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 's3ds-cli-input-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    [['--log-level', 'trace'], {}],
+    [['--log-level', 'bogus'], {}],
+    [[], { S3DS_LOG_LEVEL: 'trace' }],
+  ])('a log level %j %j is exit 2 naming the accepted values', async (args, extraEnv) => {
+    const r = await runCli(sync(...args), { ...env, ...extraEnv });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/accepts one of: error, warn, info, debug/);
+  });
+});
