@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maskUrlUserInfo } from '../observe/redact.js';
 
 /**
  * What each leaf accepts, in words. Validation messages, `--help` and docs all read it, so every
@@ -58,14 +59,16 @@ function isHttpUrl(s: string): boolean {
   if (!/^https?:\/\//i.test(s)) return false;
   try {
     const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    // user:password@ would put a secret into logs and reports; credentials have their own inputs.
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && u.username === '' && u.password === '';
   } catch {
     return false;
   }
 }
 
 function urlField(description: string) {
-  const accepts = 'an http(s) URL such as https://s3.example.com or http://localhost:9000';
+  const accepts =
+    'an http(s) URL such as https://s3.example.com or http://localhost:9000, without user:password@ (credentials come from the AWS chain or --destination-credentials-secret)';
   const error = { error: accepts };
   return leaf(z.string(error).refine(isHttpUrl, error).optional().describe(description), accepts);
 }
@@ -469,6 +472,7 @@ export interface ConfigIssue {
 
 function formatValue(v: unknown): string {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return JSON.stringify(maskUrlUserInfo(v));
   if (v === undefined) return 'undefined';
   try {
     return JSON.stringify(v);

@@ -3,6 +3,13 @@ const SECRET_FIELD = /secret|password|token|credential|authorization|signature|p
 /** Values that look like AWS secrets whatever the field: secret keys and session tokens. */
 const SECRET_VALUE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])|(?:ASIA|AKIA)[A-Z0-9]{16}|X-Amz-Signature=[0-9a-f]+|X-Amz-Security-Token=[^&\s]+/g;
 const MASK = '[REDACTED]';
+/** The user:password part of a URL (scheme://user:password@host). */
+const URL_USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+
+/** Replaces the user info of every URL in a text with the mask. */
+export function maskUrlUserInfo(text: string): string {
+  return text.replace(URL_USER_INFO, `$1${MASK}@`);
+}
 
 /** Returns a copy of a log record with every secret masked: known secret values, secret-named fields and AWS key shapes. */
 export function redact<T>(value: T, secrets: Iterable<string>): T {
@@ -13,7 +20,7 @@ export function redact<T>(value: T, secrets: Iterable<string>): T {
       if (key && SECRET_FIELD.test(key) && v.length > 0) return MASK;
       let s = v;
       for (const k of known) if (s.includes(k)) s = s.split(k).join(MASK);
-      return s.replace(SECRET_VALUE, MASK);
+      return maskUrlUserInfo(s.replace(SECRET_VALUE, MASK));
     }
     if (v && typeof v === 'object') {
       if (seen.has(v)) return v;

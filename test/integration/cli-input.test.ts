@@ -28,4 +28,15 @@ describe('the CLI refuses bad input before any work', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/accepts one of: error, warn, info, debug/);
   });
+
+  it.each([
+    ['--endpoint-url', 's3_config.endpoint_url'],
+    ['--source-endpoint-url', 'source_endpoint_url'],
+  ])('an endpoint with user:password@ in %s is exit 2, and the password is printed nowhere', async (flag, path) => {
+    const r = await runCli(['sync', '--source', 's3://src-bucket/data/', '--destination', 's3://dst-bucket/m/', flag, 'http://lake:pw-f00-secret@127.0.0.1:9', '--json'], env);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(path);
+    expect(r.stderr).toMatch(/without user:password@/);
+    expect(r.stdout + r.stderr).not.toContain('pw-f00-secret');
+  });
 });

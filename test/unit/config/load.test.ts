@@ -397,3 +397,18 @@ describe('loadConfig errors', () => {
     expect(lineFor(err, 'max_delete')).toContain('an integer of at least 0');
   });
 });
+
+describe('endpoint URLs with user:password@', () => {
+  const PASSWORD = 'hunter2-endpoint-pass';
+  const url = `http://lakeuser:${PASSWORD}@127.0.0.1:9000`;
+  it.each([
+    ['the destination endpoint flag', { ...base, cli: { 'destination-bucket': 'bkt', 'endpoint-url': url } }, 's3_config.endpoint_url'],
+    ['AWS_ENDPOINT_URL_S3', { ...base, environ: { AWS_ENDPOINT_URL_S3: url }, cli: { 'destination-bucket': 'bkt' } }, 's3_config.endpoint_url'],
+    ['the source endpoint in a config file', { ...base, configFile: writeJson({ destination_bucket: 'bkt', source_endpoint_url: url }) }, 'source_endpoint_url'],
+    ['the source endpoint in the secret', { ...base, secret: { destination_bucket: 'bkt', source_endpoint_url: url } }, 'source_endpoint_url'],
+  ])('are refused from %s, and the message keeps the password out', (_what, input, path) => {
+    const err = configError(input);
+    expect(lineFor(err, path)).toMatch(/without user:password@/);
+    expect(err.message).not.toContain(PASSWORD);
+  });
+});

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observe/logger.js';
-import { redact } from '../../../src/observe/redact.js';
+import { maskUrlUserInfo, redact } from '../../../src/observe/redact.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
@@ -29,5 +29,12 @@ describe('logger', () => {
     expect(out).not.toContain(SECRET);
     expect(out).not.toContain('s3cr3t-value-123');
     expect(() => JSON.parse(out.trim())).not.toThrow();
+  });
+});
+
+describe('URL user info', () => {
+  it('is masked in any text, and in log records', () => {
+    expect(maskUrlUserInfo('endpoint http://u:p4ss@host:9000/x and https://h/')).toBe('endpoint http://[REDACTED]@host:9000/x and https://h/');
+    expect(JSON.stringify(redact({ message: 'to https://me:s3cret-pw@s3.example.com' }, []))).not.toContain('s3cret-pw');
   });
 });
