@@ -497,8 +497,10 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 
-  static fromIssues(issues: readonly ConfigIssue[]): ConfigError {
-    const head = `invalid configuration (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}):`;
-    return new ConfigError([head, ...issues.map((i) => `  ${formatIssue(i)}`)].join('\n'), issues);
+  /** `unknown`: one line per unknown key or variable, already worded. */
+  static fromIssues(issues: readonly ConfigIssue[], unknown: readonly string[] = []): ConfigError {
+    const n = issues.length + unknown.length;
+    const head = `invalid configuration (${n} ${n === 1 ? 'problem' : 'problems'}):`;
+    return new ConfigError([head, ...unknown.map((u) => `  ${u}`), ...issues.map((i) => `  ${formatIssue(i)}`)].join('\n'), issues);
   }
 }

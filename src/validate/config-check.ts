@@ -14,7 +14,7 @@ export interface ConfigCheckInput {
   sides: Pick<Sides, 'source' | 'dest' | 'serverSide'>;
   /** The layer each leaf's value came from (loadConfig's `origin`). */
   origin?: Readonly<Record<string, string>>;
-  /** The loader's warnings (unknown keys in a file or secret). */
+  /** The loader's warnings. */
   warnings?: readonly string[];
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,5 +38,17 @@ describe('the CLI refuses bad input before any work', () => {
     expect(r.stderr).toContain(path);
     expect(r.stderr).toMatch(/without user:password@/);
     expect(r.stdout + r.stderr).not.toContain('pw-f00-secret');
+  });
+
+  it('an unknown key in the config file or an unknown S3DS_ variable is exit 2 naming it and the key meant', async () => {
+    const file = join(dir, 'typo.json');
+    writeFileSync(file, JSON.stringify({ sync_mode: 'sync', max_delet: 5, performance_optimization: { max_concurent: 4 } }));
+    const r = await runCli(sync('--config', file), { ...env, S3DS_BATCH_SIZ: '10' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("max_delet: unknown key in file");
+    expect(r.stderr).toContain("(did you mean 'max_delete'?)");
+    expect(r.stderr).toContain("performance_optimization.max_concurent: unknown key in file");
+    expect(r.stderr).toContain("(did you mean 'max_concurrent'?)");
+    expect(r.stderr).toContain("S3DS_BATCH_SIZ: unknown variable in the environment (did you mean 'S3DS_BATCH_SIZE'?)");
   });
 });
