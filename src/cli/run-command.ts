@@ -1,5 +1,4 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
@@ -7,6 +6,7 @@ import { resolveLogLevel } from '../observe/log-level.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
 import { emitRunMetrics } from '../observe/publish.js';
+import { outputPathProblem, writeFileAtomically } from '../observe/output-file.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
@@ -132,6 +132,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       throw new Refusal(err instanceof PricingError ? err.message : `--pricing-file ${pricingFile}: ${(err as Error).message}`, ExitCode.badConfig);
     });
     if (maxCost !== undefined && !(maxCost > 0)) throw new Refusal(`--max-cost-usd must be a positive number of dollars, got '${String(maxCost)}'`, ExitCode.badConfig);
+    checkOutputPaths(command, argv);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     process.stderr.write(`s3-direct-sync: ${err.message}\n`);
@@ -172,13 +173,13 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
       pricing,
       maxCostUsd: maxCost,
-      manifestPath: argv.manifest ?? (argv.report ? `${argv.report.replace(/\.json$/, '')}.manifest.jsonl` : undefined),
+      manifestPath: manifestPath(argv),
       uploadManifest: argv['upload-manifest'],
     });
   } finally {
     shutdown.dispose();
   }
-  if (argv.report) writeAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
+  if (argv.report) writeFileAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
   if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stderr.write(formatReport(report) + '\n');
   if (command === 'sync' && !report.dry_run && loaded.config.enable_monitoring) {
@@ -192,15 +193,26 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   return report.exit_code;
 }
 
+function manifestPath(argv: CommonArgs): string | undefined {
+  return argv.manifest ?? (argv.report ? `${argv.report.replace(/\.json$/, '')}.manifest.jsonl` : undefined);
+}
+
+/** The report and manifest are written at the end: a path that cannot take them is found before any request. */
+function checkOutputPaths(command: 'sync' | 'plan', argv: CommonArgs): void {
+  const writesManifest = command === 'sync' && !argv['dry-run'];
+  const outputs: Array<[string, string | undefined]> = [
+    ['--report', argv.report],
+    ['--manifest', writesManifest ? manifestPath(argv) : undefined],
+  ];
+  for (const [flag, path] of outputs) {
+    if (path === undefined) continue;
+    const problem = outputPathProblem(path);
+    if (problem) throw new Refusal(`${flag} ${path}: cannot write there: ${problem}`, ExitCode.badConfig);
+  }
+}
+
 function describeAction(a: Action): string {
   if (a.kind === 'copy') return `copy ${a.key} (${a.reason}, ${a.source.size} bytes)`;
   if (a.kind === 'delete') return `delete ${a.key}`;
   return `${a.kind} ${a.key}`;
-}
-
-/** A report is never left half-written: write beside it, then rename. */
-export function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }

@@ -51,4 +51,14 @@ describe('the CLI refuses bad input before any work', () => {
     expect(r.stderr).toContain("(did you mean 'max_concurrent'?)");
     expect(r.stderr).toContain("S3DS_BATCH_SIZ: unknown variable in the environment (did you mean 'S3DS_BATCH_SIZE'?)");
   });
+
+  it.each([
+    ['--report', 'no-such-folder/report.json', /--report \S+no-such-folder\/report\.json: cannot write there: its folder does not exist/],
+    ['--report', '.', /--report \S+: cannot write there: it is a directory/],
+    ['--manifest', 'no-such-folder/m.jsonl', /--manifest \S+no-such-folder\/m\.jsonl: cannot write there: its folder does not exist/],
+  ])('%s %s that cannot be written is exit 2 before any request', async (flag, rel, message) => {
+    const r = await runCli(sync(flag, join(dir, rel)), env);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
 });
