@@ -3,6 +3,7 @@ import { yargsOptions } from '../config/flags.js';
 import { PRESET_NAMES } from '../config/presets.js';
 import { LOG_LEVELS, resolveLogLevel } from '../observe/log-level.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
+import { registerEnvironmentSecrets, scrubSecrets } from '../storage/credentials.js';
 import { estimateCommand, ESTIMATE_OPTIONS, type EstimateArgs } from './estimate-command.js';
 import { launchCommand, type LaunchArgs } from './launch-command.js';
 import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate-command.js';
@@ -38,6 +39,7 @@ function commonOptions(y: Argv): Argv<any> {
 }
 
 export async function main(args: string[]): Promise<number> {
+  registerEnvironmentSecrets(process.env);
   let code: number = ExitCode.ok;
   const parser = yargs(args)
     .scriptName('s3-direct-sync')
@@ -104,7 +106,7 @@ export async function main(args: string[]): Promise<number> {
     await parser.parseAsync();
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    process.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return ExitCode.badConfig;
   }
   return code;

@@ -7,10 +7,11 @@ import { createLogger, type Logger } from '../observe/logger.js';
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
 import { emitRunMetrics } from '../observe/publish.js';
 import { outputPathProblem, writeFileAtomically } from '../observe/output-file.js';
+import { redact } from '../observe/redact.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
-import { fromSecret, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
+import { fromSecret, scrubSecrets, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
 import { describeFailures, failedChecks, preflightChecks } from '../validate/checks.js';
 import { installShutdown } from './shutdown.js';
@@ -135,7 +136,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     checkOutputPaths(command, argv);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
-    process.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    process.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return err.exitCode;
   }
   for (const w of loaded.warnings) logger.warn(w);
@@ -146,7 +147,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, needWrite: writes });
     const failed = failedChecks(results);
     if (failed.length > 0) {
-      process.stderr.write(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`);
+      process.stderr.write(scrubSecrets(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`));
       return ExitCode.preflight;
     }
   }
@@ -156,9 +157,9 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     logger.warn(`received ${sig}: finishing in-flight copies, starting no new ones`, { deadline_seconds: deadlineSeconds }),
   );
   const printActions = command === 'plan' && !argv.json;
-  let report: RunReport;
+  let ran: RunReport;
   try {
-    report = await runJob(loaded.config, {
+    ran = await runJob(loaded.config, {
       command,
       dryRun: Boolean(argv['dry-run']) || command === 'plan',
       logger,
@@ -169,8 +170,8 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       signal: shutdown.stop,
       abortSignal: shutdown.abort,
       progress: argv.progress === false ? 'off' : process.stderr.isTTY ? 'tty' : 'log',
-      onAction: printActions ? (a: Action) => process.stdout.write(describeAction(a) + '\n') : undefined,
-      onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
+      onAction: printActions ? (a: Action) => process.stdout.write(scrubSecrets(describeAction(a)) + '\n') : undefined,
+      onExplain: argv.explain ? (text: string) => process.stdout.write(scrubSecrets(text) + '\n') : undefined,
       pricing,
       maxCostUsd: maxCost,
       manifestPath: manifestPath(argv),
@@ -179,6 +180,8 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   } finally {
     shutdown.dispose();
   }
+  // Secret values (a key pasted into a prefix, a token echoed in an error) never reach the report.
+  const report = redact(ran, secretValues(), { byShape: false });
   if (argv.report) writeFileAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
   if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stderr.write(formatReport(report) + '\n');

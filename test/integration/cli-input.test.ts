@@ -61,4 +61,14 @@ describe('the CLI refuses bad input before any work', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
   });
+
+  it('secret credentials from the environment are masked in a refusal that would echo them', async () => {
+    const secret = 'EnvSecretMarker7Qx2';
+    const token = 'EnvSessionTokenMarker5Kw9';
+    const r = await runCli(sync('--max-concurrent', secret, '--storage-class', token), { ...env, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/max_concurrent: got "\[REDACTED\]"/);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stdout + r.stderr).not.toContain(token);
+  });
 });
