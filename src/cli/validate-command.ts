@@ -1,7 +1,7 @@
 import type { Options } from 'yargs';
 import type { LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
-import type { SecretCredentialsProvider } from '../storage/credentials.js';
+import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { CHECK_NAMES, checksDocument, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
 import { MINIMUM_ENV, resolveMinimums, type Minimums } from '../validate/resources.js';
 import { isCheckName } from '../validate/results.js';
@@ -120,7 +120,7 @@ export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env:
     destCredentials = await destinationCredentials(argv, environ, loaded);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
-    io.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return err.exitCode;
   }
   const results = await runChecks({
@@ -135,7 +135,7 @@ export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env:
     skip: options.skip,
     timeoutMs: options.timeoutMs,
   });
-  io.stdout.write(argv.json ? JSON.stringify(checksDocument(results), null, 2) + '\n' : formatChecks(results) + '\n');
+  io.stdout.write(scrubSecrets(argv.json ? JSON.stringify(checksDocument(results), null, 2) + '\n' : formatChecks(results) + '\n'));
   const failed = failedChecks(results);
   if (failed.length === 0) return ExitCode.ok;
   io.stderr.write(`validate: failed: ${failed.join(', ')}\n`);

@@ -62,10 +62,10 @@ describe('the CLI refuses bad input before any work', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('secret credentials from the environment are masked in a refusal that would echo them', async () => {
+  it.each(['sync', 'validate', 'estimate'])('secret credentials from the environment are masked in a %s refusal that would echo them', async (command) => {
     const secret = 'EnvSecretMarker7Qx2';
     const token = 'EnvSessionTokenMarker5Kw9';
-    const r = await runCli(sync('--max-concurrent', secret, '--storage-class', token), { ...env, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token });
+    const r = await runCli([command, ...sync('--max-concurrent', secret, '--storage-class', token).slice(1)], { ...env, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/max_concurrent: got "\[REDACTED\]"/);
     expect(r.stdout + r.stderr).not.toContain(secret);
