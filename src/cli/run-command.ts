@@ -125,6 +125,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   let pricing: PricingTable = DEFAULT_PRICING;
   const maxCost = argv['max-cost-usd'] ?? (environ.S3DS_MAX_COST_USD ? Number(environ.S3DS_MAX_COST_USD) : undefined);
   try {
+    checkOutputPaths(command, argv);
     loaded = await loadLayers(argv, environ);
     destCredentials = await destinationCredentials(argv, environ, loaded);
     shard = shardOption(argv, environ);
@@ -133,7 +134,6 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       throw new Refusal(err instanceof PricingError ? err.message : `--pricing-file ${pricingFile}: ${(err as Error).message}`, ExitCode.badConfig);
     });
     if (maxCost !== undefined && !(maxCost > 0)) throw new Refusal(`--max-cost-usd must be a positive number of dollars, got '${String(maxCost)}'`, ExitCode.badConfig);
-    checkOutputPaths(command, argv);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     process.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
