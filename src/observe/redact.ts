@@ -31,6 +31,7 @@ export function redact<T>(value: T, secrets: Iterable<string>, opts: { byShape?:
       if (seen.has(v)) return v;
       seen.add(v);
       if (v instanceof Error) return walk({ name: v.name, message: v.message }, key);
+      if (v instanceof Date) return v;
       if (Array.isArray(v)) return v.map((x) => walk(x));
       const out: Record<string | symbol, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = walk(x, k);
