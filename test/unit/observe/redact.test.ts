@@ -41,10 +41,12 @@ describe('URL user info', () => {
 
 describe('redact of a report', () => {
   it('masks known values but keeps 40-character keys and dates as they are', () => {
-    const key = 'data/spot/daily/klines/BNBBTC/1m/BNBBTC12'; // 40 characters of the AWS secret key alphabet
+    const key = 'data/spot/daily/klines/BNBBTC/1m/BNBBTC1'; // 40 characters of the AWS secret key alphabet
     const at = new Date('2026-01-02T03:04:05Z');
     const out = redact({ failures: [{ key, message: 'copy to s3://b/hunter2-known/ failed' }], at }, ['hunter2-known'], { byShape: false });
     expect(out.failures[0]).toEqual({ key, message: 'copy to s3://b/[REDACTED]/ failed' });
     expect(out.at).toBe(at);
+    expect(key).toHaveLength(40);
+    expect(redact({ key }, []).key).toBe('[REDACTED]'); // what log lines do with it
   });
 });
