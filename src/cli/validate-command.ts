@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import type { LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
+import { maskUrlUserInfo } from '../observe/redact.js';
 import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { CHECK_NAMES, checksDocument, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
 import { MINIMUM_ENV, resolveMinimums, type Minimums } from '../validate/resources.js';
@@ -93,7 +94,10 @@ export function parseValidateOptions(argv: ValidateArgs, environ: Record<string,
 
   const stsEndpoint = nonEmpty(argv['sts-endpoint-url']) ?? nonEmpty(environ.AWS_ENDPOINT_URL_STS);
   if (stsEndpoint !== undefined && !/^https?:\/\/[^/\s]+/i.test(stsEndpoint)) {
-    throw new Refusal(`--sts-endpoint-url must be an http(s) URL, got '${stsEndpoint}'`, ExitCode.badConfig);
+    throw new Refusal(`--sts-endpoint-url must be an http(s) URL, got '${maskUrlUserInfo(stsEndpoint)}'`, ExitCode.badConfig);
+  }
+  if (stsEndpoint !== undefined && /^https?:\/\/[^/?#]*@/i.test(stsEndpoint)) {
+    throw new Refusal(`--sts-endpoint-url must be an http(s) URL without user:password@, got '${maskUrlUserInfo(stsEndpoint)}'`, ExitCode.badConfig);
   }
   return { skip: skip as CheckName[], minimums, timeoutMs, ...(stsEndpoint ? { stsEndpoint } : {}) };
 }
