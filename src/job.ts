@@ -169,6 +169,8 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     const resources = opts.resources ?? (await probeResources());
     log.info('resources', { cpus: resources.cpus, memory_bytes: resources.memoryBytes, sources: resources.sources, notes: resources.notes });
     const s5 = await probeS5cmd(opts.env);
+    if (config.engine === 's5cmd' && !s5.available) throw new PreflightError(`--engine s5cmd: ${s5.reason}`);
+    if (!s5.available && s5.path) log.warn('s5cmd not used', { reason: s5.reason });
     // enable_s3_direct_sync=false (the seed's switch) means every object goes through this machine.
     const mode = config.enable_s3_direct_sync ? config.operation_mode : 'traditional';
     const choice = chooseEngine({ mode, forced: config.engine, s5cmd: s5, serverSide: sides.serverSide, verify: config.verify_checksums });

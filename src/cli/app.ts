@@ -1,7 +1,9 @@
 import yargs, { type Argv } from 'yargs';
 import { yargsOptions } from '../config/flags.js';
 import { PRESET_NAMES } from '../config/presets.js';
+import { LOG_LEVELS, resolveLogLevel } from '../observe/log-level.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
+import { registerEnvironmentSecrets, scrubSecrets } from '../storage/credentials.js';
 import { estimateCommand, ESTIMATE_OPTIONS, type EstimateArgs } from './estimate-command.js';
 import { launchCommand, type LaunchArgs } from './launch-command.js';
 import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate-command.js';
@@ -22,7 +24,7 @@ function commonOptions(y: Argv): Argv<any> {
     .option('report', { type: 'string', requiresArg: true, describe: 'Also write the JSON run report to this file.' })
     .option('dry-run', { type: 'boolean', describe: 'Plan only: list, compare and report, write nothing.' })
     .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON (default off a terminal) or text (default on one).' })
-    .option('log-level', { type: 'string', requiresArg: true, describe: 'error, warn, info or debug.' })
+    .option('log-level', { type: 'string', requiresArg: true, describe: `${LOG_LEVELS.join(', ')} (default info). [env S3DS_LOG_LEVEL]` })
     .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal a live line, otherwise a log line every 10 s).' })
     .option('pricing-file', { type: 'string', requiresArg: true, describe: 'JSON prices overriding the built-in public AWS prices (see config/pricing.example.json). [env S3DS_PRICING_FILE]' })
     .option('max-cost-usd', { type: 'number', requiresArg: true, describe: 'Stop before the estimated cost of the run passes this many dollars (exit 4, with the estimate). [env S3DS_MAX_COST_USD]' })
@@ -37,6 +39,7 @@ function commonOptions(y: Argv): Argv<any> {
 }
 
 export async function main(args: string[]): Promise<number> {
+  registerEnvironmentSecrets(process.env);
   let code: number = ExitCode.ok;
   const parser = yargs(args)
     .scriptName('s3-direct-sync')
@@ -86,6 +89,8 @@ export async function main(args: string[]): Promise<number> {
         code = await launchCommand(argv as unknown as LaunchArgs);
       },
     )
+    // Every command checks the log level before any work, including those that log nothing.
+    .middleware((argv) => void resolveLogLevel(argv['log-level'], process.env.S3DS_LOG_LEVEL))
     .demandCommand(1, 'Name a command: sync, plan, validate, estimate or launch.')
     .strict()
     .env(false)
@@ -101,7 +106,7 @@ export async function main(args: string[]): Promise<number> {
     await parser.parseAsync();
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    process.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return ExitCode.badConfig;
   }
   return code;

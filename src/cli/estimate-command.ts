@@ -24,7 +24,7 @@ import {
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
 import { formatBytes } from '../observe/report.js';
 import { makeS3Client } from '../storage/clients.js';
-import type { SecretCredentialsProvider } from '../storage/credentials.js';
+import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { listPrefix } from '../storage/listing.js';
 import { resolveSides } from '../storage/sides.js';
 import { costGuard, projectedCost, type CostGuardResult, type ProjectedCost } from '../validate/cost-guard.js';
@@ -379,7 +379,7 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
     if (options.reportFile) rates = await ratesFromReportFile(options.reportFile);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
-    io.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return err.exitCode;
   }
   for (const w of loaded.warnings) logger.warn(w);
@@ -422,7 +422,7 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
         region: sides.source.client.region,
         anonymous: Boolean(sides.source.client.anonymous),
       });
-      io.stderr.write(`s3-direct-sync: estimate: cannot list the source: ${why.detail}${why.hint ? `\n  hint: ${why.hint}` : ''}\n`);
+      io.stderr.write(scrubSecrets(`s3-direct-sync: estimate: cannot list the source: ${why.detail}${why.hint ? `\n  hint: ${why.hint}` : ''}\n`));
       return ExitCode.preflight;
     } finally {
       client.destroy();
@@ -484,6 +484,6 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
     const projected = projectedCost(estimate, choice.ok ? choice.engine : undefined);
     doc.cost_guard = { ...projected, ...costGuard(projected.usd, options.maxCostUsd), max_usd: options.maxCostUsd };
   }
-  io.stdout.write(argv.json ? JSON.stringify(doc, null, 2) + '\n' : formatEstimateDocument(doc) + '\n');
+  io.stdout.write(scrubSecrets(argv.json ? JSON.stringify(doc, null, 2) + '\n' : formatEstimateDocument(doc) + '\n'));
   return ExitCode.ok;
 }

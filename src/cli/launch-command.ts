@@ -2,6 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { JobError } from '../exit-codes.js';
 import { formatLaunchResult, launchResultJson, launchShards, regionFromArn } from '../fanout/launch.js';
 import type { CapacityProvider } from '../fanout/types.js';
+import { scrubSecrets } from '../storage/credentials.js';
 import { createCliLogger, type CommonArgs } from './run-command.js';
 import { installShutdown } from './shutdown.js';
 
@@ -47,11 +48,11 @@ export async function launchCommand(argv: LaunchArgs): Promise<number> {
       signal: shutdown.stop,
       onEvent: (e) => logger.info('launch', { event: e }),
     });
-    process.stdout.write(argv.json ? JSON.stringify(launchResultJson(result), null, 2) + '\n' : formatLaunchResult(result) + '\n');
+    process.stdout.write(scrubSecrets(argv.json ? JSON.stringify(launchResultJson(result), null, 2) + '\n' : formatLaunchResult(result) + '\n'));
     return result.exitCode;
   } catch (err) {
     if (err instanceof JobError) {
-      process.stderr.write(`s3-direct-sync launch: ${err.message}\n`);
+      process.stderr.write(`s3-direct-sync launch: ${scrubSecrets(err.message)}\n`);
       return err.exitCode;
     }
     throw err;

@@ -1,16 +1,18 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
+import { resolveLogLevel } from '../observe/log-level.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
 import { emitRunMetrics } from '../observe/publish.js';
+import { outputPathProblem, writeFileAtomically } from '../observe/output-file.js';
+import { redact } from '../observe/redact.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
 import { parseShard, type ShardSpec } from '../plan/shard.js';
 import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
-import { fromSecret, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
+import { fromSecret, scrubSecrets, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { sidesRefusal } from '../storage/overlap.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
 import { resolveSides } from '../storage/sides.js';
@@ -50,7 +52,7 @@ export class Refusal {
 export function createCliLogger(argv: CommonArgs, environ: NodeJS.ProcessEnv): Logger {
   return createLogger({
     json: argv['log-format'] ? argv['log-format'] === 'json' : undefined,
-    level: argv['log-level'] ?? environ.S3DS_LOG_LEVEL ?? 'info',
+    level: resolveLogLevel(argv['log-level'], environ.S3DS_LOG_LEVEL),
     // Values loaded from Secrets Manager are masked wherever they would appear.
     secrets: () => secretValues(),
   });
@@ -133,6 +135,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   let pricing: PricingTable = DEFAULT_PRICING;
   const maxCost = argv['max-cost-usd'] ?? (environ.S3DS_MAX_COST_USD ? Number(environ.S3DS_MAX_COST_USD) : undefined);
   try {
+    checkOutputPaths(command, argv);
     loaded = await loadLayers(argv, environ);
     destCredentials = await destinationCredentials(argv, environ, loaded);
     refuseUnsafeLocations(loaded, destCredentials);
@@ -144,7 +147,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     if (maxCost !== undefined && !(maxCost > 0)) throw new Refusal(`--max-cost-usd must be a positive number of dollars, got '${String(maxCost)}'`, ExitCode.badConfig);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
-    process.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    process.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return err.exitCode;
   }
   for (const w of loaded.warnings) logger.warn(w);
@@ -155,7 +158,7 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, needWrite: writes });
     const failed = failedChecks(results);
     if (failed.length > 0) {
-      process.stderr.write(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`);
+      process.stderr.write(scrubSecrets(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`));
       return ExitCode.preflight;
     }
   }
@@ -165,9 +168,9 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     logger.warn(`received ${sig}: finishing in-flight copies, starting no new ones`, { deadline_seconds: deadlineSeconds }),
   );
   const printActions = command === 'plan' && !argv.json;
-  let report: RunReport;
+  let ran: RunReport;
   try {
-    report = await runJob(loaded.config, {
+    ran = await runJob(loaded.config, {
       command,
       dryRun: Boolean(argv['dry-run']) || command === 'plan',
       logger,
@@ -178,17 +181,19 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       signal: shutdown.stop,
       abortSignal: shutdown.abort,
       progress: argv.progress === false ? 'off' : process.stderr.isTTY ? 'tty' : 'log',
-      onAction: printActions ? (a: Action) => process.stdout.write(describeAction(a) + '\n') : undefined,
-      onExplain: argv.explain ? (text: string) => process.stdout.write(text + '\n') : undefined,
+      onAction: printActions ? (a: Action) => process.stdout.write(scrubSecrets(describeAction(a)) + '\n') : undefined,
+      onExplain: argv.explain ? (text: string) => process.stdout.write(scrubSecrets(text) + '\n') : undefined,
       pricing,
       maxCostUsd: maxCost,
-      manifestPath: argv.manifest ?? (argv.report ? `${argv.report.replace(/\.json$/, '')}.manifest.jsonl` : undefined),
+      manifestPath: manifestPath(argv),
       uploadManifest: argv['upload-manifest'],
     });
   } finally {
     shutdown.dispose();
   }
-  if (argv.report) writeAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
+  // Secret values (a key pasted into a prefix, a token echoed in an error) never reach the report.
+  const report = redact(ran, secretValues(), { byShape: false });
+  if (argv.report) writeFileAtomically(argv.report, JSON.stringify(report, null, 2) + '\n');
   if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stderr.write(formatReport(report) + '\n');
   if (command === 'sync' && !report.dry_run && loaded.config.enable_monitoring) {
@@ -202,15 +207,26 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   return report.exit_code;
 }
 
+function manifestPath(argv: CommonArgs): string | undefined {
+  return argv.manifest ?? (argv.report ? `${argv.report.replace(/\.json$/, '')}.manifest.jsonl` : undefined);
+}
+
+/** The report and manifest are written at the end: a path that cannot take them is found before any request. */
+function checkOutputPaths(command: 'sync' | 'plan', argv: CommonArgs): void {
+  const writesManifest = command === 'sync' && !argv['dry-run'];
+  const outputs: Array<[string, string | undefined]> = [
+    ['--report', argv.report],
+    ['--manifest', writesManifest ? manifestPath(argv) : undefined],
+  ];
+  for (const [flag, path] of outputs) {
+    if (path === undefined) continue;
+    const problem = outputPathProblem(path);
+    if (problem) throw new Refusal(`${flag} ${path}: cannot write there: ${problem}`, ExitCode.badConfig);
+  }
+}
+
 function describeAction(a: Action): string {
   if (a.kind === 'copy') return `copy ${a.key} (${a.reason}, ${a.source.size} bytes)`;
   if (a.kind === 'delete') return `delete ${a.key}`;
   return `${a.kind} ${a.key}`;
-}
-
-/** A report is never left half-written: write beside it, then rename. */
-export function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }

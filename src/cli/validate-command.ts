@@ -1,7 +1,8 @@
 import type { Options } from 'yargs';
 import type { LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
-import type { SecretCredentialsProvider } from '../storage/credentials.js';
+import { maskUrlUserInfo } from '../observe/redact.js';
+import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { CHECK_NAMES, checksDocument, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
 import { MINIMUM_ENV, resolveMinimums, type Minimums } from '../validate/resources.js';
 import { isCheckName } from '../validate/results.js';
@@ -93,7 +94,10 @@ export function parseValidateOptions(argv: ValidateArgs, environ: Record<string,
 
   const stsEndpoint = nonEmpty(argv['sts-endpoint-url']) ?? nonEmpty(environ.AWS_ENDPOINT_URL_STS);
   if (stsEndpoint !== undefined && !/^https?:\/\/[^/\s]+/i.test(stsEndpoint)) {
-    throw new Refusal(`--sts-endpoint-url must be an http(s) URL, got '${stsEndpoint}'`, ExitCode.badConfig);
+    throw new Refusal(`--sts-endpoint-url must be an http(s) URL, got '${maskUrlUserInfo(stsEndpoint)}'`, ExitCode.badConfig);
+  }
+  if (stsEndpoint !== undefined && /^https?:\/\/[^/?#]*@/i.test(stsEndpoint)) {
+    throw new Refusal(`--sts-endpoint-url must be an http(s) URL without user:password@, got '${maskUrlUserInfo(stsEndpoint)}'`, ExitCode.badConfig);
   }
   return { skip: skip as CheckName[], minimums, timeoutMs, ...(stsEndpoint ? { stsEndpoint } : {}) };
 }
@@ -121,7 +125,7 @@ export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env:
     refuseUnsafeLocations(loaded, destCredentials);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
-    io.stderr.write(`s3-direct-sync: ${err.message}\n`);
+    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
     return err.exitCode;
   }
   const results = await runChecks({
@@ -136,7 +140,7 @@ export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env:
     skip: options.skip,
     timeoutMs: options.timeoutMs,
   });
-  io.stdout.write(argv.json ? JSON.stringify(checksDocument(results), null, 2) + '\n' : formatChecks(results) + '\n');
+  io.stdout.write(scrubSecrets(argv.json ? JSON.stringify(checksDocument(results), null, 2) + '\n' : formatChecks(results) + '\n'));
   const failed = failedChecks(results);
   if (failed.length === 0) return ExitCode.ok;
   io.stderr.write(`validate: failed: ${failed.join(', ')}\n`);

@@ -271,6 +271,27 @@ export function envLayer(environ: Record<string, string | undefined>): LabelledL
   return layer;
 }
 
+/**
+ * S3DS_* variables that are not configuration fields: command options the CLI reads itself, and
+ * settings of the project's scripts and tests (the same shell often runs both). Any other S3DS_*
+ * name is a typo and refused (test/unit/config/env-names.test.ts keeps this list complete).
+ */
+export const OTHER_ENV_NAMES: readonly string[] = [
+  // CLI options
+  'S3DS_CONFIG', 'S3DS_CONFIG_SECRET', 'S3DS_DESTINATION_CREDENTIALS_SECRET', 'S3DS_ENV', 'S3DS_LOG_LEVEL',
+  'S3DS_PRICING_FILE', 'S3DS_MAX_COST_USD', 'S3DS_SHARD', 'S3DS_SHARD_DEPTH', 'S3DS_S5CMD_PATH',
+  'S3DS_VALIDATE_SKIP', 'S3DS_VALIDATE_TIMEOUT_SECONDS', 'S3DS_VALIDATE_MIN_MEMORY_BYTES', 'S3DS_VALIDATE_MIN_DISK_BYTES', 'S3DS_VALIDATE_MIN_CPUS',
+  // scripts (run-task, deploy, build-image) and the tool cache
+  'S3DS_CLUSTER', 'S3DS_TASK_DEFINITION', 'S3DS_SUBNETS', 'S3DS_SECURITY_GROUPS', 'S3DS_CAPACITY_PROVIDER', 'S3DS_ASSIGN_PUBLIC_IP',
+  'S3DS_POLL_SECONDS', 'S3DS_CONTAINER_NAME', 'S3DS_LOG_GROUP', 'S3DS_ECR_REPOSITORY', 'S3DS_CONTAINER_ENGINE', 'S3DS_IMAGE_CACHE',
+  'S3DS_REBUILD_STANDINS', 'S3DS_DEBIAN_MIRROR', 'S3DS_BUILD_CA_BUNDLE', 'S3DS_SKIP_IMAGE', 'S3DS_SKIP_LINT', 'S3DS_TOOLS_CACHE',
+];
+
+/** Every S3DS_* name the job or its scripts read. */
+export function knownEnvNames(): string[] {
+  return [...URL_FLAGS.map((d) => d.env), ...FLAGS.map((d) => d.env), ...OTHER_ENV_NAMES];
+}
+
 function valuesOrThrow(layer: LabelledLayer): ConfigLayer {
   if (layer.problems.length > 0) throw ConfigError.fromIssues(layer.problems);
   return layer.values;

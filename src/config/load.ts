@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { argvLayer, envLayer, FLAGS, type ConfigLayer, type LabelledLayer } from './flags.js';
+import { argvLayer, envLayer, FLAGS, knownEnvNames, type ConfigLayer, type LabelledLayer } from './flags.js';
 import { isPresetName, PRESET_NAMES, PRESETS } from './presets.js';
 import {
   ConfigError,
@@ -30,7 +30,7 @@ export interface LoadedConfig {
   explicit: Set<string>;
   /** The layer each leaf's value came from. */
   origin: Record<string, LayerName>;
-  /** Unknown keys in the config file or secret, one line each (they are ignored). */
+  /** Notes about the configuration that do not stop the run (unknown keys do: they are errors). */
   warnings: string[];
 }
 
@@ -84,6 +84,13 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** ` (did you mean 'x'?)` for the closest known name, when it is close enough to be the intended one. */
+function suggestion(name: string, known: readonly string[]): string {
+  const best = known.map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean '${best.k}'?)` : '';
+}
+
+/** Unknown keys of a config document: a typo must not leave the default silently in force. */
 function unknownKeys(values: ConfigLayer, source: string): string[] {
   const out: string[] = [];
   const walk = (node: ConfigLayer, path: string[]) => {
@@ -94,16 +101,20 @@ function unknownKeys(values: ConfigLayer, source: string): string[] {
         if (isPlainObject(v)) walk(v, [...path, k]);
         continue;
       }
-      const known = Object.keys(shape);
-      const best = known
-        .map((name) => ({ name, d: editDistance(k, name) }))
-        .sort((x, y) => x.d - y.d)[0];
-      const hint = best && best.d <= Math.max(2, Math.floor(k.length / 4)) ? ` (did you mean '${best.name}'?)` : '';
-      out.push(`${source}: unknown key '${[...path, k].join('.')}' ignored${hint}`);
+      out.push(`${[...path, k].join('.')}: unknown key in ${source}${suggestion(k, Object.keys(shape))}`);
     }
   };
   walk(values, []);
   return out;
+}
+
+/** S3DS_* variables that neither the configuration nor the CLI and scripts know. */
+function unknownEnv(environ: Record<string, string | undefined>): string[] {
+  const known = knownEnvNames();
+  return Object.keys(environ)
+    .filter((name) => name.startsWith('S3DS_') && !known.includes(name))
+    .sort()
+    .map((name) => `${name}: unknown variable in the environment${suggestion(name, known)}`);
 }
 
 function documentLayer(name: LayerName, label: string, doc: unknown, what: string): Layer {
@@ -187,10 +198,12 @@ export function loadConfig(input: LoadInput): LoadedConfig {
   layers.push({ name: 'cli', ...argvLayer(input.cli) });
 
   const warnings: string[] = [];
+  const unknown: string[] = [];
   for (const layer of layers) {
-    if (layer.name === 'file') warnings.push(...unknownKeys(layer.values, `file ${input.configFile}`));
-    if (layer.name === 'secret') warnings.push(...unknownKeys(layer.values, 'secret'));
+    if (layer.name === 'file') unknown.push(...unknownKeys(layer.values, `file ${input.configFile}`));
+    if (layer.name === 'secret') unknown.push(...unknownKeys(layer.values, 'the secret'));
   }
+  unknown.push(...unknownEnv(input.environ));
 
   const merged: ConfigLayer = {};
   const setBy = new Map<string, { layer: LayerName; label: string }>();
@@ -223,7 +236,7 @@ export function loadConfig(input: LoadInput): LoadedConfig {
       );
     }
   }
-  if (issues.length > 0 || !result.success) throw ConfigError.fromIssues(issues);
+  if (issues.length > 0 || unknown.length > 0 || !result.success) throw ConfigError.fromIssues(issues, unknown);
 
   const explicit = new Set<string>();
   const origin: Record<string, LayerName> = {};

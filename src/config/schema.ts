@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maskUrlUserInfo } from '../observe/redact.js';
 
 /**
  * What each leaf accepts, in words. Validation messages, `--help` and docs all read it, so every
@@ -58,14 +59,16 @@ function isHttpUrl(s: string): boolean {
   if (!/^https?:\/\//i.test(s)) return false;
   try {
     const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    // user:password@ would put a secret into logs and reports; credentials have their own inputs.
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && u.username === '' && u.password === '';
   } catch {
     return false;
   }
 }
 
 function urlField(description: string) {
-  const accepts = 'an http(s) URL such as https://s3.example.com or http://localhost:9000';
+  const accepts =
+    'an http(s) URL such as https://s3.example.com or http://localhost:9000, without user:password@ (credentials come from the AWS chain or --destination-credentials-secret)';
   const error = { error: accepts };
   return leaf(z.string(error).refine(isHttpUrl, error).optional().describe(description), accepts);
 }
@@ -502,6 +505,7 @@ export interface ConfigIssue {
 
 function formatValue(v: unknown): string {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return JSON.stringify(maskUrlUserInfo(v));
   if (v === undefined) return 'undefined';
   try {
     return JSON.stringify(v);
@@ -526,8 +530,10 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 
-  static fromIssues(issues: readonly ConfigIssue[]): ConfigError {
-    const head = `invalid configuration (${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}):`;
-    return new ConfigError([head, ...issues.map((i) => `  ${formatIssue(i)}`)].join('\n'), issues);
+  /** `unknown`: one line per unknown key or variable, already worded. */
+  static fromIssues(issues: readonly ConfigIssue[], unknown: readonly string[] = []): ConfigError {
+    const n = issues.length + unknown.length;
+    const head = `invalid configuration (${n} ${n === 1 ? 'problem' : 'problems'}):`;
+    return new ConfigError([head, ...unknown.map((u) => `  ${u}`), ...issues.map((i) => `  ${formatIssue(i)}`)].join('\n'), issues);
   }
 }

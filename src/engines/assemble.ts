@@ -27,13 +27,15 @@ export function assembleEngines(
 ): EngineSet {
   const sdk = new SdkEngine(settings, clients, uploads, rt);
   const stream = new StreamEngine(settings, clients, uploads, rt);
-  const s5 = run === 's5cmd' && s5cmd ? new S5cmdOrSdk(new S5cmdEngine(settings, s5cmd), sdk, onDegrade) : undefined;
+  // A batch s5cmd left partly unreported is retried through the SDK engine (job.ts): recorded as a degradation.
+  const s5cmdOpts = s5cmd && { ...s5cmd, onStoppedEarly: (reason: string) => onDegrade('s5cmd', 'sdk', reason) };
+  const s5 = run === 's5cmd' && s5cmdOpts ? new S5cmdOrSdk(new S5cmdEngine(settings, s5cmdOpts), sdk, onDegrade) : undefined;
   const byName: Record<EngineName, CopyEngine | undefined> = { s5cmd: s5, sdk, stream };
   const runEngine = byName[run] ?? sdk;
   return {
     sdk,
     stream,
-    engineFor: (t) => byName[routeObject(run, { size: t.size, plainSourceEtag: isPlainEtag(t.etag) }, settings.multipartThresholdBytes, runEngine.maxObjectBytes)] ?? sdk,
+    engineFor: (t) => byName[routeObject(run, { key: t.key, size: t.size, plainSourceEtag: isPlainEtag(t.etag) }, settings.multipartThresholdBytes, runEngine.maxObjectBytes)] ?? sdk,
     close: async () => {
       await s5?.close();
     },

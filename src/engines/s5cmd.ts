@@ -7,6 +7,7 @@ import { classifyCode, isRetryableClass, type ClassifiedError } from '../resilie
 import { s3Url } from '../storage/types.js';
 import type { CopyEngine, CopyResult, CopyTask, EngineSettings } from './types.js';
 import { MAX_COPY_OBJECT_BYTES } from './types.js';
+import { hasControlCharacter } from './select.js';
 
 export interface S5cmdOptions {
   binary: string;
@@ -16,6 +17,8 @@ export interface S5cmdOptions {
   env: () => Promise<Record<string, string | undefined>>;
   /** Workers for the next batch (the governor's current limit); default settings.concurrency. */
   workers?: () => number;
+  /** Called when s5cmd exited without a result for some objects of a batch (not when the run was aborted). */
+  onStoppedEarly?: (reason: string) => void;
 }
 
 /** Quotes one argument for s5cmd's `run` file, which splits lines like a POSIX shell. */
@@ -24,6 +27,8 @@ export function shellQuote(arg: string): string {
 }
 
 export function batchLine(task: CopyTask, settings: EngineSettings): string {
+  // A newline would start another command in the run file; routing sends such keys to the SDK engine.
+  if (hasControlCharacter(task.key)) throw new Error(`s5cmd run file: key ${JSON.stringify(task.key)} has a control character`);
   // s5cmd replaces metadata on remote-to-remote copies unless told to copy it.
   const parts = ['cp', '--raw', '--metadata-directive', 'COPY'];
   if (settings.storageClass && settings.storageClass !== 'STANDARD') parts.push('--storage-class', settings.storageClass);
@@ -116,6 +121,12 @@ export class S5cmdEngine implements CopyEngine {
     rmSync(file, { force: true });
     if (exit.error) throw new S5cmdStartError(this.opts.binary, exit.error.message);
     const elapsed = performance.now() - started;
+    const unreported = tasks.length - results.size;
+    if (unreported > 0 && !signal?.aborted) {
+      this.opts.onStoppedEarly?.(
+        `s5cmd exited with ${exit.code} leaving ${unreported} of ${tasks.length} objects of a batch unreported; the SDK engine copies them${stderrTail.length ? ` (s5cmd: ${stderrTail.slice(-1)[0]})` : ''}`,
+      );
+    }
     // Anything s5cmd did not report on counts as failed (and is retried elsewhere), never as copied.
     return tasks.map(
       (t) =>

@@ -41,18 +41,24 @@ export function chooseEngine(i: EngineChoiceInput): EngineChoice {
 }
 
 export interface RouteInput {
+  key: string;
   size: number;
   plainSourceEtag: boolean;
 }
 
+/** U+0000–U+001F and U+007F: s5cmd's run file is read line by line and split like a shell command. */
+export function hasControlCharacter(key: string): boolean {
+  return /[\u0000-\u001f\u007f]/.test(key);
+}
+
 /**
  * Which engine copies one object when the run's engine is s5cmd: s5cmd cannot copy above 5 GiB,
- * does no multipart copy, and cannot record the source ETag a multipart source needs, so those
- * objects go to the SDK engine.
+ * does no multipart copy, cannot record the source ETag a multipart source needs, and cannot take
+ * a key with a control character in its run file, so those objects go to the SDK engine.
  */
 export function routeObject(runEngine: EngineName, o: RouteInput, multipartThreshold: number, s5cmdMax: number): EngineName {
   if (runEngine !== 's5cmd') return runEngine;
-  if (o.size > s5cmdMax || o.size > multipartThreshold || !o.plainSourceEtag) return 'sdk';
+  if (o.size > s5cmdMax || o.size > multipartThreshold || !o.plainSourceEtag || hasControlCharacter(o.key)) return 'sdk';
   return 's5cmd';
 }
 

@@ -15,6 +15,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { maskUrlUserInfo } from '../observe/redact.js';
 import { CredentialsFormatError, SecretError, describeCredentials, loadSecretJson, parseDestinationCredentials, shield, type DestinationCredentials } from './secrets.js';
 
 /** The SDK's default Node.js credential chain. */
@@ -56,6 +57,19 @@ export function secretValues(): ReadonlySet<string> {
 /** Adds strings to the set secretValues() returns (e.g. a token read elsewhere). */
 export function registerSecretValue(...values: Array<string | undefined>): void {
   defaultRegistry.add(...values);
+}
+
+/** The secret credentials a process may be given in its environment; the access key id is not one. */
+const ENV_SECRETS = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'] as const;
+
+/** Registers the secret credentials of the environment, so that they are masked like loaded ones. */
+export function registerEnvironmentSecrets(env: Record<string, string | undefined>): void {
+  defaultRegistry.add(...ENV_SECRETS.map((name) => env[name]));
+}
+
+/** `text` with every registered secret value and URL user info masked: for messages written outside the logger. */
+export function scrubSecrets(text: string): string {
+  return defaultRegistry.scrub(maskUrlUserInfo(text));
 }
 
 /** AWS_* variables for a child process (s5cmd) signing with these credentials. */

@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:f
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { compareKeys } from './keys.js';
 import type { ListedObject } from './types.js';
 
@@ -57,8 +56,22 @@ function deserialize(line: string): ListedObject {
   return { key, size, etag, lastModified: lm ? new Date(lm) : undefined, storageClass: sc ?? undefined };
 }
 
+/**
+ * The lines of a run file, split on '\n' only. readline also ends lines at U+2028 and U+2029 (on
+ * Node 24), which JSON.stringify leaves unescaped inside keys.
+ */
+async function* readLines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8' }) as AsyncIterable<string>) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  if (rest !== '') yield rest;
+}
+
 async function* mergeRuns(files: string[]): AsyncGenerator<ListedObject> {
-  const readers = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator]());
+  const readers = files.map((f) => readLines(f));
   // A small binary heap of the head of each run.
   const heap: { o: ListedObject; r: number }[] = [];
   const less = (i: number, j: number) => compareKeys(heap[i]!.o.key, heap[j]!.o.key) < 0;

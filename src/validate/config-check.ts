@@ -17,7 +17,7 @@ export interface ConfigCheckInput {
   sides: Pick<Sides, 'source' | 'dest'>;
   /** The layer each leaf's value came from (loadConfig's `origin`). */
   origin?: Readonly<Record<string, string>>;
-  /** The loader's warnings (unknown keys in a file or secret). */
+  /** The loader's warnings. */
   warnings?: readonly string[];
   /** What decides whether a bucket-root destination is refused. */
   config?: Pick<SyncConfig, 'sync_mode' | 'allow_bucket_root'>;

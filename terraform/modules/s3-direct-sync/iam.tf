@@ -406,6 +406,17 @@ data "aws_iam_policy_document" "scheduler_assume" {
       variable = "aws:SourceAccount"
       values   = [local.account_id]
     }
+
+    # Only this module's schedule (in the default group) may use the role: the confused-deputy guard.
+    # Built from names, not aws_scheduler_schedule.this.arn, which would be a cycle (the schedule names this role).
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values = [
+        "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default",
+        "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.name}",
+      ]
+    }
   }
 }
 

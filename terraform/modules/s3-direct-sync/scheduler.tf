@@ -33,6 +33,7 @@ resource "aws_sqs_queue_policy" "schedule_dlq" {
 resource "aws_scheduler_schedule" "this" {
   #checkov:skip=CKV_AWS_297:the ECS target carries no input payload; the AWS owned key suffices and avoids a key grant for the scheduler
   name                         = local.name
+  group_name                   = "default" # the scheduler role's trust names this group and schedule
   description                  = "Daily s3-direct-sync ${var.environment} run after the archive publishes the previous day's files"
   state                        = var.schedule_enabled ? "ENABLED" : "DISABLED"
   schedule_expression          = var.schedule_expression

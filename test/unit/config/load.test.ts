@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type LoadInput } from '../../../src/config/index.js';
+import { knownEnvNames } from '../../../src/config/flags.js';
 import { schemaLeaves } from '../../../src/config/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 's3ds-config-'));
@@ -224,24 +225,32 @@ describe('loadConfig explicit and origin', () => {
   });
 });
 
-describe('loadConfig warnings', () => {
-  it('names each unknown key in the file and the secret, with a suggestion when close', () => {
+describe('unknown keys and variables', () => {
+  it('are errors naming each key and, when close, the known key meant', () => {
     const file = writeJson({
       destination_bucket: 'bkt',
+      max_delet: 5,
       performance_optimization: { max_concurent: 4 },
       s3_config: { regoin: 'us-east-1' },
       legacy_flag: true,
     });
-    const r = loadConfig({ ...base, configFile: file, secret: '{"secret_only": 1}' });
-    expect(r.warnings).toHaveLength(4);
-    expect(r.warnings).toContain(
-      `file ${file}: unknown key 'performance_optimization.max_concurent' ignored (did you mean 'max_concurrent'?)`,
+    const err = configError({ ...base, configFile: file, secret: '{"secret_only": 1, "sync_mod": "sync"}', environ: { S3DS_MAX_DELET: '3', S3DS_TOOLS_CACHE: '/x' } });
+    expect(lineFor(err, 'max_delet')).toBe(`  max_delet: unknown key in file ${file} (did you mean 'max_delete'?)`);
+    expect(lineFor(err, 'performance_optimization.max_concurent')).toBe(
+      `  performance_optimization.max_concurent: unknown key in file ${file} (did you mean 'max_concurrent'?)`,
     );
-    expect(r.warnings).toContain(`file ${file}: unknown key 's3_config.regoin' ignored (did you mean 'region'?)`);
-    expect(r.warnings).toContain(`file ${file}: unknown key 'legacy_flag' ignored`);
-    expect(r.warnings).toContain(`secret: unknown key 'secret_only' ignored`);
-    expect(r.config.performance_optimization.max_concurrent).toBe(16);
-    expect(r.explicit.has('legacy_flag')).toBe(false);
+    expect(lineFor(err, 's3_config.regoin')).toMatch(/did you mean 'region'/);
+    expect(lineFor(err, 'legacy_flag')).toBe(`  legacy_flag: unknown key in file ${file}`);
+    expect(lineFor(err, 'secret_only')).toBe('  secret_only: unknown key in the secret');
+    expect(lineFor(err, 'sync_mod')).toMatch(/in the secret \(did you mean 'sync_mode'\?\)/);
+    expect(lineFor(err, 'S3DS_MAX_DELET')).toBe("  S3DS_MAX_DELET: unknown variable in the environment (did you mean 'S3DS_MAX_DELETE'?)");
+    expect(err.message).not.toMatch(/S3DS_TOOLS_CACHE/);
+    expect(err.message).toMatch(/^invalid configuration \(7 problems\):/);
+  });
+
+  it('every S3DS_ variable of the flags, the CLI and the scripts is known', () => {
+    const environ = Object.fromEntries([...knownEnvNames()].map((n) => [n, '']));
+    expect(() => loadConfig({ ...base, environ, cli: { 'destination-bucket': 'bkt' } })).not.toThrow();
   });
 });
 
@@ -404,5 +413,20 @@ describe('loadConfig errors', () => {
     expect(lineFor(err, 'performance_optimization.storage_class')).toContain('STANDARD_IA');
     expect(lineFor(err, 'selection.date_from')).toContain('"2024-1-1"');
     expect(lineFor(err, 'max_delete')).toContain('an integer of at least 0');
+  });
+});
+
+describe('endpoint URLs with user:password@', () => {
+  const PASSWORD = 'hunter2-endpoint-pass';
+  const url = `http://lakeuser:${PASSWORD}@127.0.0.1:9000`;
+  it.each([
+    ['the destination endpoint flag', { ...base, cli: { 'destination-bucket': 'bkt', 'endpoint-url': url } }, 's3_config.endpoint_url'],
+    ['AWS_ENDPOINT_URL_S3', { ...base, environ: { AWS_ENDPOINT_URL_S3: url }, cli: { 'destination-bucket': 'bkt' } }, 's3_config.endpoint_url'],
+    ['the source endpoint in a config file', { ...base, configFile: writeJson({ destination_bucket: 'bkt', source_endpoint_url: url }) }, 'source_endpoint_url'],
+    ['the source endpoint in the secret', { ...base, secret: { destination_bucket: 'bkt', source_endpoint_url: url } }, 'source_endpoint_url'],
+  ])('are refused from %s, and the message keeps the password out', (_what, input, path) => {
+    const err = configError(input);
+    expect(lineFor(err, path)).toMatch(/without user:password@/);
+    expect(err.message).not.toContain(PASSWORD);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseEngine, routeObject, shouldFallBackToStream } from '../../../src/engines/select.js';
+import { chooseEngine, hasControlCharacter, routeObject, shouldFallBackToStream } from '../../../src/engines/select.js';
 import { batchLine, parseS5cmdError, shellQuote } from '../../../src/engines/s5cmd.js';
 import { partSizeFor } from '../../../src/engines/sdk.js';
 import { copySource } from '../../../src/engines/copy-source.js';
@@ -46,11 +46,27 @@ describe('chooseEngine', () => {
 describe('routeObject', () => {
   const MB = 1024 * 1024;
   it('sends large and multipart-sourced objects from s5cmd to the sdk engine', () => {
-    expect(routeObject('s5cmd', { size: MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
-    expect(routeObject('s5cmd', { size: 200 * MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
-    expect(routeObject('s5cmd', { size: MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
-    expect(routeObject('sdk', { size: 200 * MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
-    expect(routeObject('stream', { size: 1, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('stream');
+    expect(routeObject('s5cmd', { key: 'data/k.zip', size: MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
+    expect(routeObject('s5cmd', { key: 'data/k.zip', size: 200 * MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    expect(routeObject('s5cmd', { key: 'data/k.zip', size: MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    expect(routeObject('sdk', { key: 'data/k.zip', size: 200 * MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    expect(routeObject('stream', { key: 'data/k.zip', size: 1, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('stream');
+  });
+
+  it.each(['a\nb', 'a\rb', 'tab\there', 'nul\u0000', 'unit\u001fsep', 'del\u007f', '\u0001start'])(
+    'never puts a key with a control character (%j) into the s5cmd run file',
+    (name) => {
+      const key = `data/${name}.csv`;
+      expect(hasControlCharacter(key)).toBe(true);
+      expect(routeObject('s5cmd', { key, size: 10, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+    },
+  );
+
+  it('keeps s5cmd for keys with spaces, quotes, U+0080 and beyond', () => {
+    for (const key of ["data/a b'c\".csv", 'data/\u0080x', 'data/\u2028line-sep', 'data/ünï😀']) {
+      expect(hasControlCharacter(key)).toBe(false);
+      expect(routeObject('s5cmd', { key, size: 10, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
+    }
   });
 });
 
@@ -79,6 +95,10 @@ describe('s5cmd batch lines and errors', () => {
       storageClass: 'STANDARD_IA',
     } as never);
     expect(line).toBe(`cp --raw --metadata-directive COPY --storage-class STANDARD_IA 's3://src/data/a b/it'\\''s (1)+%=~!.zip' 's3://dst/m/a b/it'\\''s (1)+%=~!.zip'`);
+  });
+  it('refuses to write a key with a newline into the run file', () => {
+    const settings = { source: { bucket: 'src', prefix: 'data/' }, dest: { bucket: 'dst', prefix: 'm/' } } as never;
+    expect(() => batchLine({ key: 'a\ncp s3://other/x s3://dst/m/x', size: 1, etag: 'e' }, settings)).toThrow(/control character/);
   });
   it('classifies s5cmd error text by code and status', () => {
     expect(parseS5cmdError('AccessDenied: Access Denied status code: 403, request id: X, host id: Y')).toMatchObject({ class: 'permission', code: 'AccessDenied', status: 403 });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observe/logger.js';
-import { redact } from '../../../src/observe/redact.js';
+import { maskUrlUserInfo, redact } from '../../../src/observe/redact.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
@@ -29,5 +29,24 @@ describe('logger', () => {
     expect(out).not.toContain(SECRET);
     expect(out).not.toContain('s3cr3t-value-123');
     expect(() => JSON.parse(out.trim())).not.toThrow();
+  });
+});
+
+describe('URL user info', () => {
+  it('is masked in any text, and in log records', () => {
+    expect(maskUrlUserInfo('endpoint http://u:p4ss@host:9000/x and https://h/')).toBe('endpoint http://[REDACTED]@host:9000/x and https://h/');
+    expect(JSON.stringify(redact({ message: 'to https://me:s3cret-pw@s3.example.com' }, []))).not.toContain('s3cret-pw');
+  });
+});
+
+describe('redact of a report', () => {
+  it('masks known values but keeps 40-character keys and dates as they are', () => {
+    const key = 'data/spot/daily/klines/BNBBTC/1m/BNBBTC1'; // 40 characters of the AWS secret key alphabet
+    const at = new Date('2026-01-02T03:04:05Z');
+    const out = redact({ failures: [{ key, message: 'copy to s3://b/hunter2-known/ failed' }], at }, ['hunter2-known'], { byShape: false });
+    expect(out.failures[0]).toEqual({ key, message: 'copy to s3://b/[REDACTED]/ failed' });
+    expect(out.at).toBe(at);
+    expect(key).toHaveLength(40);
+    expect(redact({ key }, []).key).toBe('[REDACTED]'); // what log lines do with it
   });
 });

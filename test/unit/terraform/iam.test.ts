@@ -264,6 +264,18 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
     }
     expect(m.moduleDoc.resource.aws_iam_role.task[0].assume_role_policy).toBe('${data.aws_iam_policy_document.ecs_tasks_assume.json}');
     expect(m.moduleDoc.resource.aws_iam_role.scheduler[0].assume_role_policy).toBe('${data.aws_iam_policy_document.scheduler_assume.json}');
+    // The scheduler role: only this module's schedule (its group and name) may assume it.
+    const scheduler = rawStatements(doc(m.moduleDoc, 'scheduler_assume'))[0]?.raw;
+    const schedule = m.moduleDoc.resource.aws_scheduler_schedule.this[0];
+    expect([schedule.name, schedule.group_name]).toEqual(['${local.name}', 'default']);
+    expect(scheduler.condition).toContainEqual({
+      test: 'ArnLike',
+      variable: 'aws:SourceArn',
+      values: [
+        'arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default',
+        'arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.name}',
+      ],
+    });
     const exec = rawStatements(doc(m.moduleDoc, 'ecs_execution_assume'));
     expect(exec.map(({ raw }) => raw.principals[0].identifiers)).toEqual([['ecs-tasks.amazonaws.com']]);
   });

@@ -19,6 +19,15 @@ function refusal(f: () => unknown): Refusal {
 }
 
 describe('parseValidateOptions', () => {
+  it('refuses an STS endpoint with user:password@ without printing the password', () => {
+    for (const [argv, env] of [[{ 'sts-endpoint-url': 'http://u:sts-pass-9@127.0.0.1:5000' }, {}], [{}, { AWS_ENDPOINT_URL_STS: 'https://u:sts-pass-9@sts.example.com' }]] as const) {
+      const r = refusal(() => parseValidateOptions(argv, env));
+      expect(r.exitCode).toBe(2);
+      expect(r.message).toMatch(/without user:password@/);
+      expect(r.message).not.toContain('sts-pass-9');
+    }
+  });
+
   it('defaults', () => {
     expect(parseValidateOptions({}, {})).toEqual({ skip: [], minimums: DEFAULT_MINIMUMS, timeoutMs: 15_000 });
   });
