@@ -7,6 +7,8 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 [ -d node_modules ] || npm ci --no-audit --no-fund
 BIN=$(bash scripts/install-tools.sh core toxiproxy node24 | tail -n 1)
 bash scripts/install-moto.sh >/dev/null
+# The Terraform linters too (Go build and pip install on a new machine), so no test waits on them.
+[ "${S3DS_SKIP_LINT:-}" = 1 ] || bash scripts/install-lint-tools.sh >/dev/null
 npm run --silent typecheck
 npm run --silent build
 # The image ships Node 24 and the machine may have Node 20: the pure logic runs under Node 24
