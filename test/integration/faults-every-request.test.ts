@@ -65,6 +65,9 @@ describe('faults on every request kind, from the first request of the run', () =
       '--destination', `s3://every-dst/${dest}`,
       '--endpoint-url', endpoint,
       '--sync-mode', 'sync',
+      // The three extra destination objects are the whole destination on a first run: above the
+      // default 10% delete guard, which this test is not about.
+      '--max-delete-percent', '100',
       '--multipart-threshold-mb', '5',
       '--part-size-mb', '5',
       '--max-concurrent', '16',
