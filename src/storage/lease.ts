@@ -316,7 +316,7 @@ export class LeaseHolder {
         return;
       }
       if (isLive(existing, this.now(), this.o.ttlSeconds)) throw this.heldError(existing);
-      this.o.log?.info('taking over an expired lease', { key: this.key, previous: describeHolder(existing, this.o.ttlSeconds) });
+      this.o.log?.info(existing.body?.released_at ? 'taking a released lease' : 'taking over an expired lease', { key: this.key, previous: describeHolder(existing, this.o.ttlSeconds) });
       try {
         this.etag = await this.put(this.body, { IfMatch: existing.etag });
         return;
