@@ -9,7 +9,6 @@ import { probeS5cmd } from '../engines/s5cmd-locate.js';
 import { chooseEngine } from '../engines/select.js';
 import type { EngineName } from '../engines/types.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatUsd } from '../observe/cost.js';
 import {
   DEFAULT_ENGINE_RATES,
   estimateCapacity,
@@ -22,16 +21,15 @@ import {
   type GrowthMultipliers,
 } from '../observe/estimate.js';
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
-import { formatBytes } from '../observe/report.js';
 import { makeS3Client } from '../storage/clients.js';
 import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { listPrefix } from '../storage/listing.js';
 import { resolveSides } from '../storage/sides.js';
 import { costGuard, projectedCost, type CostGuardResult, type ProjectedCost } from '../validate/cost-guard.js';
-import { parseByteSize } from '../validate/resources.js';
 import { explainS3Error } from '../validate/s3-errors.js';
 import { createCliLogger, destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
 import type { CommandIo } from './validate-command.js';
+import { formatBytes, formatUsd, MIB, parseByteSize } from '../units.js';
 
 export interface EstimateArgs extends CommonArgs {
   objects?: string | number;
@@ -51,7 +49,6 @@ export interface EstimateArgs extends CommonArgs {
 }
 
 const ACCESS_FREQUENCIES: readonly AccessFrequency[] = ['frequent', 'infrequent', 'rare', 'unknown'];
-const MIB = 1024 * 1024;
 const PROGRESS_EVERY_MS = 10_000;
 
 /** The options `estimate` adds to the common ones (config layers, --json, --pricing-file, --max-cost-usd). */

@@ -17,8 +17,7 @@
  *   to the total. By default everything is counted (own buckets, or Requester Pays).
  */
 import { getPricePer1000, isPricedStorageClass, type PricingTable, pricesFor, putPricePer1000, type RegionPrices } from './pricing.js';
-
-export const GB = 1024 ** 3;
+import { formatUsd, GIB } from '../units.js';
 
 export interface RequestSides {
   source: number;
@@ -134,9 +133,9 @@ export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstim
   add('requests', `PUT into ${cls}`, work.putRequests, 'requests', put.price, 1000, 'us');
 
   // Data transfer.
-  if (cross) add('transfer', `server-side copy ${work.sourceRegion} → ${work.destRegion}`, work.bytesServerSide / GB, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
+  if (cross) add('transfer', `server-side copy ${work.sourceRegion} → ${work.destRegion}`, work.bytesServerSide / GIB, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
   if (work.bytesThroughJob > 0) {
-    const gb = work.bytesThroughJob / GB;
+    const gb = work.bytesThroughJob / GIB;
     // Leg 1: source bucket → job.
     if (jobRegion === OUTSIDE_AWS) add('transfer', `download ${work.sourceRegion} → internet`, gb, 'GB', src.data_transfer.internet_out_per_gb, 1, sourcePayer);
     else if (jobRegion !== work.sourceRegion) add('transfer', `download ${work.sourceRegion} → ${jobRegion}`, gb, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
@@ -150,7 +149,7 @@ export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstim
   const months = work.storageMonths ?? 1;
   if (!isPricedStorageClass(cls)) warnings.push(`no storage price for class ${cls}; used STANDARD's`);
   const storagePrice = dst.s3_storage_per_gb_month[isPricedStorageClass(cls) ? cls : 'STANDARD'];
-  add('storage', `${cls} storage, ${months} month${months === 1 ? '' : 's'}`, (work.storedBytes / GB) * months, 'GB-months', storagePrice, 1, 'us');
+  add('storage', `${cls} storage, ${months} month${months === 1 ? '' : 's'}`, (work.storedBytes / GIB) * months, 'GB-months', storagePrice, 1, 'us');
   if (cls === 'INTELLIGENT_TIERING' && work.monitoredObjects) {
     add('storage', 'Intelligent-Tiering monitoring', work.monitoredObjects * months, 'object-months', dst.intelligent_tiering_monitoring_per_1000_objects ?? 0, 1000, 'us');
   }
@@ -219,12 +218,6 @@ export function compareWithTraditional(work: RunWork, pricing: PricingTable, opt
   const traditional = traditionalCostFor(work, pricing, { fargateHours: opts.traditionalFargateHours });
   const savings = traditional.total_usd - direct.total_usd;
   return { direct, traditional, savings_usd: savings, savings_percent: traditional.total_usd > 0 ? (savings / traditional.total_usd) * 100 : 0 };
-}
-
-export function formatUsd(n: number): string {
-  if (n === 0) return '$0';
-  if (Math.abs(n) < 0.01) return `$${n.toFixed(5)}`;
-  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 export function formatCost(c: CostEstimate): string {

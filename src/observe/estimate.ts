@@ -17,13 +17,10 @@
  *   batch size; what saves requests is skipping unchanged objects (enable_incremental).
  */
 import type { EngineName } from '../engines/types.js';
-import { compareWithTraditional, type CostEstimate, estimateRunCost, formatUsd, GB, type RunWork } from './cost.js';
-import { formatDuration } from './progress.js';
-import { formatBytes } from './report.js';
+import { compareWithTraditional, type CostEstimate, estimateRunCost, type RunWork } from './cost.js';
 import { isPricedStorageClass, type PricingTable, pricesFor, putPricePer1000 } from './pricing.js';
+import { formatBytes, formatDuration, formatUsd, GIB, KIB, MIB } from '../units.js';
 
-const MB = 1024 * 1024;
-const KB = 1024;
 const HOURS_PER_MONTH = 730;
 
 export const ENGINES: readonly EngineName[] = ['s5cmd', 'sdk', 'stream'];
@@ -172,7 +169,7 @@ export interface Estimate {
 const SIZING = {
   baseMemoryGb: 0.75, // Node runtime, SDK clients, listing merge and sort buffers (sorting spills to disk)
   s5cmdMemoryGb: 0.25, // the s5cmd child process
-  perRequestBufferBytes: 64 * KB, // a server-side copy in flight
+  perRequestBufferBytes: 64 * KIB, // a server-side copy in flight
   memoryHeadroom: 1.25,
   objectsPerVcpuSecond: 500, // signed HTTPS requests a vCPU sustains
   streamedMbPerVcpuSecond: 100, // TLS in and out plus SHA-256, per vCPU
@@ -182,7 +179,7 @@ const SIZING = {
 
 export function suggestTaskSize(p: { engine: EngineName; concurrency: number; avgObjectBytes: number; partSizeBytes: number; rate: EngineRate; sizes?: readonly FargateSize[] }): FargateSize & { reason: string } {
   const inFlight = p.engine === 'stream' ? Math.min(p.avgObjectBytes, p.partSizeBytes) * 2 : SIZING.perRequestBufferBytes;
-  const memNeed = (SIZING.baseMemoryGb + (p.engine === 's5cmd' ? SIZING.s5cmdMemoryGb : 0) + (p.concurrency * inFlight) / GB) * SIZING.memoryHeadroom;
+  const memNeed = (SIZING.baseMemoryGb + (p.engine === 's5cmd' ? SIZING.s5cmdMemoryGb : 0) + (p.concurrency * inFlight) / GIB) * SIZING.memoryHeadroom;
   const cpuForObjects = (p.rate.objectsPerSecond ?? 0) / SIZING.objectsPerVcpuSecond;
   const cpuForBytes = p.engine === 'stream' ? (p.rate.mbPerSecond ?? 0) / SIZING.streamedMbPerVcpuSecond : 0;
   const cpuNeed = Math.max(0.25, cpuForObjects, cpuForBytes);
@@ -206,7 +203,7 @@ export function ratesFromReport(r: { duration_seconds: number; engine: string; e
   for (const [name, e] of Object.entries(r.engines)) {
     // Only an engine that did (nearly) all the work had the whole duration to itself.
     if (!(ENGINES as readonly string[]).includes(name) || e.objects === 0 || e.objects < 0.9 * total) continue;
-    out[name as EngineName] = { objectsPerSecond: e.objects / r.duration_seconds, mbPerSecond: e.bytes / MB / r.duration_seconds };
+    out[name as EngineName] = { objectsPerSecond: e.objects / r.duration_seconds, mbPerSecond: e.bytes / MIB / r.duration_seconds };
   }
   return out;
 }
@@ -233,15 +230,15 @@ function engineRate(ctx: Ctx, engine: EngineName): EngineRate {
 
 function runHours(objects: number, bytes: number, rate: EngineRate): { hours: number; bound: 'objects' | 'bytes' } {
   const byObjects = rate.objectsPerSecond && rate.objectsPerSecond > 0 ? objects / rate.objectsPerSecond : 0;
-  const byBytes = rate.mbPerSecond && rate.mbPerSecond > 0 ? bytes / MB / rate.mbPerSecond : 0;
+  const byBytes = rate.mbPerSecond && rate.mbPerSecond > 0 ? bytes / MIB / rate.mbPerSecond : 0;
   return { hours: Math.max(byObjects, byBytes) / 3600, bound: byObjects >= byBytes ? 'objects' : 'bytes' };
 }
 
 /** Bytes billed for storing `objects` of `avg` bytes in `cls` (per-object minimums and overheads). */
 export function billableStoredBytes(cls: string, objects: number, avg: number): { bytes: number; standardOverheadBytes: number } {
-  if (cls === 'STANDARD_IA' || cls === 'ONEZONE_IA' || cls === 'GLACIER_IR') return { bytes: objects * Math.max(avg, 128 * KB), standardOverheadBytes: 0 };
+  if (cls === 'STANDARD_IA' || cls === 'ONEZONE_IA' || cls === 'GLACIER_IR') return { bytes: objects * Math.max(avg, 128 * KIB), standardOverheadBytes: 0 };
   // Archived objects carry 32 KB of index at the archive rate and 8 KB of metadata at Standard's.
-  if (cls === 'GLACIER' || cls === 'DEEP_ARCHIVE') return { bytes: objects * (avg + 32 * KB), standardOverheadBytes: objects * 8 * KB };
+  if (cls === 'GLACIER' || cls === 'DEEP_ARCHIVE') return { bytes: objects * (avg + 32 * KIB), standardOverheadBytes: objects * 8 * KIB };
   return { bytes: objects * avg, standardOverheadBytes: 0 };
 }
 
@@ -325,8 +322,8 @@ export function estimateCapacity(input: EstimateInput, pricing: PricingTable): E
     storageClass: input.storageClass ?? 'STANDARD',
     jobRegion: input.jobRegion ?? input.destRegion,
     concurrency: input.concurrency ?? 16,
-    partSize: input.partSizeBytes ?? 100 * MB,
-    threshold: input.multipartThresholdBytes ?? 50 * MB,
+    partSize: input.partSizeBytes ?? 100 * MIB,
+    threshold: input.multipartThresholdBytes ?? 50 * MIB,
     maxWorkers: Math.max(1, input.maxWorkers ?? 10),
     runsPerMonth: input.runsPerMonth ?? 1,
     avgScale: mean > 0 && input.avgObjectBytes !== undefined ? input.avgObjectBytes / mean : 1,
@@ -385,7 +382,7 @@ function planGrowth(ctx: Ctx, engine: EngineName, g: GrowthMultipliers): GrowthP
   const target = ctx.input.deadlineHours && ctx.input.deadlineHours > 0 ? ctx.input.deadlineHours : now.wall_clock_hours;
   const workersNeeded = target > 0 ? Math.max(1, Math.ceil(future.single_task_hours / target)) : 1;
   const wall = future.single_task_hours / workersNeeded;
-  const gbPerDay = (bytes / GB) * (runs / (HOURS_PER_MONTH / 24));
+  const gbPerDay = (bytes / GIB) * (runs / (HOURS_PER_MONTH / 24));
   const notes = [
     `memory per task stays ${future.task.memoryGb} GB: copies stream through bounded queues, so more data needs more workers, not more memory (the seed scaled memory with file count)`,
     `request rate grows ×${(m.fileCount * m.frequency).toFixed(2)} (objects × frequency) and CPU with it; network ×${(m.fileCount * m.fileSize).toFixed(2)} per run for streamed bytes only (server-side copies use none)`,
@@ -430,7 +427,7 @@ function recommend(ctx: Ctx, best: EngineEstimate): { recommendations: Recommend
   const storage = (cls: string) => {
     const b = billableStoredBytes(cls, objects, avg);
     const price = dst.s3_storage_per_gb_month[isPricedStorageClass(cls) ? cls : 'STANDARD'];
-    return (b.bytes / GB) * price + (b.standardOverheadBytes / GB) * dst.s3_storage_per_gb_month.STANDARD;
+    return (b.bytes / GIB) * price + (b.standardOverheadBytes / GIB) * dst.s3_storage_per_gb_month.STANDARD;
   };
   const runs = ctx.runsPerMonth;
   const cost = best.cost;

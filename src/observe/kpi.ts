@@ -7,10 +7,7 @@
  * microseconds; min, max, count and sum are kept exactly beside it.
  */
 import * as hdr from 'hdr-histogram-js';
-import { formatBytes } from './report.js';
-
-const MB = 1024 * 1024;
-const GB = 1024 ** 3;
+import { formatBytes, GIB, MIB } from '../units.js';
 
 export interface LatencySummary {
   count: number;
@@ -149,7 +146,7 @@ export function computeKpis(i: KpiInput): Kpis {
   const attempted = Math.max(0, i.attemptedObjects);
   const lat = i.latency instanceof LatencyRecorder ? i.latency.summary() : i.latency;
   return {
-    transfer_rate_mbps: seconds > 0 ? round(i.copiedBytes / MB / seconds, 3) : 0,
+    transfer_rate_mbps: seconds > 0 ? round(i.copiedBytes / MIB / seconds, 3) : 0,
     files_per_second: seconds > 0 ? round(i.copiedObjects / seconds, 3) : 0,
     // Nothing attempted (all skipped) is not an error: 0% errors, 100% success, so alarms stay quiet.
     error_rate_percent: attempted > 0 ? round((i.failedObjects / attempted) * 100, 3) : 0,
@@ -163,7 +160,7 @@ export function computeKpis(i: KpiInput): Kpis {
       p99: round(lat?.p99 ?? 0, 3),
     },
     bytes_not_through_job: Math.max(0, i.serverSideBytes),
-    cost_per_gb_usd: i.costUsd && i.copiedBytes > 0 ? round(i.costUsd / (i.copiedBytes / GB), 6) : 0,
+    cost_per_gb_usd: i.costUsd && i.copiedBytes > 0 ? round(i.costUsd / (i.copiedBytes / GIB), 6) : 0,
   };
 }
 

@@ -14,6 +14,7 @@ import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
+import { MIB } from '../units.js';
 
 export interface ManifestEntry {
   /** Key relative to the source and destination prefixes. */
@@ -195,7 +196,7 @@ export interface UploadedManifest {
 
 /** Uploads a finished manifest file. Throws on failure (an unfinished multipart upload is aborted). */
 export async function uploadManifest(client: S3Client, bucket: string, key: string, file: string, opts: UploadManifestOptions = {}): Promise<UploadedManifest> {
-  const partSize = Math.max(5 * 1024 * 1024, opts.partSizeBytes ?? 16 * 1024 * 1024);
+  const partSize = Math.max(5 * MIB, opts.partSizeBytes ?? 16 * MIB);
   const size = (await stat(file)).size;
   const gz = file.endsWith('.gz');
   const common = {

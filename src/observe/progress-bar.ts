@@ -1,9 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { RunCounters } from './counters.js';
-import { formatDuration } from './progress.js';
-import { formatBytes } from './report.js';
-
-const MB = 1024 * 1024;
+import { formatBytes, formatDuration, MIB } from '../units.js';
 
 /** Where the bar reads the live numbers; every call is cheap and synchronous. */
 export interface ProgressBarSource {
@@ -159,7 +156,7 @@ export class TransferProgressBar {
       bytesDone,
       bytesPlanned,
       listingDone,
-      mbPerSecond: rate / MB,
+      mbPerSecond: rate / MIB,
       etaSeconds: listingDone ? (remaining === 0 ? 0 : rate > 0 ? remaining / rate : undefined) : undefined,
       engine: s.engine(),
       concurrency: s.concurrency(),

@@ -2,6 +2,7 @@ import type { Logger } from './logger.js';
 import { counterSource, TransferProgressBar } from './progress-bar.js';
 import { ProgressGate } from './progress-policy.js';
 import type { RunCounters } from './counters.js';
+import { MIB } from '../units.js';
 
 export interface ProgressSnapshot {
   objectsDone: number;
@@ -21,20 +22,12 @@ export function snapshot(c: RunCounters, elapsedSeconds: number): ProgressSnapsh
     objectsPlanned: c.planned,
     bytesDone: c.copiedBytes,
     bytesPlanned: c.plannedBytes,
-    mbPerSecond: rate / (1024 * 1024),
+    mbPerSecond: rate / MIB,
     // Only meaningful once the listing is complete and the total is known.
     etaSeconds: c.listingDone && rate > 0 ? Math.max(0, remaining / rate) : undefined,
     listingDone: c.listingDone,
   };
 }
-
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 
 /**
  * Shows progress while a run lasts: a live bar on a terminal (objects and bytes of planned, MB/s,

@@ -1,6 +1,7 @@
 import type { CostComparison } from './cost.js';
 import type { BoundedList, Degradation, FailureRecord, MismatchRecord, RunCounters } from './counters.js';
 import type { Kpis } from './kpi.js';
+import { formatBytes, MIB } from '../units.js';
 
 export interface RunReport {
   run_id: string;
@@ -73,8 +74,6 @@ export interface ReportInput {
   error?: string;
 }
 
-const MB = 1024 * 1024;
-
 export function buildReport(i: ReportInput): RunReport {
   const seconds = Math.max(0, (i.finishedAt.getTime() - i.startedAt.getTime()) / 1000);
   const c = i.counters;
@@ -108,7 +107,7 @@ export function buildReport(i: ReportInput): RunReport {
     },
     bytes: { planned: c.plannedBytes, copied: c.copiedBytes },
     rates: {
-      mb_per_second: seconds > 0 ? round(c.copiedBytes / MB / seconds, 3) : 0,
+      mb_per_second: seconds > 0 ? round(c.copiedBytes / MIB / seconds, 3) : 0,
       files_per_second: seconds > 0 ? round(c.copied / seconds, 3) : 0,
     },
     engines: c.byEngine,
@@ -128,17 +127,6 @@ export function buildReport(i: ReportInput): RunReport {
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 /** The report as a person reads it at the end of a run. */

@@ -2,6 +2,7 @@ import type { RunCounters } from './counters.js';
 import { compareWithTraditional, estimateRunCost, type CostComparison, type RunWork } from './cost.js';
 import type { PricingTable } from './pricing.js';
 import type { RequestTally } from '../storage/request-tally.js';
+import { GIB } from '../units.js';
 
 export interface RunCostContext {
   sourceRegion: string;
@@ -67,15 +68,14 @@ function noWork(ctx: RunCostContext): RunWork {
 export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes: number, serverSide: boolean, verified: boolean) => number {
   const base = noWork(ctx);
   const N = 1000;
-  const GB = 1024 ** 3;
   const per = (w: Partial<RunWork>) => estimateRunCost({ ...base, ...w }, pricing).total_usd / N;
   const copy = per({ copyRequests: N, copiedObjects: N });
   const streamed = per({ putRequests: N, getRequests: { source: N, dest: 0 }, copiedObjects: N });
   const verify = per({ getRequests: { source: N, dest: 0 } });
-  const perGbServer = estimateRunCost({ ...base, bytesServerSide: GB, storedBytes: GB }, pricing).total_usd;
-  const perGbThrough = estimateRunCost({ ...base, bytesThroughJob: GB, storedBytes: GB }, pricing).total_usd;
+  const perGbServer = estimateRunCost({ ...base, bytesServerSide: GIB, storedBytes: GIB }, pricing).total_usd;
+  const perGbThrough = estimateRunCost({ ...base, bytesThroughJob: GIB, storedBytes: GIB }, pricing).total_usd;
   return (bytes, serverSide, verified) =>
-    (verified ? verify : 0) + (serverSide ? copy + (perGbServer * bytes) / GB : streamed + (perGbThrough * bytes) / GB);
+    (verified ? verify : 0) + (serverSide ? copy + (perGbServer * bytes) / GIB : streamed + (perGbThrough * bytes) / GIB);
 }
 
 /**

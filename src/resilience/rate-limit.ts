@@ -8,6 +8,7 @@
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { megabitsPerSecondToBytes } from '../units.js';
 
 export interface TokenBucketOptions {
   /** Tokens added per second; Infinity disables the limit. */
@@ -141,18 +142,13 @@ export class TokenBucket {
   }
 }
 
-/** Megabits per second (SI) to bytes per second. */
-export function mbpsToBytesPerSecond(mbps: number): number {
-  return (mbps * 1_000_000) / 8;
-}
-
 /**
  * A byte-rate bucket for `rate_limit_mbps` (megabits per second); undefined when no limit is set
  * (undefined, 0 or negative), so callers skip throttling entirely.
  */
 export function bandwidthLimiter(rateLimitMbps: number | undefined, opts: Omit<TokenBucketOptions, 'ratePerSecond'> = {}): TokenBucket | undefined {
   if (rateLimitMbps === undefined || !(rateLimitMbps > 0)) return undefined;
-  return new TokenBucket({ ...opts, ratePerSecond: mbpsToBytesPerSecond(rateLimitMbps) });
+  return new TokenBucket({ ...opts, ratePerSecond: megabitsPerSecondToBytes(rateLimitMbps) });
 }
 
 /**

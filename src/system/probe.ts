@@ -8,6 +8,7 @@ import { readFile, statfs } from 'node:fs/promises';
 import { availableParallelism, freemem, tmpdir, totalmem } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import systeminformation from 'systeminformation';
+import { MIB } from '../units.js';
 
 export type CpuSource = 'host' | 'cgroup-v1' | 'cgroup-v2' | 'ecs-task-metadata';
 export type MemorySource = CpuSource;
@@ -92,7 +93,6 @@ export interface ProbeOptions {
 }
 
 const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
-const MIB = 1024 * 1024;
 // cgroup v1 reports "no limit" as a page-rounded LONG_MAX (9223372036854771712); anything this big is none.
 const V1_UNLIMITED_FROM = 2 ** 60;
 

@@ -13,6 +13,8 @@
  * memory and bandwidth.
  */
 
+import { GIB, megabitsPerSecondToBytes, MIB } from '../units.js';
+
 export type SizingEngine = 's5cmd' | 'sdk' | 'stream';
 
 export interface SizingResources {
@@ -67,9 +69,6 @@ export interface Sizing {
   values: SizedValues;
   explain: ExplainEntry[];
 }
-
-const MIB = 1024 * 1024;
-const MB = 1_000_000;
 
 /** Share of free memory the copy pool may plan for; the rest is for listings, sorting, verifying and the heap. */
 export const MEMORY_SHARE = 0.5;
@@ -161,7 +160,7 @@ export function sizePool(input: SizingInput): Sizing {
   const part_size_mb =
     explicitly('part_size_mb') ??
     (() => {
-      const seed = sameRegion ? 100 : totalBytes !== undefined && totalBytes > 10 * 1024 ** 3 ? 50 : 75;
+      const seed = sameRegion ? 100 : totalBytes !== undefined && totalBytes > 10 * GIB ? 50 : 75;
       const why = sameRegion
         ? 'same region: 100 MiB parts (seed), fewer part requests'
         : `cross-region: ${seed} MiB parts (seed: 50 above 10 GiB in total, else 75), smaller parts make a failed part cheaper to redo`;
@@ -182,7 +181,7 @@ export function sizePool(input: SizingInput): Sizing {
       );
     })();
 
-  const seedReference = seedWorkers(cpus, r.memoryBytes / 1024 ** 3, (w.averageObjectBytes ?? 10 * MB) / MB);
+  const seedReference = seedWorkers(cpus, r.memoryBytes / GIB, (w.averageObjectBytes ?? 10 * MIB) / MIB);
   const max_concurrent =
     explicitly('max_concurrent') ??
     (() => {
@@ -213,9 +212,9 @@ export function sizePool(input: SizingInput): Sizing {
       const perWorker = avg !== undefined && avg <= partBytes ? avg + MIB : STREAM_PARTS_IN_MEMORY * partBytes;
       const base = clamp(Math.ceil(cpus * 2), [2, 32]);
       const bySize =
-        avg === undefined ? base : avg > 100 * MB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MB ? Math.min(50, base * 2) : base;
+        avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;
       const byMemory = Math.max(1, Math.floor(budget / perWorker));
-      const bytesPerSecond = r.networkMbps !== undefined ? mbpsToBytes(r.networkMbps) : undefined;
+      const bytesPerSecond = r.networkMbps !== undefined ? megabitsPerSecondToBytes(r.networkMbps) : undefined;
       const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / Math.min(avg ?? partBytes, partBytes))) : Infinity;
       const v = clamp(Math.min(bySize, byMemory, byBandwidth, byObjects), LIMITS.max_concurrent);
       return set(
@@ -231,8 +230,8 @@ export function sizePool(input: SizingInput): Sizing {
           objects: w.objectCount ?? 'unknown',
           seed_would_give: seedReference,
         },
-        'download+upload moves every byte through this task: 2 per vCPU (2 to 32), doubled for objects under 10 MB ' +
-          '(cap 50), halved above 100 MB (at least 4); then bounded by memory (each worker buffers one object or ' +
+        'download+upload moves every byte through this task: 2 per vCPU (2 to 32), doubled for objects under 10 MiB ' +
+          '(cap 50), halved above 100 MiB (at least 4); then bounded by memory (each worker buffers one object or ' +
           `${STREAM_PARTS_IN_MEMORY} parts, from half the free memory, not the seed's flat 2 GB) and by one second of link bandwidth in flight`,
       );
     })();
@@ -280,7 +279,7 @@ export function sizePool(input: SizingInput): Sizing {
   const retry_count =
     explicitly('retry_count') ??
     (() => {
-      const seed = sameRegion ? 3 : totalBytes !== undefined && totalBytes > 10 * 1024 ** 3 ? 5 : 4;
+      const seed = sameRegion ? 3 : totalBytes !== undefined && totalBytes > 10 * GIB ? 5 : 4;
       const inputs = { same_region: sameRegion, total_mib: totalBytes === undefined ? 'unknown' : mib(totalBytes), engine };
       const why = sameRegion ? 'same region: 3 (seed)' : `cross-region: ${seed} (seed: 5 above 10 GiB in total, else 4)`;
       if (serverSide(engine) && seed < 5) {
@@ -314,10 +313,6 @@ export function sizePool(input: SizingInput): Sizing {
   const order = Object.keys(values);
   explain.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { values, explain };
-}
-
-function mbpsToBytes(mbps: number): number {
-  return (mbps * MB) / 8;
 }
 
 function formatInput(v: unknown): string {

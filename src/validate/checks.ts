@@ -24,8 +24,9 @@ import { resolveSides, type Sides } from '../storage/sides.js';
 import { probeResources, type Resources } from '../system/probe.js';
 import { configCheck } from './config-check.js';
 import { judgeResources, DEFAULT_MINIMUMS, type Minimums } from './resources.js';
-import { CHECK_NAMES, formatLatency, type CheckName, type CheckResult } from './results.js';
+import { CHECK_NAMES, type CheckName, type CheckResult } from './results.js';
 import { explainCredentialCode, explainS3Error, whereLabel } from './s3-errors.js';
+import { formatLatency } from '../units.js';
 
 export { CHECK_NAMES, checksDocument, failedChecks, formatChecks, type CheckName, type CheckResult } from './results.js';
 export { DEFAULT_MINIMUMS, type Minimums } from './resources.js';

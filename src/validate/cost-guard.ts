@@ -4,8 +4,8 @@
  * says by how much.
  */
 import type { EngineName } from '../engines/types.js';
-import { formatUsd } from '../observe/cost.js';
 import type { Estimate } from '../observe/estimate.js';
+import { formatUsd } from '../units.js';
 
 export interface CostGuardResult {
   ok: boolean;

@@ -4,8 +4,8 @@
  * runtime and clients (memory), the spill files of the external sort and s5cmd's run files (disk),
  * and the smallest Fargate task (0.25 vCPU).
  */
-import { formatBytes } from '../observe/report.js';
 import type { Resources } from '../system/probe.js';
+import { formatBytes, GIB, MIB, parseByteSize } from '../units.js';
 
 export interface Minimums {
   /** Free memory this process can still take (cgroup and ECS limits applied). */
@@ -16,10 +16,6 @@ export interface Minimums {
   cpus: number;
 }
 
-const KIB = 1024;
-const MIB = 1024 * KIB;
-const GIB = 1024 * MIB;
-
 export const DEFAULT_MINIMUMS: Readonly<Minimums> = Object.freeze({ memoryBytes: 256 * MIB, diskBytes: 1 * GIB, cpus: 0.25 });
 
 /** Environment variables (and the validate flags) that set the minimums. */
@@ -28,44 +24,6 @@ export const MINIMUM_ENV = {
   diskBytes: 'S3DS_VALIDATE_MIN_DISK_BYTES',
   cpus: 'S3DS_VALIDATE_MIN_CPUS',
 } as const;
-
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1000,
-  kb: 1000,
-  m: 1000 ** 2,
-  mb: 1000 ** 2,
-  g: 1000 ** 3,
-  gb: 1000 ** 3,
-  t: 1000 ** 4,
-  tb: 1000 ** 4,
-  ki: KIB,
-  kib: KIB,
-  mi: MIB,
-  mib: MIB,
-  gi: GIB,
-  gib: GIB,
-  ti: 1024 * GIB,
-  tib: 1024 * GIB,
-};
-
-/**
- * A byte count as written by a person: `1073741824`, `1e9`, `512MiB`, `1.5 GiB`, `2GB` (decimal),
- * `4Gi`. Case-insensitive. Throws RangeError naming what it accepts.
- */
-export function parseByteSize(text: string | number): number {
-  if (typeof text === 'number') {
-    if (Number.isFinite(text) && text >= 0) return Math.round(text);
-    throw new RangeError(`expected a byte count ≥ 0, got ${text}`);
-  }
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?\s*([a-z]*)\s*$/i.exec(text);
-  const factor = m ? UNITS[m[3]!.toLowerCase()] : undefined;
-  if (!m || factor === undefined) throw new RangeError(`expected a byte count such as 1073741824, 512MiB, 1.5GiB or 2GB, got '${text}'`);
-  const value = Number(m[1]! + (m[2] ?? '')) * factor;
-  if (!Number.isFinite(value)) throw new RangeError(`byte count '${text}' is too large`);
-  return Math.round(value);
-}
 
 /** Minimums from flags (first) or the environment, over the defaults. Throws RangeError naming the bad one. */
 export function resolveMinimums(

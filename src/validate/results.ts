@@ -1,4 +1,5 @@
 /** Check results and how they are shown: a table for a terminal, a JSON document for tools (pure). */
+import { formatLatency } from '../units.js';
 
 /** Every check `validate` runs, in the order it reports them. */
 export const CHECK_NAMES = [
@@ -48,10 +49,6 @@ export function checksDocument(results: readonly CheckResult[]): ChecksDocument 
 
 export function resultLabel(r: CheckResult): 'ok' | 'skipped' | 'FAIL' {
   return !r.ok ? 'FAIL' : r.skipped ? 'skipped' : 'ok';
-}
-
-export function formatLatency(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
 /**

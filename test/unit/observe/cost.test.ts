@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithTraditional, estimateRunCost, formatCost, GB, traditionalCostFor, traditionalWork, type RunWork } from '../../../src/observe/cost.js';
+import { compareWithTraditional, estimateRunCost, formatCost, traditionalCostFor, traditionalWork, type RunWork } from '../../../src/observe/cost.js';
+import { GIB } from '../../../src/units.js';
 import { DEFAULT_PRICING, parsePricing } from '../../../src/observe/pricing.js';
 
 const P = DEFAULT_PRICING;
@@ -12,12 +13,12 @@ describe('estimateRunCost, same region, server-side, on-demand (hand-computed)',
     headRequests: 0,
     copyRequests: 1_000_000,
     putRequests: 0,
-    bytesServerSide: 100 * GB,
+    bytesServerSide: 100 * GIB,
     bytesThroughJob: 0,
     sourceRegion: 'us-east-1',
     destRegion: 'us-east-1',
     storageClass: 'STANDARD',
-    storedBytes: 100 * GB,
+    storedBytes: 100 * GIB,
     fargate: { vcpu: 1, memoryGb: 2, hours: 10, spot: false },
   };
   const c = estimateRunCost(work, P);
@@ -52,12 +53,12 @@ describe('cross-region ap-northeast-1 → us-east-1 on Fargate Spot (hand-comput
     headRequests: 0,
     copyRequests: 2_000_000,
     putRequests: 0,
-    bytesServerSide: 500 * GB,
+    bytesServerSide: 500 * GIB,
     bytesThroughJob: 0,
     sourceRegion: 'ap-northeast-1',
     destRegion: 'us-east-1',
     storageClass: 'STANDARD',
-    storedBytes: 500 * GB,
+    storedBytes: 500 * GIB,
     fargate: { vcpu: 2, memoryGb: 4, hours: 5, spot: true, tasks: 2 },
   };
 
@@ -98,7 +99,7 @@ describe('cross-region ap-northeast-1 → us-east-1 on Fargate Spot (hand-comput
 describe('where the job runs decides what download+upload pays', () => {
   const base: RunWork = {
     listRequests: 0, getRequests: 0, headRequests: 0, copyRequests: 1000, putRequests: 0,
-    bytesServerSide: 10 * GB, bytesThroughJob: 0,
+    bytesServerSide: 10 * GIB, bytesThroughJob: 0,
     sourceRegion: 'us-east-1', destRegion: 'us-east-1', storageClass: 'STANDARD', storedBytes: 0,
   };
   it('same region, job in it: no transfer at all', () => {
@@ -118,7 +119,7 @@ describe('where the job runs decides what download+upload pays', () => {
   });
   it('traditionalWork moves server-side bytes and copies onto the job', () => {
     const w = traditionalWork({ ...base, copiedObjects: 800, putRequests: 5 });
-    expect(w).toMatchObject({ copyRequests: 0, putRequests: 1005, bytesServerSide: 0, bytesThroughJob: 10 * GB, getRequests: { source: 800, dest: 0 } });
+    expect(w).toMatchObject({ copyRequests: 0, putRequests: 1005, bytesServerSide: 0, bytesThroughJob: 10 * GIB, getRequests: { source: 800, dest: 0 } });
   });
 });
 
@@ -126,7 +127,7 @@ describe('storage classes, monitoring and warnings', () => {
   const base: RunWork = {
     listRequests: 0, getRequests: { source: 0, dest: 2000 }, headRequests: { source: 0, dest: 1000 }, copyRequests: 10_000, putRequests: 0,
     bytesServerSide: 0, bytesThroughJob: 0,
-    sourceRegion: 'us-east-1', destRegion: 'us-east-1', storageClass: 'STANDARD_IA', storedBytes: 1000 * GB, storageMonths: 3,
+    sourceRegion: 'us-east-1', destRegion: 'us-east-1', storageClass: 'STANDARD_IA', storedBytes: 1000 * GIB, storageMonths: 3,
   };
   it('prices writes, reads and storage by class', () => {
     const c = estimateRunCost(base, P);

@@ -3,12 +3,12 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import {
   bandwidthLimiter,
-  mbpsToBytesPerSecond,
   priorityBandwidth,
   RequestRateLimiter,
   throttledStream,
   TokenBucket,
 } from '../../../src/resilience/rate-limit.js';
+import { megabitsPerSecondToBytes } from '../../../src/units.js';
 
 const MB = 1_000_000;
 
@@ -105,8 +105,8 @@ describe('TokenBucket (fake clock)', () => {
 
 describe('bandwidth units', () => {
   it('rate_limit_mbps is megabits per second (SI)', () => {
-    expect(mbpsToBytesPerSecond(8)).toBe(MB);
-    expect(mbpsToBytesPerSecond(100)).toBe(12_500_000);
+    expect(megabitsPerSecondToBytes(8)).toBe(MB);
+    expect(megabitsPerSecondToBytes(100)).toBe(12_500_000);
     expect(bandwidthLimiter(80)?.ratePerSecond).toBe(10 * MB);
     expect(bandwidthLimiter(80)?.burst).toBe(20 * MB);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MINIMUMS, judgeResources, MINIMUM_ENV, parseByteSize, resolveMinimums, type ResourceFacts } from '../../../src/validate/resources.js';
+import { DEFAULT_MINIMUMS, judgeResources, MINIMUM_ENV, resolveMinimums, type ResourceFacts } from '../../../src/validate/resources.js';
+import { parseByteSize } from '../../../src/units.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;

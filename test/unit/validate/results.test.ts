@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_NAMES, checksDocument, failedChecks, formatChecks, formatLatency, isCheckName, resultLabel, type CheckResult } from '../../../src/validate/results.js';
+import { CHECK_NAMES, checksDocument, failedChecks, formatChecks, isCheckName, resultLabel, type CheckResult } from '../../../src/validate/results.js';
+import { formatLatency } from '../../../src/units.js';
 
 const results: CheckResult[] = [
   { name: 'config', ok: true, detail: 'schema valid; 2 values set above the defaults by cli\ncli: destination_bucket, destination_prefix' },
