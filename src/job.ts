@@ -21,9 +21,9 @@ import { BoundedList, RunCounters, type Degradation, type FailureRecord, type Mi
 import type { Logger } from './observe/logger.js';
 import { computeKpis, LatencyRecorder } from './observe/kpi.js';
 import { ManifestWriter, uploadManifest } from './observe/manifest.js';
-import { DEFAULT_PRICING, type PricingTable } from './observe/pricing.js';
+import { DEFAULT_PRICING, type PricingTable } from './cost/pricing.js';
 import { ProgressReporter } from './observe/progress.js';
-import { marginalCost, overheadCost, runCost, type RunCostContext } from './observe/run-cost.js';
+import { marginalCost, overheadCost, runCost, type RunCostContext } from './cost/run-cost.js';
 import { buildReport, type RunReport } from './observe/report.js';
 import { resolveCheck } from './plan/check.js';
 import { judgeDeletes } from './plan/delete-guard.js';

@@ -19,13 +19,13 @@ import {
   type Estimate,
   type EstimateInput,
   type GrowthMultipliers,
-} from '../observe/estimate.js';
-import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
+} from '../cost/estimate.js';
+import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../cost/pricing.js';
 import { makeS3Client } from '../storage/clients.js';
 import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { listPrefix } from '../storage/listing.js';
 import { resolveSides } from '../storage/sides.js';
-import { costGuard, projectedCost, type CostGuardResult, type ProjectedCost } from '../validate/cost-guard.js';
+import { costGuard, projectedCost, type CostGuardResult, type ProjectedCost } from '../cost/guard.js';
 import { explainS3Error } from '../validate/s3-errors.js';
 import { createCliLogger, destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
 import type { CommandIo } from './validate-command.js';

@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
 import { resolveLogLevel } from '../observe/log-level.js';
 import { createLogger, type Logger } from '../observe/logger.js';
-import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../observe/pricing.js';
+import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../cost/pricing.js';
 import { emitRunMetrics } from '../observe/publish.js';
 import { outputPathProblem, writeFileAtomically } from '../observe/output-file.js';
 import { redact } from '../observe/redact.js';

@@ -1,4 +1,4 @@
-import type { CostComparison } from './cost.js';
+import type { CostComparison } from '../cost/model.js';
 import type { BoundedList, Degradation, FailureRecord, MismatchRecord, RunCounters } from './counters.js';
 import type { Kpis } from './kpi.js';
 import { formatBytes, MIB } from '../units.js';

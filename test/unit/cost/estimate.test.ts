@@ -9,8 +9,8 @@ import {
   requestsPerObject,
   suggestTaskSize,
   type EstimateInput,
-} from '../../../src/observe/estimate.js';
-import { DEFAULT_PRICING } from '../../../src/observe/pricing.js';
+} from '../../../src/cost/estimate.js';
+import { DEFAULT_PRICING } from '../../../src/cost/pricing.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

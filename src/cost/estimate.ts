@@ -17,7 +17,7 @@
  *   batch size; what saves requests is skipping unchanged objects (enable_incremental).
  */
 import type { EngineName } from '../engines/types.js';
-import { compareWithTraditional, type CostEstimate, estimateRunCost, type RunWork } from './cost.js';
+import { compareWithTraditional, type CostEstimate, estimateRunCost, type RunWork } from './model.js';
 import { isPricedStorageClass, type PricingTable, pricesFor, putPricePer1000 } from './pricing.js';
 import { formatBytes, formatDuration, formatUsd, GIB, KIB, MIB } from '../units.js';
 

@@ -1,5 +1,5 @@
-import type { RunCounters } from './counters.js';
-import { compareWithTraditional, estimateRunCost, type CostComparison, type RunWork } from './cost.js';
+import type { RunCounters } from '../observe/counters.js';
+import { compareWithTraditional, estimateRunCost, type CostComparison, type RunWork } from './model.js';
 import type { PricingTable } from './pricing.js';
 import type { RequestTally } from '../storage/request-tally.js';
 import { GIB } from '../units.js';

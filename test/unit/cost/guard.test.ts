@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCapacity } from '../../../src/observe/estimate.js';
-import { DEFAULT_PRICING } from '../../../src/observe/pricing.js';
-import { COST_WARNING_SHARE, costGuard, projectedCost } from '../../../src/validate/cost-guard.js';
+import { estimateCapacity } from '../../../src/cost/estimate.js';
+import { DEFAULT_PRICING } from '../../../src/cost/pricing.js';
+import { COST_WARNING_SHARE, costGuard, projectedCost } from '../../../src/cost/guard.js';
 
 describe('costGuard', () => {
   it('no limit: always ok, nothing to say', () => {

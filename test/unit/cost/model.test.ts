@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithTraditional, estimateRunCost, formatCost, traditionalCostFor, traditionalWork, type RunWork } from '../../../src/observe/cost.js';
+import { compareWithTraditional, estimateRunCost, formatCost, traditionalCostFor, traditionalWork, type RunWork } from '../../../src/cost/model.js';
 import { GIB } from '../../../src/units.js';
-import { DEFAULT_PRICING, parsePricing } from '../../../src/observe/pricing.js';
+import { DEFAULT_PRICING, parsePricing } from '../../../src/cost/pricing.js';
 
 const P = DEFAULT_PRICING;
 const usd = (c: { items: Array<{ item: string; usd: number }> }, name: string) => c.items.find((i) => i.item === name)?.usd;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRICING, getPricePer1000, loadPricingFile, parsePricing, PRICED_STORAGE_CLASSES, PricingError, pricesFor, putPricePer1000 } from '../../../src/observe/pricing.js';
+import { DEFAULT_PRICING, getPricePer1000, loadPricingFile, parsePricing, PRICED_STORAGE_CLASSES, PricingError, pricesFor, putPricePer1000 } from '../../../src/cost/pricing.js';
 import { repoRoot } from '../../helpers/cli.js';
 
 const dir = await mkdtemp(join(tmpdir(), 's3ds-pricing-'));
