@@ -83,3 +83,8 @@ export function parseByteSize(text: string | number): number {
   if (!Number.isFinite(value)) throw new RangeError(`byte count '${text}' is too large`);
   return Math.round(value);
 }
+
+/** MiB per second (how rates are given) to megabits per second (how links are rated): × 2^20 × 8 / 10^6. */
+export function mibPerSecondToMegabits(mibPerSecond: number): number {
+  return mibPerSecond * 8.388608;
+}

@@ -1,35 +1,28 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Options } from 'yargs';
 import type { LoadedConfig } from '../config/load.js';
 import type { SyncConfig } from '../config/schema.js';
-import { compileSelection } from '../config/selection.js';
+import { compileSelection, type CompiledSelection } from '../config/selection.js';
+import { enginesFor, estimateCapacity } from '../cost/estimate.js';
+import { formatEstimateDocument, ratesSource, type EstimateDocument } from '../cost/estimate-document.js';
+import type { AccessFrequency, EstimateInput, GrowthMultipliers } from '../cost/estimate-types.js';
+import { costGuard, projectedCost } from '../cost/guard.js';
+import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../cost/pricing.js';
+import { fitRates, ratesFromReportFile, RatesFileError, type EngineRate, type FittedRates } from '../cost/rates.js';
+import { tallySelection, TallyError } from '../cost/tally.js';
 import { probeS5cmd } from '../engines/s5cmd-locate.js';
-import { chooseEngine } from '../engines/select.js';
+import { chooseEngine, type EngineChoice } from '../engines/select.js';
 import type { EngineName } from '../engines/types.js';
 import { ExitCode } from '../exit-codes.js';
-import {
-  DEFAULT_ENGINE_RATES,
-  estimateCapacity,
-  formatEstimate,
-  ratesFromReport,
-  type AccessFrequency,
-  type EngineRate,
-  type Estimate,
-  type EstimateInput,
-  type GrowthMultipliers,
-} from '../cost/estimate.js';
-import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../cost/pricing.js';
+import type { Logger } from '../observe/logger.js';
 import { makeS3Client } from '../storage/clients.js';
 import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
-import { listPrefix } from '../storage/listing.js';
-import { resolveSides } from '../storage/sides.js';
-import { costGuard, projectedCost, type CostGuardResult, type ProjectedCost } from '../cost/guard.js';
+import { resolveSides, type Sides } from '../storage/sides.js';
+import { MIB, parseByteSize } from '../units.js';
 import { explainS3Error } from '../validate/s3-errors.js';
 import { createCliLogger, destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
 import type { CommandIo } from './validate-command.js';
-import { formatBytes, formatUsd, MIB, parseByteSize } from '../units.js';
 
 export interface EstimateArgs extends CommonArgs {
   objects?: string | number;
@@ -49,7 +42,6 @@ export interface EstimateArgs extends CommonArgs {
 }
 
 const ACCESS_FREQUENCIES: readonly AccessFrequency[] = ['frequent', 'infrequent', 'rare', 'unknown'];
-const PROGRESS_EVERY_MS = 10_000;
 
 /** The options `estimate` adds to the common ones (config layers, --json, --pricing-file, --max-cost-usd). */
 export const ESTIMATE_OPTIONS = {
@@ -127,37 +119,54 @@ function bytesOption(raw: string | number | undefined, flag: string): number | u
   }
 }
 
-/** The estimate options from flags (and S3DS_MAX_COST_USD, S3DS_CAPACITY_PROVIDER); a bad value is a Refusal (exit 2). */
-export function parseEstimateOptions(argv: EstimateArgs, environ: Record<string, string | undefined>): EstimateOptions {
+/** The workload given as --objects with --bytes or --avg-object-bytes (or --bytes with --avg-object-bytes); undefined: list the source. */
+function workloadOption(argv: EstimateArgs): EstimateOptions['workload'] {
   const objects = argv.objects === undefined ? undefined : positive(argv.objects, 'objects', { integer: true, min: 0 });
   const bytes = bytesOption(argv.bytes, 'bytes');
   const avg = bytesOption(argv['avg-object-bytes'], 'avg-object-bytes');
   if (avg !== undefined && !(avg > 0)) throw new Refusal(`--avg-object-bytes must be above 0, got '${String(argv['avg-object-bytes'])}'`, ExitCode.badConfig);
-  let workload: EstimateOptions['workload'];
-  if (objects !== undefined && bytes !== undefined) workload = { objects, bytes, ...(avg !== undefined ? { avgObjectBytes: avg } : {}) };
-  else if (objects !== undefined && avg !== undefined) workload = { objects, bytes: objects * avg };
-  else if (bytes !== undefined && avg !== undefined) workload = { objects: Math.ceil(bytes / avg), bytes };
-  else if (objects !== undefined || bytes !== undefined || avg !== undefined) {
+  if (objects !== undefined && bytes !== undefined) return { objects, bytes, ...(avg !== undefined ? { avgObjectBytes: avg } : {}) };
+  if (objects !== undefined && avg !== undefined) return { objects, bytes: objects * avg };
+  if (bytes !== undefined && avg !== undefined) return { objects: Math.ceil(bytes / avg), bytes };
+  if (objects !== undefined || bytes !== undefined || avg !== undefined) {
     throw new Refusal('give --objects with --bytes or --avg-object-bytes (or --bytes with --avg-object-bytes), or none of them to list the source', ExitCode.badConfig);
   }
+  return undefined;
+}
 
+function growthOption(argv: EstimateArgs): GrowthMultipliers | undefined {
   const growthGiven = argv['growth-files'] !== undefined || argv['growth-size'] !== undefined || argv['growth-frequency'] !== undefined;
-  const growth: GrowthMultipliers | undefined = growthGiven
+  return growthGiven
     ? {
         fileCount: positive(argv['growth-files'], 'growth-files'),
         fileSize: positive(argv['growth-size'], 'growth-size'),
         frequency: positive(argv['growth-frequency'], 'growth-frequency'),
       }
     : undefined;
+}
 
+function accessFrequencyOption(argv: EstimateArgs): AccessFrequency | undefined {
   const access = argv['access-frequency'];
   if (access !== undefined && !(ACCESS_FREQUENCIES as readonly string[]).includes(access)) {
     throw new Refusal(`--access-frequency must be one of ${ACCESS_FREQUENCIES.join(', ')}, got '${access}'`, ExitCode.badConfig);
   }
+  return access as AccessFrequency | undefined;
+}
+
+function jobRegionOption(argv: EstimateArgs): string | undefined {
   const jobRegion = argv['job-region'];
   if (jobRegion !== undefined && jobRegion !== 'outside-aws' && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(jobRegion)) {
     throw new Refusal(`--job-region must be an AWS region such as us-east-1, or outside-aws, got '${jobRegion}'`, ExitCode.badConfig);
   }
+  return jobRegion;
+}
+
+/** The estimate options from flags (and S3DS_MAX_COST_USD, S3DS_CAPACITY_PROVIDER); a bad value is a Refusal (exit 2). */
+export function parseEstimateOptions(argv: EstimateArgs, environ: Record<string, string | undefined>): EstimateOptions {
+  const workload = workloadOption(argv);
+  const growth = growthOption(argv);
+  const accessFrequency = accessFrequencyOption(argv);
+  const jobRegion = jobRegionOption(argv);
   const rawMax = argv['max-cost-usd'] ?? (environ.S3DS_MAX_COST_USD?.trim() ? environ.S3DS_MAX_COST_USD : undefined);
   const maxCostUsd = rawMax === undefined ? undefined : positive(rawMax, 'max-cost-usd');
 
@@ -168,7 +177,7 @@ export function parseEstimateOptions(argv: EstimateArgs, environ: Record<string,
     runsPerMonth: positive(argv['runs-per-month'], 'runs-per-month'),
     deadlineHours: positive(argv['deadline-hours'], 'deadline-hours'),
     maxWorkers: positive(argv['max-workers'], 'max-workers', { integer: true, min: 1 }),
-    accessFrequency: access as AccessFrequency | undefined,
+    accessFrequency,
     spot: argv.spot ?? environ.S3DS_CAPACITY_PROVIDER === 'FARGATE_SPOT',
     jobRegion,
     listConcurrency: positive(argv['list-concurrency'], 'list-concurrency', { integer: true, min: 1 }) ?? 8,
@@ -176,266 +185,99 @@ export function parseEstimateOptions(argv: EstimateArgs, environ: Record<string,
   };
 }
 
-/** Measured per-engine rates from a run report file; a file that is not a report is a Refusal (exit 2). */
-export async function ratesFromReportFile(path: string): Promise<Partial<Record<EngineName, EngineRate>>> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new Refusal(`--from-report ${path}: ${(err as Error).message}`, ExitCode.badConfig);
-  }
-  const r = doc as { duration_seconds?: unknown; engine?: unknown; engines?: unknown };
-  const engines = r?.engines;
-  const enginesOk =
-    typeof engines === 'object' &&
-    engines !== null &&
-    Object.values(engines).every((e: unknown) => typeof (e as { objects?: unknown })?.objects === 'number' && typeof (e as { bytes?: unknown })?.bytes === 'number');
-  if (typeof r?.duration_seconds !== 'number' || typeof r.engine !== 'string' || !enginesOk) {
-    throw new Refusal(`--from-report ${path}: not a run report (needs duration_seconds, engine and engines {name: {objects, bytes}}; write one with sync --report FILE)`, ExitCode.badConfig);
-  }
-  return ratesFromReport({ duration_seconds: r.duration_seconds, engine: r.engine, engines: engines as Record<string, { objects: number; bytes: number }> });
+/** Everything read before any request: options, configuration layers, credentials, prices and measured rates. */
+interface Prepared {
+  options: EstimateOptions;
+  loaded: LoadedConfig;
+  destCredentials?: SecretCredentialsProvider;
+  pricing: PricingTable;
+  rates: Partial<Record<EngineName, EngineRate>>;
 }
 
-export interface FittedRates {
-  /** What the estimate uses, laid over the planning defaults. */
-  applied: Partial<Record<EngineName, EngineRate>>;
-  notes: string[];
-}
-
-function significant(x: number): number {
-  return Number(x.toPrecision(4));
-}
-
-/**
- * Measured rates made fit for a workload. A run that copied small objects was held back by its
- * object rate; the MB/s it shows is that rate times its small average size, not a bandwidth limit.
- * So a measured MB/s is kept only for workloads whose average object is at most twice the measured
- * run's; beyond that the planning default bounds bytes, and a note says why. Rates keep four
- * significant digits (a measurement is not more precise than that).
- */
-export function fitRates(measured: Partial<Record<EngineName, EngineRate>>, workloadAvgBytes: number): FittedRates {
-  const applied: Partial<Record<EngineName, EngineRate>> = {};
-  const notes: string[] = [];
-  for (const [engine, r] of Object.entries(measured) as Array<[EngineName, EngineRate]>) {
-    const out: EngineRate = {};
-    if (r.objectsPerSecond !== undefined) out.objectsPerSecond = significant(r.objectsPerSecond);
-    if (r.mbPerSecond !== undefined) {
-      const measuredAvg = r.objectsPerSecond ? (r.mbPerSecond * MIB) / r.objectsPerSecond : undefined;
-      if (measuredAvg !== undefined && workloadAvgBytes > 2 * measuredAvg) {
-        notes.push(
-          `${engine}: the measured run's objects averaged ${formatBytes(Math.round(measuredAvg))}, this workload's ${formatBytes(Math.round(workloadAvgBytes))}: its ${significant(r.mbPerSecond)} MB/s was set by the object rate, not bandwidth, so the planning ${DEFAULT_ENGINE_RATES[engine].mbPerSecond ?? 0} MB/s bounds bytes`,
-        );
-      } else {
-        out.mbPerSecond = significant(r.mbPerSecond);
-      }
-    }
-    applied[engine] = out;
-  }
-  return { applied, notes };
-}
-
-export interface SelectionTally {
-  objects: number;
-  bytes: number;
-  zips: number;
-  checksums: number;
-  largestBytes: number;
-  prefixes: number;
-}
-
-/** A listing that failed, with the prefix it was listing. */
-export class TallyError extends Error {
-  constructor(
-    readonly prefix: string,
-    readonly error: unknown,
-  ) {
-    super(`listing ${prefix} failed: ${error instanceof Error ? error.message : String(error)}`);
-    this.name = 'TallyError';
-  }
-}
-
-/**
- * Counts the selected objects and their bytes under `prefixes`, `concurrency` prefixes at a time,
- * page by page: memory stays flat whatever the size of the listing.
- */
-export async function tallySelection(
-  client: S3Client,
-  bucket: string,
-  prefixes: readonly string[],
-  matches: (key: string) => boolean,
-  opts: { concurrency: number; onProgress?: (t: SelectionTally) => void; progressEveryMs?: number },
-): Promise<SelectionTally> {
-  const t: SelectionTally = { objects: 0, bytes: 0, zips: 0, checksums: 0, largestBytes: 0, prefixes: prefixes.length };
-  const stop = new AbortController();
-  let next = 0;
-  let failure: TallyError | undefined;
-  const worker = async () => {
-    while (next < prefixes.length && !stop.signal.aborted) {
-      const prefix = prefixes[next++]!;
-      try {
-        for await (const o of listPrefix(client, bucket, prefix, { root: '', signal: stop.signal })) {
-          if (!matches(o.key)) continue;
-          t.objects++;
-          t.bytes += o.size;
-          if (o.size > t.largestBytes) t.largestBytes = o.size;
-          if (o.key.endsWith('.CHECKSUM')) t.checksums++;
-          else if (o.key.endsWith('.zip')) t.zips++;
-        }
-      } catch (err) {
-        failure ??= new TallyError(prefix, err);
-        stop.abort();
-      }
-    }
-  };
-  const timer = opts.onProgress ? setInterval(() => opts.onProgress!({ ...t }), opts.progressEveryMs ?? PROGRESS_EVERY_MS) : undefined;
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, prefixes.length)) }, worker));
-  } finally {
-    if (timer) clearInterval(timer);
-  }
-  if (failure) throw failure;
-  return t;
-}
-
-/** The engines a run with this configuration may use (undefined: let the estimate consider all). */
-export function enginesFor(config: SyncConfig): EngineName[] | undefined {
-  if (config.engine) return [config.engine];
-  if (!config.enable_s3_direct_sync || config.operation_mode === 'traditional') return ['stream'];
-  if (config.operation_mode === 'direct_sync') return ['s5cmd', 'sdk'];
-  return undefined;
-}
-
-export interface EstimateDocument {
-  workload: {
-    from: 'listing' | 'flags';
-    source: string;
-    selection: string;
-    objects: number;
-    bytes: number;
-    zips?: number;
-    checksums?: number;
-    largest_bytes?: number;
-    prefixes?: number;
-    listing_seconds?: number;
-  };
-  rates: { from: string; measured: Partial<Record<EngineName, EngineRate>>; applied: Partial<Record<EngineName, EngineRate>>; notes: string[] };
-  /** The engine sync would choose with this configuration on this machine, or why it would refuse. */
-  job_engine: { engine: EngineName; reason: string } | { refused: string };
-  cost_guard?: CostGuardResult & ProjectedCost & { max_usd: number };
-  estimate: Estimate;
-}
-
-function describeRates(doc: EstimateDocument['rates']): string {
-  const measured = Object.entries(doc.measured).map(
-    ([engine, r]) => `${engine} ${significant(r.objectsPerSecond ?? 0)} objects/s, ${significant(r.mbPerSecond ?? 0)} MB/s`,
-  );
-  const head = measured.length > 0 ? `measured by ${doc.from}: ${measured.join('; ')}` : doc.from;
-  return [head, ...doc.notes.map((n) => `  note: ${n}`)].join('\n');
-}
-
-export function formatEstimateDocument(d: EstimateDocument): string {
-  const w = d.workload;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const how =
-    w.from === 'listing'
-      ? `listed under ${w.source} in ${n(w.prefixes ?? 0)} ${w.prefixes === 1 ? 'prefix' : 'prefixes'}, ${(w.listing_seconds ?? 0).toFixed(1)} s: ${n(w.zips ?? 0)} zips, ${n(w.checksums ?? 0)} .CHECKSUM files, largest ${formatBytes(w.largest_bytes ?? 0)}`
-      : 'from --objects/--bytes, nothing listed';
-  const engine = 'engine' in d.job_engine ? `${d.job_engine.engine} (${d.job_engine.reason})` : `none: sync would refuse (${d.job_engine.refused})`;
-  const lines = [`Workload: ${n(w.objects)} objects, ${formatBytes(w.bytes)} (${how})`, `Selection: ${w.selection}`, `Rates: ${describeRates(d.rates)}`, `Engine sync would choose here: ${engine}`];
-  if (d.cost_guard) {
-    lines.push(`Cost guard (${d.cost_guard.engine}, ${formatUsd(d.cost_guard.usd)} against --max-cost-usd ${formatUsd(d.cost_guard.max_usd)}): ${d.cost_guard.ok ? 'within' : 'OVER'} — ${d.cost_guard.message ?? ''}`);
-  }
-  lines.push(formatEstimate(d.estimate));
-  return lines.join('\n');
-}
-
-/**
- * `estimate`: capacity, duration and cost of mirroring the configured selection, from a listing of
- * the source (or --objects/--bytes), measured or default rates and the pricing table. Exit 0; 2 for
- * a bad option, configuration, pricing file or report; 4 when the source cannot be listed.
- */
-export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const environ = io.env;
-  const logger = createCliLogger(argv, environ);
-  let loaded: LoadedConfig;
-  let destCredentials: SecretCredentialsProvider | undefined;
-  let options: EstimateOptions;
+/** Throws a Refusal (exit 2) for a bad option, configuration, pricing file or report. */
+async function prepare(argv: EstimateArgs, environ: Record<string, string | undefined>): Promise<Prepared> {
+  const options = parseEstimateOptions(argv, environ);
+  const loaded = await loadLayers(argv, environ);
+  const destCredentials = await destinationCredentials(argv, environ, loaded);
+  refuseUnsafeLocations(loaded, destCredentials);
   let pricing: PricingTable = DEFAULT_PRICING;
+  const pricingFile = argv['pricing-file'] ?? environ.S3DS_PRICING_FILE;
+  if (pricingFile) {
+    pricing = await loadPricingFile(pricingFile).catch((err: unknown) => {
+      throw new Refusal(err instanceof PricingError ? err.message : `--pricing-file ${pricingFile}: ${(err as Error).message}`, ExitCode.badConfig);
+    });
+  }
   let rates: Partial<Record<EngineName, EngineRate>> = {};
-  try {
-    options = parseEstimateOptions(argv, environ);
-    loaded = await loadLayers(argv, environ);
-    destCredentials = await destinationCredentials(argv, environ, loaded);
-    refuseUnsafeLocations(loaded, destCredentials);
-    const pricingFile = argv['pricing-file'] ?? environ.S3DS_PRICING_FILE;
-    if (pricingFile) {
-      pricing = await loadPricingFile(pricingFile).catch((err: unknown) => {
-        throw new Refusal(err instanceof PricingError ? err.message : `--pricing-file ${pricingFile}: ${(err as Error).message}`, ExitCode.badConfig);
-      });
-    }
-    if (options.reportFile) rates = await ratesFromReportFile(options.reportFile);
-  } catch (err) {
-    if (!(err instanceof Refusal)) throw err;
-    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
-    return err.exitCode;
+  if (options.reportFile) {
+    rates = await ratesFromReportFile(options.reportFile).catch((err: unknown) => {
+      throw err instanceof RatesFileError ? new Refusal(err.message, ExitCode.badConfig) : err;
+    });
   }
-  for (const w of loaded.warnings) logger.warn(w);
+  return { options, loaded, destCredentials, pricing, rates };
+}
 
-  const config = loaded.config;
-  const sides = resolveSides(config, loaded.explicit, destCredentials);
-  const selection = compileSelection(config);
+/** The workload from the flags, or counted from a listing of the source; a failed listing is written to stderr and gives exit 4. */
+async function measureWorkload(
+  sides: Sides,
+  selection: CompiledSelection,
+  config: SyncConfig,
+  options: EstimateOptions,
+  ctx: { logger: Logger; io: CommandIo },
+): Promise<EstimateDocument['workload'] | number> {
   const source = `s3://${sides.source.location.bucket}/${sides.source.location.prefix}`;
-  let workload: EstimateDocument['workload'];
   if (options.workload) {
-    workload = { from: 'flags', source, selection: selection.describe(), objects: options.workload.objects, bytes: options.workload.bytes };
-  } else {
-    const client = makeS3Client({ ...sides.source.client, maxSockets: Math.max(8, options.listConcurrency * 2), retries: { policy: { retryCount: config.performance_optimization.retry_count } } });
-    const t0 = performance.now();
-    try {
-      const t = await tallySelection(client, sides.source.location.bucket, selection.prefixes, selection.matches, {
-        concurrency: options.listConcurrency,
-        onProgress: (p) => logger.info('listing the source', { objects: p.objects, bytes: p.bytes }),
-      });
-      workload = {
-        from: 'listing',
-        source,
-        selection: selection.describe(),
-        objects: t.objects,
-        bytes: t.bytes,
-        zips: t.zips,
-        checksums: t.checksums,
-        largest_bytes: t.largestBytes,
-        prefixes: t.prefixes,
-        listing_seconds: Math.round((performance.now() - t0) / 100) / 10,
-      };
-    } catch (err) {
-      if (!(err instanceof TallyError)) throw err;
-      const why = explainS3Error(err.error, {
-        side: 'source',
-        action: 's3:ListBucket',
-        bucket: sides.source.location.bucket,
-        key: err.prefix,
-        endpoint: sides.source.client.endpoint,
-        region: sides.source.client.region,
-        anonymous: Boolean(sides.source.client.anonymous),
-      });
-      io.stderr.write(scrubSecrets(`s3-direct-sync: estimate: cannot list the source: ${why.detail}${why.hint ? `\n  hint: ${why.hint}` : ''}\n`));
-      return ExitCode.preflight;
-    } finally {
-      client.destroy();
-    }
+    return { from: 'flags', source, selection: selection.describe(), objects: options.workload.objects, bytes: options.workload.bytes };
   }
-
-  const po = config.performance_optimization;
-  const fitted = fitRates(rates, workload.objects > 0 ? (options.workload?.avgObjectBytes ?? workload.bytes / workload.objects) : 0);
-  const choice = chooseEngine({
-    mode: config.enable_s3_direct_sync ? config.operation_mode : 'traditional',
-    forced: config.engine,
-    s5cmd: await probeS5cmd(environ),
-    serverSide: sides.serverSide,
-    verify: config.verify_checksums,
+  const client: S3Client = makeS3Client({
+    ...sides.source.client,
+    maxSockets: Math.max(8, options.listConcurrency * 2),
+    retries: { policy: { retryCount: config.performance_optimization.retry_count } },
   });
-  const input: EstimateInput = {
+  const t0 = performance.now();
+  try {
+    const t = await tallySelection(client, sides.source.location.bucket, selection.prefixes, selection.matches, {
+      concurrency: options.listConcurrency,
+      onProgress: (p) => ctx.logger.info('listing the source', { objects: p.objects, bytes: p.bytes }),
+    });
+    return {
+      from: 'listing',
+      source,
+      selection: selection.describe(),
+      objects: t.objects,
+      bytes: t.bytes,
+      zips: t.zips,
+      checksums: t.checksums,
+      largest_bytes: t.largestBytes,
+      prefixes: t.prefixes,
+      listing_seconds: Math.round((performance.now() - t0) / 100) / 10,
+    };
+  } catch (err) {
+    if (!(err instanceof TallyError)) throw err;
+    const why = explainS3Error(err.error, {
+      side: 'source',
+      action: 's3:ListBucket',
+      bucket: sides.source.location.bucket,
+      key: err.prefix,
+      endpoint: sides.source.client.endpoint,
+      region: sides.source.client.region,
+      anonymous: Boolean(sides.source.client.anonymous),
+    });
+    ctx.io.stderr.write(scrubSecrets(`s3-direct-sync: estimate: cannot list the source: ${why.detail}${why.hint ? `\n  hint: ${why.hint}` : ''}\n`));
+    return ExitCode.preflight;
+  } finally {
+    client.destroy();
+  }
+}
+
+function estimateInputFor(
+  config: SyncConfig,
+  sides: Sides,
+  workload: EstimateDocument['workload'],
+  options: EstimateOptions,
+  fitted: FittedRates,
+): EstimateInput {
+  const po = config.performance_optimization;
+  return {
     objectCount: workload.objects,
     totalBytes: workload.bytes,
     ...(options.workload?.avgObjectBytes !== undefined ? { avgObjectBytes: options.workload.avgObjectBytes } : {}),
@@ -460,27 +302,53 @@ export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env:
     accessFrequency: options.accessFrequency,
     growth: options.growth ? [options.growth] : undefined,
   };
-  const estimate = estimateCapacity(input, pricing);
+}
+
+/** The cost guard as sync --max-cost-usd would judge it: for the engine the run would use, the recommended one when it would refuse. */
+function costGuardFor(doc: EstimateDocument, choice: EngineChoice, maxCostUsd: number): NonNullable<EstimateDocument['cost_guard']> {
+  const projected = projectedCost(doc.estimate, choice.ok ? choice.engine : undefined);
+  return { ...projected, ...costGuard(projected.usd, maxCostUsd), max_usd: maxCostUsd };
+}
+
+/**
+ * `estimate`: capacity, duration and cost of mirroring the configured selection, from a listing of
+ * the source (or --objects/--bytes), measured or default rates and the pricing table. Exit 0; 2 for
+ * a bad option, configuration, pricing file or report; 4 when the source cannot be listed.
+ */
+export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const environ = io.env;
+  const logger = createCliLogger(argv, environ);
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(argv, environ);
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
+    return err.exitCode;
+  }
+  const { options, loaded, destCredentials, pricing, rates } = prepared;
+  for (const w of loaded.warnings) logger.warn(w);
+
+  const config = loaded.config;
+  const sides = resolveSides(config, loaded.explicit, destCredentials);
+  const workload = await measureWorkload(sides, compileSelection(config), config, options, { logger, io });
+  if (typeof workload === 'number') return workload;
+
+  const fitted = fitRates(rates, workload.objects > 0 ? (options.workload?.avgObjectBytes ?? workload.bytes / workload.objects) : 0);
+  const choice = chooseEngine({
+    mode: config.enable_s3_direct_sync ? config.operation_mode : 'traditional',
+    forced: config.engine,
+    s5cmd: await probeS5cmd(environ),
+    serverSide: sides.serverSide,
+    verify: config.verify_checksums,
+  });
   const doc: EstimateDocument = {
     workload,
-    rates: {
-      from: options.reportFile
-        ? Object.keys(rates).length > 0
-          ? `report ${options.reportFile}`
-          : `report ${options.reportFile} gave no measured rate (no engine did 90% of its work, or no duration); the planning defaults apply`
-        : 'the seed\'s planning defaults (bandwidth only); pass --from-report with a finished run\'s report for measured rates',
-      measured: rates,
-      applied: fitted.applied,
-      notes: fitted.notes,
-    },
+    rates: { from: ratesSource(options.reportFile, rates), measured: rates, applied: fitted.applied, notes: fitted.notes },
     job_engine: choice.ok ? { engine: choice.engine, reason: choice.reason } : { refused: choice.message },
-    estimate,
+    estimate: estimateCapacity(estimateInputFor(config, sides, workload, options, fitted), pricing),
   };
-  if (options.maxCostUsd !== undefined) {
-    // The engine the run would use; the recommended one when it would refuse to start.
-    const projected = projectedCost(estimate, choice.ok ? choice.engine : undefined);
-    doc.cost_guard = { ...projected, ...costGuard(projected.usd, options.maxCostUsd), max_usd: options.maxCostUsd };
-  }
+  if (options.maxCostUsd !== undefined) doc.cost_guard = costGuardFor(doc, choice, options.maxCostUsd);
   io.stdout.write(scrubSecrets(argv.json ? JSON.stringify(doc, null, 2) + '\n' : formatEstimateDocument(doc) + '\n'));
   return ExitCode.ok;
 }

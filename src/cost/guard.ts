@@ -4,7 +4,7 @@
  * says by how much.
  */
 import type { EngineName } from '../engines/types.js';
-import type { Estimate } from './estimate.js';
+import type { Estimate } from './estimate-types.js';
 import { formatUsd } from '../units.js';
 
 export interface CostGuardResult {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EstimateDocument } from '../../src/cli/estimate-command.js';
+import type { EstimateDocument } from '../../src/cost/estimate-document.js';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import { generateArchive, uploadArchive, type ArchiveOptions } from '../fixtures/binance-archive.js';
 import { runCli, type CliRun } from '../helpers/cli.js';

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  billableStoredBytes,
-  estimateCapacity,
-  FARGATE_TASK_SIZES,
-  formatEstimate,
-  isValidFargateSize,
-  ratesFromReport,
-  requestsPerObject,
-  suggestTaskSize,
-  type EstimateInput,
-} from '../../../src/cost/estimate.js';
+import { billableStoredBytes, requestsPerObject } from '../../../src/cost/engine-estimate.js';
+import { estimateCapacity } from '../../../src/cost/estimate.js';
+import type { EstimateInput } from '../../../src/cost/estimate-types.js';
+import { formatEstimate } from '../../../src/cost/format-estimate.js';
+import { ratesFromReport } from '../../../src/cost/rates.js';
+import { FARGATE_TASK_SIZES, isValidFargateSize, suggestTaskSize } from '../../../src/cost/task-size.js';
 import { DEFAULT_PRICING } from '../../../src/cost/pricing.js';
 
 const GiB = 1024 ** 3;

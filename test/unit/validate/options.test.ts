@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { enginesFor, fitRates, parseEstimateOptions } from '../../../src/cli/estimate-command.js';
+import { parseEstimateOptions } from '../../../src/cli/estimate-command.js';
 import { Refusal } from '../../../src/cli/run-command.js';
 import { parseValidateOptions } from '../../../src/cli/validate-command.js';
-import { loadConfig } from '../../../src/config/load.js';
 import { median, s3EndpointUrl } from '../../../src/validate/checks.js';
 import { DEFAULT_MINIMUMS } from '../../../src/validate/resources.js';
 
@@ -114,17 +113,6 @@ describe('parseEstimateOptions', () => {
   });
 });
 
-describe('enginesFor', () => {
-  const config = (cli: Record<string, unknown>) => loadConfig({ cli: { destination: 's3://dst-bucket/', ...cli }, environ: {} }).config;
-  it('follows --engine, --mode and enable_s3_direct_sync as the job does', () => {
-    expect(enginesFor(config({}))).toBeUndefined();
-    expect(enginesFor(config({ engine: 's5cmd' }))).toEqual(['s5cmd']);
-    expect(enginesFor(config({ mode: 'traditional' }))).toEqual(['stream']);
-    expect(enginesFor(config({ 's3-direct-sync': 'false' }))).toEqual(['stream']);
-    expect(enginesFor(config({ mode: 'direct_sync' }))).toEqual(['s5cmd', 'sdk']);
-  });
-});
-
 describe('endpoint helpers', () => {
   it('median of odd and even counts, order-free', () => {
     expect(median([9, 1, 5])).toBe(5);
@@ -137,27 +125,5 @@ describe('endpoint helpers', () => {
     expect(s3EndpointUrl({ region: 'ap-northeast-1' })).toBe('https://s3.ap-northeast-1.amazonaws.com');
     expect(s3EndpointUrl({ region: 'cn-north-1' })).toBe('https://s3.cn-north-1.amazonaws.com.cn');
     expect(s3EndpointUrl({ region: 'us-east-1', accelerate: true })).toBe('https://s3-accelerate.amazonaws.com');
-  });
-});
-
-describe('fitRates', () => {
-  // A run of 1 KiB objects at 250 objects/s shows 250 KiB/s.
-  const measured = { sdk: { objectsPerSecond: 250.123456, mbPerSecond: (250.123456 * 1024) / 1024 ** 2 } };
-
-  it('keeps both rates, to four significant digits, for objects of about the measured size', () => {
-    expect(fitRates(measured, 1024)).toEqual({ applied: { sdk: { objectsPerSecond: 250.1, mbPerSecond: 0.2443 } }, notes: [] });
-    expect(fitRates(measured, 2048).applied.sdk).toHaveProperty('mbPerSecond');
-  });
-
-  it('drops the measured MB/s for objects over twice the measured average, saying why', () => {
-    const f = fitRates(measured, 2049);
-    expect(f.applied).toEqual({ sdk: { objectsPerSecond: 250.1 } });
-    expect(f.notes).toEqual([
-      "sdk: the measured run's objects averaged 1.0 KiB, this workload's 2.0 KiB: its 0.2443 MB/s was set by the object rate, not bandwidth, so the planning 50 MB/s bounds bytes",
-    ]);
-  });
-
-  it('nothing measured, nothing applied', () => {
-    expect(fitRates({}, 1e6)).toEqual({ applied: {}, notes: [] });
   });
 });
