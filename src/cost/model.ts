@@ -90,88 +90,112 @@ function sides(v: number | RequestSides): RequestSides {
   return typeof v === 'number' ? { source: 0, dest: v } : v;
 }
 
-export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstimate {
-  const warnings: string[] = [];
-  const region = (name: string): RegionPrices => {
-    const r = pricesFor(pricing, name);
-    if (r.warning && !warnings.includes(r.warning)) warnings.push(r.warning);
-    return r.prices;
-  };
-  const src = region(work.sourceRegion);
-  const dst = region(work.destRegion);
-  const jobRegion = work.jobRegion ?? work.destRegion;
-  const cross = work.crossRegion ?? work.sourceRegion !== work.destRegion;
-  const sourcePayer: Payer = work.sourceBucketOwnerPays ? 'source-owner' : 'us';
-  const cls = work.storageClass;
-  const items: CostItem[] = [];
-  const add = (category: CostCategory, item: string, quantity: number, unit: string, unitPrice: number, perUnits: number, billedTo: Payer) => {
-    if (!(quantity > 0)) return;
-    items.push({ category, item, quantity, unit, unit_price_usd: unitPrice, usd: (quantity / perUnits) * unitPrice, billed_to: billedTo });
-  };
-  const classWarning = (what: string, known: boolean) => {
-    if (!known) {
-      const w = `no ${what} request price for ${cls} in the pricing table; used the Standard price (an underestimate). Supply it in a pricing file.`;
-      if (!warnings.includes(w)) warnings.push(w);
-    }
-  };
+/** The items priced so far and the warnings (each said once), with the prices of a region. */
+interface Bill {
+  items: CostItem[];
+  warnings: string[];
+  add(category: CostCategory, item: string, quantity: number, unit: string, unitPrice: number, perUnits: number, billedTo: Payer): void;
+  warn(warning: string): void;
+  region(name: string): RegionPrices;
+}
 
-  // Requests.
+function newBill(pricing: PricingTable): Bill {
+  const bill: Bill = {
+    items: [],
+    warnings: [],
+    add(category, item, quantity, unit, unitPrice, perUnits, billedTo) {
+      if (!(quantity > 0)) return;
+      bill.items.push({ category, item, quantity, unit, unit_price_usd: unitPrice, usd: (quantity / perUnits) * unitPrice, billed_to: billedTo });
+    },
+    warn(warning) {
+      if (!bill.warnings.includes(warning)) bill.warnings.push(warning);
+    },
+    region(name) {
+      const r = pricesFor(pricing, name);
+      if (r.warning) bill.warn(r.warning);
+      return r.prices;
+    },
+  };
+  return bill;
+}
+
+function addRequests(bill: Bill, work: RunWork, src: RegionPrices, dst: RegionPrices, sourcePayer: Payer): void {
+  const cls = work.storageClass;
+  const classWarning = (what: string, known: boolean) => {
+    if (!known) bill.warn(`no ${what} request price for ${cls} in the pricing table; used the Standard price (an underestimate). Supply it in a pricing file.`);
+  };
   const list = sides(work.listRequests);
   const get = sides(work.getRequests);
   const head = sides(work.headRequests);
-  add('requests', 'LIST source', list.source, 'requests', src.s3_requests.put_copy_post_list_per_1000, 1000, sourcePayer);
-  add('requests', 'LIST destination', list.dest, 'requests', dst.s3_requests.put_copy_post_list_per_1000, 1000, 'us');
-  add('requests', 'GET source', get.source, 'requests', src.s3_requests.get_and_other_per_1000, 1000, sourcePayer);
-  add('requests', 'HEAD source', head.source, 'requests', src.s3_requests.get_and_other_per_1000, 1000, sourcePayer);
+  bill.add('requests', 'LIST source', list.source, 'requests', src.s3_requests.put_copy_post_list_per_1000, 1000, sourcePayer);
+  bill.add('requests', 'LIST destination', list.dest, 'requests', dst.s3_requests.put_copy_post_list_per_1000, 1000, 'us');
+  bill.add('requests', 'GET source', get.source, 'requests', src.s3_requests.get_and_other_per_1000, 1000, sourcePayer);
+  bill.add('requests', 'HEAD source', head.source, 'requests', src.s3_requests.get_and_other_per_1000, 1000, sourcePayer);
   const destGet = getPricePer1000(dst, cls);
   if (get.dest > 0 || head.dest > 0) classWarning('GET', destGet.known);
-  add('requests', 'GET destination', get.dest, 'requests', destGet.price, 1000, 'us');
-  add('requests', 'HEAD destination', head.dest, 'requests', destGet.price, 1000, 'us');
+  bill.add('requests', 'GET destination', get.dest, 'requests', destGet.price, 1000, 'us');
+  bill.add('requests', 'HEAD destination', head.dest, 'requests', destGet.price, 1000, 'us');
   const put = putPricePer1000(dst, cls);
   if (work.copyRequests > 0 || work.putRequests > 0) classWarning('PUT/COPY', put.known);
-  add('requests', `COPY into ${cls}`, work.copyRequests, 'requests', put.price, 1000, 'us');
-  add('requests', `PUT into ${cls}`, work.putRequests, 'requests', put.price, 1000, 'us');
+  bill.add('requests', `COPY into ${cls}`, work.copyRequests, 'requests', put.price, 1000, 'us');
+  bill.add('requests', `PUT into ${cls}`, work.putRequests, 'requests', put.price, 1000, 'us');
+}
 
-  // Data transfer.
-  if (cross) add('transfer', `server-side copy ${work.sourceRegion} → ${work.destRegion}`, work.bytesServerSide / GIB, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
-  if (work.bytesThroughJob > 0) {
-    const gb = work.bytesThroughJob / GIB;
-    // Leg 1: source bucket → job.
-    if (jobRegion === OUTSIDE_AWS) add('transfer', `download ${work.sourceRegion} → internet`, gb, 'GB', src.data_transfer.internet_out_per_gb, 1, sourcePayer);
-    else if (jobRegion !== work.sourceRegion) add('transfer', `download ${work.sourceRegion} → ${jobRegion}`, gb, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
-    // Leg 2: job → destination bucket (data into AWS, and within a region, is free).
-    if (jobRegion !== OUTSIDE_AWS && jobRegion !== work.destRegion) {
-      add('transfer', `upload ${jobRegion} → ${work.destRegion}`, gb, 'GB', region(jobRegion).data_transfer.inter_region_out_per_gb, 1, 'us');
-    }
+function addTransfer(bill: Bill, work: RunWork, src: RegionPrices, sourcePayer: Payer): void {
+  const jobRegion = work.jobRegion ?? work.destRegion;
+  const cross = work.crossRegion ?? work.sourceRegion !== work.destRegion;
+  if (cross) bill.add('transfer', `server-side copy ${work.sourceRegion} → ${work.destRegion}`, work.bytesServerSide / GIB, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
+  if (!(work.bytesThroughJob > 0)) return;
+  const gb = work.bytesThroughJob / GIB;
+  // Leg 1: source bucket → job.
+  if (jobRegion === OUTSIDE_AWS) bill.add('transfer', `download ${work.sourceRegion} → internet`, gb, 'GB', src.data_transfer.internet_out_per_gb, 1, sourcePayer);
+  else if (jobRegion !== work.sourceRegion) bill.add('transfer', `download ${work.sourceRegion} → ${jobRegion}`, gb, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
+  // Leg 2: job → destination bucket (data into AWS, and within a region, is free).
+  if (jobRegion !== OUTSIDE_AWS && jobRegion !== work.destRegion) {
+    bill.add('transfer', `upload ${jobRegion} → ${work.destRegion}`, gb, 'GB', bill.region(jobRegion).data_transfer.inter_region_out_per_gb, 1, 'us');
   }
+}
 
-  // Storage.
+function addStorage(bill: Bill, work: RunWork, dst: RegionPrices): void {
+  const cls = work.storageClass;
   const months = work.storageMonths ?? 1;
-  if (!isPricedStorageClass(cls)) warnings.push(`no storage price for class ${cls}; used STANDARD's`);
+  if (!isPricedStorageClass(cls)) bill.warnings.push(`no storage price for class ${cls}; used STANDARD's`);
   const storagePrice = dst.s3_storage_per_gb_month[isPricedStorageClass(cls) ? cls : 'STANDARD'];
-  add('storage', `${cls} storage, ${months} month${months === 1 ? '' : 's'}`, (work.storedBytes / GIB) * months, 'GB-months', storagePrice, 1, 'us');
+  bill.add('storage', `${cls} storage, ${months} month${months === 1 ? '' : 's'}`, (work.storedBytes / GIB) * months, 'GB-months', storagePrice, 1, 'us');
   if (cls === 'INTELLIGENT_TIERING' && work.monitoredObjects) {
-    add('storage', 'Intelligent-Tiering monitoring', work.monitoredObjects * months, 'object-months', dst.intelligent_tiering_monitoring_per_1000_objects ?? 0, 1000, 'us');
+    bill.add('storage', 'Intelligent-Tiering monitoring', work.monitoredObjects * months, 'object-months', dst.intelligent_tiering_monitoring_per_1000_objects ?? 0, 1000, 'us');
   }
+}
 
-  // Compute.
+function addCompute(bill: Bill, work: RunWork): void {
   const f = work.fargate;
-  if (f && f.hours > 0) {
-    if (jobRegion === OUTSIDE_AWS) {
-      warnings.push('the job runs outside AWS: no Fargate cost counted');
-    } else {
-      const fp = region(jobRegion).fargate;
-      const tasks = f.tasks ?? 1;
-      const label = f.spot ? 'Fargate Spot' : 'Fargate';
-      add('compute', `${label} vCPU (${tasks} × ${f.vcpu} vCPU)`, tasks * f.vcpu * f.hours, 'vCPU-hours', f.spot ? fp.spot_vcpu_hour : fp.vcpu_hour, 1, 'us');
-      add('compute', `${label} memory (${tasks} × ${f.memoryGb} GB)`, tasks * f.memoryGb * f.hours, 'GB-hours', f.spot ? fp.spot_gb_hour : fp.gb_hour, 1, 'us');
-    }
+  if (!f || !(f.hours > 0)) return;
+  const jobRegion = work.jobRegion ?? work.destRegion;
+  if (jobRegion === OUTSIDE_AWS) {
+    bill.warnings.push('the job runs outside AWS: no Fargate cost counted');
+    return;
   }
+  const fp = bill.region(jobRegion).fargate;
+  const tasks = f.tasks ?? 1;
+  const label = f.spot ? 'Fargate Spot' : 'Fargate';
+  bill.add('compute', `${label} vCPU (${tasks} × ${f.vcpu} vCPU)`, tasks * f.vcpu * f.hours, 'vCPU-hours', f.spot ? fp.spot_vcpu_hour : fp.vcpu_hour, 1, 'us');
+  bill.add('compute', `${label} memory (${tasks} × ${f.memoryGb} GB)`, tasks * f.memoryGb * f.hours, 'GB-hours', f.spot ? fp.spot_gb_hour : fp.gb_hour, 1, 'us');
+}
+
+export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstimate {
+  const bill = newBill(pricing);
+  const src = bill.region(work.sourceRegion);
+  const dst = bill.region(work.destRegion);
+  const sourcePayer: Payer = work.sourceBucketOwnerPays ? 'source-owner' : 'us';
+  addRequests(bill, work, src, dst, sourcePayer);
+  addTransfer(bill, work, src, sourcePayer);
+  addStorage(bill, work, dst);
+  addCompute(bill, work);
 
   const by_category: Record<CostCategory, number> = { requests: 0, transfer: 0, storage: 0, compute: 0 };
   let total = 0;
   let sourceOwner = 0;
-  for (const i of items) {
+  for (const i of bill.items) {
     if (i.billed_to === 'us') {
       total += i.usd;
       by_category[i.category] += i.usd;
@@ -179,7 +203,7 @@ export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstim
       sourceOwner += i.usd;
     }
   }
-  return { currency: 'USD', pricing_as_of: pricing.as_of, items, total_usd: total, source_owner_usd: sourceOwner, by_category, warnings };
+  return { currency: 'USD', pricing_as_of: pricing.as_of, items: bill.items, total_usd: total, source_owner_usd: sourceOwner, by_category, warnings: bill.warnings };
 }
 
 /**
