@@ -1,6 +1,7 @@
 /** Fargate task sizes, and the smallest one that fits an engine's CPU and memory needs (pure). */
 import type { EngineName } from '../engines/types.js';
-import { formatBytes, GIB, KIB } from '../units.js';
+import { bytesPerCopyInFlight } from '../system/memory-model.js';
+import { formatBytes, GIB } from '../units.js';
 import type { EngineRate } from './rates.js';
 
 export interface FargateSize {
@@ -27,7 +28,6 @@ export function isValidFargateSize(s: FargateSize): boolean {
 export const PLANNING_RULES = {
   baseMemoryGb: 0.75, // Node runtime, SDK clients, listing merge and sort buffers (sorting spills to disk)
   s5cmdMemoryGb: 0.25, // the s5cmd child process
-  perRequestBufferBytes: 64 * KIB, // a server-side copy in flight
   memoryHeadroom: 1.25,
   objectsPerVcpuSecond: 500, // signed HTTPS requests a vCPU sustains
   streamedMbPerVcpuSecond: 100, // TLS in and out plus SHA-256, per vCPU
@@ -36,7 +36,7 @@ export const PLANNING_RULES = {
 };
 
 export function suggestTaskSize(p: { engine: EngineName; concurrency: number; avgObjectBytes: number; partSizeBytes: number; rate: EngineRate; sizes?: readonly FargateSize[] }): FargateSize & { reason: string } {
-  const inFlight = p.engine === 'stream' ? Math.min(p.avgObjectBytes, p.partSizeBytes) * 2 : PLANNING_RULES.perRequestBufferBytes;
+  const inFlight = bytesPerCopyInFlight(p.engine, { avgObjectBytes: p.avgObjectBytes, partSizeBytes: p.partSizeBytes });
   const memNeed = (PLANNING_RULES.baseMemoryGb + (p.engine === 's5cmd' ? PLANNING_RULES.s5cmdMemoryGb : 0) + (p.concurrency * inFlight) / GIB) * PLANNING_RULES.memoryHeadroom;
   const cpuForObjects = (p.rate.objectsPerSecond ?? 0) / PLANNING_RULES.objectsPerVcpuSecond;
   const cpuForBytes = p.engine === 'stream' ? (p.rate.mbPerSecond ?? 0) / PLANNING_RULES.streamedMbPerVcpuSecond : 0;

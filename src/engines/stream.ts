@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { throttledStream } from '../resilience/rate-limit.js';
 import { s3Url } from '../storage/types.js';
+import { STREAM_QUEUE_SIZE } from '../system/memory-model.js';
 import { headersFrom } from './object-meta.js';
 import { attempt, failure, type CopyRuntime } from './runtime.js';
 import { partSizeFor } from './sdk.js';
@@ -79,7 +80,7 @@ export class StreamEngine implements CopyEngine {
     const upload = new Upload({
       client: this.clients.dest,
       partSize: partSizeFor(size, this.settings.partSizeBytes),
-      queueSize: 4,
+      queueSize: STREAM_QUEUE_SIZE,
       leavePartsOnError: false,
       abortController: signal ? abortControllerFor(signal) : undefined,
       params: {

@@ -13,7 +13,8 @@
  * memory and bandwidth.
  */
 
-import { GIB, megabitsPerSecondToBytes, MIB } from '../units.js';
+import { formatBytes, GIB, megabitsPerSecondToBytes, MIB } from '../units.js';
+import { bytesPerCopyInFlight, SERVER_SIDE_COPY_BYTES, STREAM_PARTS_IN_MEMORY } from './memory-model.js';
 
 export type SizingEngine = 's5cmd' | 'sdk' | 'stream';
 
@@ -79,10 +80,6 @@ export const SERVER_SIDE_PER_VCPU = 64;
  * second per prefix. More only earns SlowDown; the governor finds the real limit from there.
  */
 export const SERVER_SIDE_CAP = 256;
-/** Client memory per in-flight request: socket and TLS buffers, SDK middleware objects, response parsing. */
-export const BYTES_PER_REQUEST = 4 * MIB;
-/** The stream engine's lib-storage Upload keeps queueSize (4) parts in flight plus the one being filled. */
-export const STREAM_PARTS_IN_MEMORY = 5;
 /** Fewest stream workers part size is shrunk to fit into memory for. */
 export const STREAM_MIN_WORKERS = 4;
 /** Memory per queued object (key, ETag, task, result, an s5cmd JSON line); the seed assumed 1 MB. */
@@ -188,7 +185,7 @@ export function sizePool(input: SizingInput): Sizing {
       const byObjects = w.objectCount !== undefined && w.objectCount > 0 ? w.objectCount : Infinity;
       if (serverSide(engine)) {
         const byCpu = Math.ceil(SERVER_SIDE_PER_VCPU * cpus);
-        const byMemory = Math.floor(budget / BYTES_PER_REQUEST);
+        const byMemory = Math.floor(budget / bytesPerCopyInFlight(engine, { partSizeBytes: part_size_mb * MIB }));
         const v = clamp(Math.min(byCpu, byMemory, SERVER_SIDE_CAP, byObjects), LIMITS.max_concurrent);
         return set(
           'max_concurrent',
@@ -202,14 +199,13 @@ export function sizePool(input: SizingInput): Sizing {
             seed_would_give: seedReference,
           },
           `server-side copy is bound by request latency, not cores: ${SERVER_SIDE_PER_VCPU} in flight per vCPU, ` +
-            `${mib(BYTES_PER_REQUEST)} MiB each from half the free memory, at most ${SERVER_SIDE_CAP} ` +
+            `${formatBytes(SERVER_SIDE_COPY_BYTES)} each from half the free memory, at most ${SERVER_SIDE_CAP} ` +
             `(≈ S3's 3,500 COPY/s per prefix at ~70 ms each), never more than there are objects`,
         );
       }
       const avg = w.averageObjectBytes;
       const partBytes = part_size_mb * MIB;
-      // A single-part upload buffers the object; a multipart one keeps several parts in flight.
-      const perWorker = avg !== undefined && avg <= partBytes ? avg + MIB : STREAM_PARTS_IN_MEMORY * partBytes;
+      const perWorker = bytesPerCopyInFlight(engine, { avgObjectBytes: avg, partSizeBytes: partBytes });
       const base = clamp(Math.ceil(cpus * 2), [2, 32]);
       const bySize =
         avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;

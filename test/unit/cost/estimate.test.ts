@@ -45,8 +45,10 @@ describe('Fargate sizes', () => {
   it('picks the smallest size that covers the request rate and the buffers', () => {
     // 1,000 objects/s → 2 vCPU at 500/vCPU; server-side copies need little memory → 2 vCPU / 4 GB.
     expect(suggestTaskSize({ engine: 'sdk', concurrency: 64, avgObjectBytes: 200 * KiB, partSizeBytes: 100 * MiB, rate: { objectsPerSecond: 1000 } })).toMatchObject({ vcpu: 2, memoryGb: 4 });
-    // Streaming 64 × 100 MiB parts (× 2 buffers) = 12.5 GiB, × 1.25 headroom + base → 4 vCPU / 17 GB.
-    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 1 * GiB, partSizeBytes: 100 * MiB, rate: { mbPerSecond: 200 } })).toMatchObject({ vcpu: 4, memoryGb: 17 });
+    // Streaming 1 GiB objects: 64 × 5 parts of 100 MiB in memory = 31.25 GiB, + base × 1.25 headroom = 40 GB → 8 vCPU / 40 GB.
+    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 1 * GiB, partSizeBytes: 100 * MiB, rate: { mbPerSecond: 200 } })).toMatchObject({ vcpu: 8, memoryGb: 40 });
+    // Streaming 10 MiB objects in one part: 64 × (10 + 1) MiB = 0.69 GiB, + base × 1.25 = 1.8 GB → 0.25 vCPU / 2 GB.
+    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 10 * MiB, partSizeBytes: 100 * MiB, rate: {} })).toMatchObject({ vcpu: 0.25, memoryGb: 2 });
     const s = suggestTaskSize({ engine: 's5cmd', concurrency: 16, avgObjectBytes: 200 * KiB, partSizeBytes: 100 * MiB, rate: {} });
     expect(s).toMatchObject({ vcpu: 0.25, memoryGb: 2 });
     expect(isValidFargateSize(s)).toBe(true);

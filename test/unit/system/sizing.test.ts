@@ -52,8 +52,8 @@ describe('sizePool: server-side engines', () => {
     }
   });
 
-  it('is bounded by memory at 4 MiB per request from half the free memory', () => {
-    const s = sizePool(input({ cpus: 4, mem: 8 * GIB, avail: 256 * MIB }));
+  it('is bounded by memory at 64 KiB per copy in flight from half the free memory', () => {
+    const s = sizePool(input({ cpus: 4, mem: 8 * GIB, avail: 4 * MIB }));
     expect(s.values.max_concurrent).toBe(32);
     expect(entry(s, 'max_concurrent').inputs).toMatchObject({ by_cpu: 256, by_memory: 32 });
   });
