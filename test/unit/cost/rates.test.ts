@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { fitRates } from '../../../src/cost/rates.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fitRates, ratesFromReportFile, RatesFileError } from '../../../src/cost/rates.js';
 
 describe('fitRates', () => {
   // A run of 1 KiB objects at 250 objects/s shows 250 KiB/s.
@@ -20,5 +23,30 @@ describe('fitRates', () => {
 
   it('nothing measured, nothing applied', () => {
     expect(fitRates({}, 1e6)).toEqual({ applied: {}, notes: [] });
+  });
+});
+
+describe('ratesFromReportFile', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 's3ds-rates-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the rates of the engine that did the work from a run report', async () => {
+    const path = join(dir, 'report.json');
+    await writeFile(path, JSON.stringify({ duration_seconds: 10, engine: 'sdk', engines: { sdk: { objects: 500, bytes: 20 * 1024 ** 2 } } }));
+    expect(await ratesFromReportFile(path)).toEqual({ sdk: { objectsPerSecond: 50, mbPerSecond: 2 } });
+  });
+
+  it('a missing file or one that is not a run report is a RatesFileError naming the file', async () => {
+    const missing = join(dir, 'missing.json');
+    await expect(ratesFromReportFile(missing)).rejects.toThrow(RatesFileError);
+    await expect(ratesFromReportFile(missing)).rejects.toThrow(`--from-report ${missing}: `);
+    const other = join(dir, 'other.json');
+    await writeFile(other, JSON.stringify({ engines: { sdk: { objects: 'many' } } }));
+    await expect(ratesFromReportFile(other)).rejects.toThrow(/not a run report/);
   });
 });
