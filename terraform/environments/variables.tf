@@ -1,3 +1,111 @@
+# Set per environment in <env>.tfvars (no defaults, so a tfvars file cannot silently leave one out).
+# Each is passed to the module's variable of the same name, which describes and validates it.
+
+variable "environment" {
+  description = "Environment name, also the job's preset (S3DS_ENV): dev, staging or prod."
+  type        = string
+}
+
+variable "source_prefixes" {
+  description = "Prefixes of the archive to mirror, relative to data/."
+  type        = list(string)
+}
+
+variable "destination_bucket" {
+  description = "Destination bucket (created and hardened by the module)."
+  type        = string
+}
+
+variable "destination_versioning" {
+  description = "Versioning on the destination bucket."
+  type        = bool
+}
+
+variable "destination_standard_ia_after_days" {
+  description = "Days before STANDARD_IA under the destination prefix; null = never."
+  type        = number
+}
+
+variable "destination_glacier_after_days" {
+  description = "Days before GLACIER under the destination prefix; null = never."
+  type        = number
+}
+
+variable "sync_mode" {
+  description = "\"copy\" (never deletes) or \"sync\" (also deletes what the source no longer has)."
+  type        = string
+}
+
+variable "max_concurrent" {
+  description = "The job's max_concurrent (S3DS_MAX_CONCURRENT)."
+  type        = number
+}
+
+variable "batch_size" {
+  description = "The job's batch_size (S3DS_BATCH_SIZE)."
+  type        = number
+}
+
+variable "part_size_mb" {
+  description = "The job's part_size_mb (S3DS_PART_SIZE_MB)."
+  type        = number
+}
+
+variable "retry_count" {
+  description = "The job's retry_count (S3DS_RETRY_COUNT)."
+  type        = number
+}
+
+variable "log_level" {
+  description = "The job's log level; \"debug\" is the seed's enable_detailed_logging."
+  type        = string
+}
+
+variable "enable_monitoring" {
+  description = "Seed flag enable_monitoring: alarms notify the SNS topic."
+  type        = bool
+}
+
+variable "enable_cost_tracking" {
+  description = "Seed flag enable_cost_tracking: CostPerGB alarm and CostCenter tag."
+  type        = bool
+}
+
+variable "enable_performance_analytics" {
+  description = "Seed flag enable_performance_analytics: a CloudWatch dashboard."
+  type        = bool
+}
+
+variable "task_size" {
+  description = "Fargate task cpu units and memory MiB."
+  type = object({
+    cpu    = number
+    memory = number
+  })
+}
+
+variable "container_insights" {
+  description = "Container Insights level of the cluster: \"enabled\" or \"enhanced\"."
+  type        = string
+}
+
+variable "use_fargate_spot" {
+  description = "Run scheduled tasks on Fargate Spot."
+  type        = bool
+}
+
+variable "log_retention_days" {
+  description = "Retention of the job's CloudWatch Logs group."
+  type        = number
+}
+
+variable "restrict_destination_to_vpce" {
+  description = "With route_table_ids: the job's role may reach the destination only through the S3 gateway endpoint."
+  type        = bool
+}
+
+# Set per deployment: the network and account this environment runs in (README.md, Usage).
+
 variable "aws_region" {
   description = "Region of the job, its cluster and the destination bucket. The source archive is in ap-northeast-1: running there avoids cross-region transfer charges."
   type        = string

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.5.0"
+  required_version = ">= 1.10.0" # the S3 backend's use_lockfile
 
   required_providers {
     aws = {
@@ -8,14 +8,7 @@ terraform {
     }
   }
 
-  # State: local by default so that nothing here needs a network to read. For a shared state, use
-  # an S3 backend, e.g. (then run `terraform init -migrate-state`):
-  #
-  # backend "s3" {
-  #   bucket       = "example-terraform-state"
-  #   key          = "s3-direct-sync/dev/terraform.tfstate"
-  #   region       = "ap-northeast-1"
-  #   encrypt      = true
-  #   use_lockfile = true
-  # }
+  # Partial: one root serves every environment, so each init names its state with
+  # -backend-config=<env>.s3.tfbackend.
+  backend "s3" {}
 }
