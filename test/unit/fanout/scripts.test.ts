@@ -258,7 +258,8 @@ describe('scripts/deploy.sh', () => {
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
     const target = out.indexOf(
-      '[dry-run] terraform -chdir=terraform/environments apply -input=false -target=module.s3_direct_sync.aws_ecr_repository.this -var-file=prod.tfvars -var image_tag=v2 -auto-approve',
+      '[dry-run] terraform -chdir=terraform/environments apply -input=false -target=module.s3_direct_sync.aws_ecr_repository.this ' +
+        '-var-file=prod.tfvars -var image_tag=v2 -auto-approve',
     );
     const push = out.indexOf("[dry-run] podman push '<ecr_repository_url>:v2'");
     const apply = out.indexOf('[dry-run] terraform -chdir=terraform/environments apply -input=false -var-file=prod.tfvars -var image_tag=v2 -auto-approve');
