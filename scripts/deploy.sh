@@ -4,7 +4,7 @@
 #
 #   scripts/deploy.sh ENV [--tag TAG] [--auto-approve] [--dry-run]
 #
-#   ENV             dev, staging or prod (terraform/environments/ENV)
+#   ENV             dev, staging or prod (terraform/environments/ENV.tfvars and ENV.s3.tfbackend)
 #   --tag TAG       image tag; default the commit (git rev-parse --short=12 HEAD), which needs a clean
 #                   working tree. ECR tags are immutable here: every release gets a new tag, and
 #                   "latest" is refused.
@@ -16,7 +16,8 @@
 # ($S3DS_ECR_REPOSITORY, else Terraform output ecr_repository_url; on a first deployment, create it
 # with a targeted apply); build with scripts/build-image.sh unless the tag is already in ECR; log in
 # (the password goes through a pipe, never the command line or the output); tag; push;
-# terraform apply -var image_tag=TAG.
+# terraform apply -var-file=ENV.tfvars -var image_tag=TAG. Terraform runs in terraform/environments with
+# TF_DATA_DIR=.terraform/ENV, so each environment keeps its own initialised backend (its own state).
 #
 # Environment: S3DS_ECR_REPOSITORY (repository URL), S3DS_CONTAINER_ENGINE=docker|podman (default:
 # docker when its daemon answers, else podman; also passed to build-image.sh), AWS_REGION (default:
@@ -73,12 +74,13 @@ if [ -z "$TAG" ]; then
     die $EX_USAGE "the working tree has uncommitted changes, so commit $TAG would not describe the image: commit them, or pass --tag"
   fi
 fi
-# The tag rule of terraform/environments/*/variables.tf (image_tag).
+# The tag rule of terraform/environments/variables.tf (image_tag).
 [[ $TAG =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die $EX_USAGE "tag '$TAG' is not a valid image tag (letters, digits, _ . -; at most 128; not starting with . or -)"
 [ "$TAG" != latest ] || die $EX_USAGE "the ECR repository's tags are immutable: deploy a unique tag per release, not 'latest'"
 
-TF_DIR="$REPO/terraform/environments/$ENV_NAME"
-TF=(terraform -chdir="terraform/environments/$ENV_NAME")
+TF_DIR="$REPO/terraform/environments"
+TF=(terraform -chdir=terraform/environments)
+VAR_FILE="-var-file=$ENV_NAME.tfvars"
 
 # ---- tools ----------------------------------------------------------------------------------------
 docker_answers() { command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; }
@@ -117,14 +119,17 @@ fi
 
 # ---- Terraform working directory ------------------------------------------------------------------
 cd "$REPO"
-if [ ! -d "$TF_DIR/.terraform" ]; then
-  run "${TF[@]}" init -input=false
+# Relative to terraform/environments; the apply below can reach only this environment's state.
+export TF_DATA_DIR=".terraform/$ENV_NAME"
+[ "$DRY" = 1 ] && printf '[dry-run] export TF_DATA_DIR=%s\n' "$TF_DATA_DIR"
+if [ ! -d "$TF_DIR/$TF_DATA_DIR" ]; then
+  run "${TF[@]}" init -input=false "-backend-config=$ENV_NAME.s3.tfbackend"
 fi
 
 terraform_output() {
   command -v terraform >/dev/null 2>&1 || return 0
   local v
-  v=$(terraform -chdir="terraform/environments/$ENV_NAME" output -raw "$1" 2>/dev/null) || return 0
+  v=$("${TF[@]}" output -raw "$1" 2>/dev/null) || return 0
   case $v in *$'\n'* | *'No outputs found'* | *Warning*) return 0 ;; esac
   printf '%s' "$v"
 }
@@ -137,14 +142,14 @@ if [ -z "$REPOSITORY" ]; then
 fi
 if [ -z "$REPOSITORY" ]; then
   note "no ECR repository yet (first deployment of $ENV_NAME?): creating it alone first"
-  target=(apply -input=false -target=module.s3_direct_sync.aws_ecr_repository.this -var "image_tag=$TAG")
+  target=(apply -input=false -target=module.s3_direct_sync.aws_ecr_repository.this "$VAR_FILE" -var "image_tag=$TAG")
   [ "$AUTO_APPROVE" = 1 ] && target+=(-auto-approve)
   run "${TF[@]}" "${target[@]}"
   if [ "$DRY" = 1 ]; then
     REPOSITORY='<ecr_repository_url>'
   else
     REPOSITORY=$(terraform_output ecr_repository_url)
-    [ -n "$REPOSITORY" ] || die $EX_CONFIG "terraform/environments/$ENV_NAME has no ecr_repository_url output (create_ecr_repository = false?): set S3DS_ECR_REPOSITORY"
+    [ -n "$REPOSITORY" ] || die $EX_CONFIG "$ENV_NAME has no ecr_repository_url output (create_ecr_repository = false?): set S3DS_ECR_REPOSITORY"
   fi
 fi
 if [ "$REPOSITORY" != '<ecr_repository_url>' ] && ! [[ $REPOSITORY =~ ^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/([a-z0-9._/-]+)$ ]]; then
@@ -188,7 +193,7 @@ if [ "$already" = 0 ]; then
 fi
 
 # ---- Terraform ------------------------------------------------------------------------------------
-apply=(apply -input=false -var "image_tag=$TAG")
+apply=(apply -input=false "$VAR_FILE" -var "image_tag=$TAG")
 [ "$AUTO_APPROVE" = 1 ] && apply+=(-auto-approve)
 run "${TF[@]}" "${apply[@]}"
 [ "$DRY" = 1 ] || note "deployed $IMAGE to $ENV_NAME"

@@ -9,13 +9,14 @@
 #   --wait         wait until the task(s) stop and exit with the job's exit code (0-6)
 #   --capacity-provider P
 #                  FARGATE or FARGATE_SPOT; default $S3DS_CAPACITY_PROVIDER, else what the
-#                  environment's Terraform uses (use_fargate_spot in terraform/environments/ENV/main.tf)
+#                  environment's Terraform uses (use_fargate_spot in terraform/environments/ENV.tfvars)
 #   --dry-run      print every step with its real arguments, run none (terraform outputs are still read)
 #   -- FLAGS       appended to the job's command: sync --env ENV --json FLAGS
 #
 # Where the task runs: each setting comes from its environment variable, else from the Terraform
-# outputs of the environment (`terraform -chdir=terraform/environments/ENV output -json`, when
-# terraform is installed and the state is reachable):
+# outputs of the environment (`TF_DATA_DIR=.terraform/ENV terraform -chdir=terraform/environments
+# output -json`, when terraform is installed and scripts/deploy.sh or terraform init
+# -backend-config=ENV.s3.tfbackend ran there with that TF_DATA_DIR):
 #   S3DS_CLUSTER           cluster name or ARN          (output cluster_arn)
 #   S3DS_TASK_DEFINITION   family, family:rev or ARN    (output task_definition_arn)
 #   S3DS_SUBNETS           comma-separated subnet ids   (output subnet_ids)
@@ -94,7 +95,8 @@ POLL_SECONDS=${S3DS_POLL_SECONDS:-15}
 command -v node >/dev/null 2>&1 || die $EX_UNAVAILABLE "node is required (Node.js 20 or newer on PATH)"
 
 # ---- settings: environment variables, else Terraform outputs ---------------------------------------
-TF_DIR="$REPO/terraform/environments/$ENV_NAME"
+TF_DIR="$REPO/terraform/environments"
+TF_DATA_DIR_OF_ENV=".terraform/$ENV_NAME"
 TF_JSON=
 TF_LOADED=0
 TF_STATUS=
@@ -105,13 +107,14 @@ load_terraform_outputs() {
     TF_STATUS="terraform is not installed"
     return 0
   fi
-  note "reading the Terraform outputs of $ENV_NAME (terraform -chdir=terraform/environments/$ENV_NAME output -json)"
-  if ! TF_JSON=$(terraform -chdir="$TF_DIR" output -json 2>/dev/null); then
+  note "reading the Terraform outputs of $ENV_NAME (TF_DATA_DIR=$TF_DATA_DIR_OF_ENV terraform -chdir=terraform/environments output -json)"
+  if ! TF_JSON=$(TF_DATA_DIR=$TF_DATA_DIR_OF_ENV terraform -chdir="$TF_DIR" output -json 2>/dev/null); then
     TF_JSON=
-    TF_STATUS="terraform output failed in terraform/environments/$ENV_NAME (run terraform init there, or set the variables)"
+    TF_STATUS="terraform output failed for $ENV_NAME (in terraform/environments, run"
+    TF_STATUS+=" TF_DATA_DIR=$TF_DATA_DIR_OF_ENV terraform init -backend-config=$ENV_NAME.s3.tfbackend, or set the variables)"
   elif [ -z "$TF_JSON" ] || [ "$TF_JSON" = '{}' ]; then
     TF_JSON=
-    TF_STATUS="terraform/environments/$ENV_NAME has no outputs here (not applied from this machine, or its state is elsewhere)"
+    TF_STATUS="the Terraform of $ENV_NAME has no outputs here (not applied from this machine, or its state is elsewhere)"
   fi
 }
 # The value of one output: a string, or a list joined with commas; empty when absent or null.
@@ -174,10 +177,10 @@ fi
 # Capacity: flag / variable, else the environment's Terraform choice.
 if [ -z "$CAPACITY" ]; then
   CAPACITY=FARGATE
-  if [ -f "$TF_DIR/main.tf" ]; then
+  if [ -f "$TF_DIR/$ENV_NAME.tfvars" ]; then
     while IFS= read -r line; do
       if [[ $line =~ ^[[:space:]]*use_fargate_spot[[:space:]]*=[[:space:]]*true ]]; then CAPACITY=FARGATE_SPOT; fi
-    done <"$TF_DIR/main.tf"
+    done <"$TF_DIR/$ENV_NAME.tfvars"
   fi
 fi
 case $CAPACITY in FARGATE | FARGATE_SPOT) ;; *) die $EX_USAGE "capacity provider must be FARGATE or FARGATE_SPOT, got '$CAPACITY'" ;; esac

@@ -126,10 +126,14 @@ describe('scripts/run-task.sh', () => {
       subnet_ids: { value: SUBNETS.split(',') },
       security_group_id: { value: SG },
     };
-    const fake = fakeBin('tf-outputs', { terraform: `printf '%s' ${JSON.stringify(JSON.stringify(outputs))}` });
+    const log = JSON.stringify(join(tmp, 'tf-outputs', 'calls.log'));
+    const fake = fakeBin('tf-outputs', {
+      terraform: `printf 'TF_DATA_DIR=%s\\n' "$TF_DATA_DIR" >> ${log}; printf '%s' ${JSON.stringify(JSON.stringify(outputs))}`,
+    });
     const r = await runScript(RUN_TASK, ['dev', '--dry-run'], {}, `${fake.dir}:${bareBin}`);
     expect(r.code).toBe(0);
-    expect(fake.calls()).toEqual([`terraform -chdir=${join(repoRoot, 'terraform/environments/dev')} output -json`]);
+    // One root for every environment: dev's own data directory selects dev's state.
+    expect(fake.calls()).toEqual([`terraform -chdir=${join(repoRoot, 'terraform/environments')} output -json`, 'TF_DATA_DIR=.terraform/dev']);
     expect(r.stdout).toContain(`--cluster ${CLUSTER} --task-definition arn:aws:ecs:ap-northeast-1:123456789012:task-definition/s3-direct-sync-dev:7`);
     expect(r.stdout).toContain(`subnets=[${SUBNETS}],securityGroups=[${SG}]`);
   });
@@ -232,16 +236,17 @@ describe('scripts/deploy.sh', () => {
   it('dry run prints every step with its real arguments', async () => {
     const r = await runScript(DEPLOY, ['dev', '--tag', 'v1.2.3', '--dry-run'], DEPLOY_ENV, bareBin);
     expect(r.code).toBe(0);
-    const steps = lines(r.stdout).filter((l) => !l.startsWith('[dry-run] terraform -chdir=terraform/environments/dev init'));
+    const steps = lines(r.stdout).filter((l) => l !== '[dry-run] terraform -chdir=terraform/environments init -input=false -backend-config=dev.s3.tfbackend');
     expect(steps).toEqual([
       '[dry-run] aws sts get-caller-identity',
+      '[dry-run] export TF_DATA_DIR=.terraform/dev',
       '[dry-run] aws ecr describe-images --region ap-northeast-1 --repository-name s3-direct-sync-dev --image-ids imageTag=v1.2.3',
       '[dry-run] (when that tag exists already, the build, login and push below are skipped)',
       '[dry-run] S3DS_CONTAINER_ENGINE=docker scripts/build-image.sh s3-direct-sync:v1.2.3',
       '[dry-run] aws ecr get-login-password --region ap-northeast-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',
       `[dry-run] docker tag s3-direct-sync:v1.2.3 ${ECR}:v1.2.3`,
       `[dry-run] docker push ${ECR}:v1.2.3`,
-      '[dry-run] terraform -chdir=terraform/environments/dev apply -input=false -var image_tag=v1.2.3',
+      '[dry-run] terraform -chdir=terraform/environments apply -input=false -var-file=dev.tfvars -var image_tag=v1.2.3',
     ]);
     // Tools are missing from this PATH: a dry run only warns.
     expect(r.stderr).toContain('missing tools: docker (S3DS_CONTAINER_ENGINE), aws (the AWS CLI), terraform: a real run would stop here');
@@ -252,9 +257,13 @@ describe('scripts/deploy.sh', () => {
     const r = await runScript(DEPLOY, ['prod', '--tag', 'v2', '--auto-approve', '--dry-run'], { S3DS_CONTAINER_ENGINE: 'podman' }, `${fake.dir}:${bareBin}`);
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
-    const target = out.indexOf('[dry-run] terraform -chdir=terraform/environments/prod apply -input=false -target=module.s3_direct_sync.aws_ecr_repository.this -var image_tag=v2 -auto-approve');
+    const target = out.indexOf(
+      '[dry-run] terraform -chdir=terraform/environments apply -input=false -target=module.s3_direct_sync.aws_ecr_repository.this ' +
+        '-var-file=prod.tfvars -var image_tag=v2 -auto-approve',
+    );
     const push = out.indexOf("[dry-run] podman push '<ecr_repository_url>:v2'");
-    const apply = out.indexOf('[dry-run] terraform -chdir=terraform/environments/prod apply -input=false -var image_tag=v2 -auto-approve');
+    const apply = out.indexOf('[dry-run] terraform -chdir=terraform/environments apply -input=false -var-file=prod.tfvars -var image_tag=v2 -auto-approve');
+    expect(out).toContain('[dry-run] export TF_DATA_DIR=.terraform/prod');
     expect(target).toBeGreaterThan(0);
     expect(push).toBeGreaterThan(target);
     expect(apply).toBe(out.length - 1);
@@ -291,25 +300,28 @@ describe('scripts/deploy.sh', () => {
   *) exit 9 ;;
 esac`,
       docker: `if [ "$1" = login ]; then read -r pw; printf 'docker-login-stdin %s\\n' "$pw" >> ${JSON.stringify(join(tmp, 'deploy-real', 'calls.log'))}; fi`,
-      terraform: `case "$*" in *"output -raw ecr_repository_url"*) printf '%s' ${ECR} ;; esac`,
+      terraform: `printf 'TF_DATA_DIR=%s\\n' "$TF_DATA_DIR" >> ${JSON.stringify(join(tmp, 'deploy-real', 'calls.log'))}
+case "$*" in *"output -raw ecr_repository_url"*) printf '%s' ${ECR} ;; esac`,
     });
     // PATH keeps the system tools build-image.sh uses (sed, head...), behind the fakes.
     const r = await runScript(DEPLOY, ['dev', '--tag', 'v9.9.9', '--auto-approve'], { S3DS_CONTAINER_ENGINE: 'docker' }, `${fake.dir}:${bareBin}:${process.env.PATH}`);
     expect(r.stderr).not.toContain(PASSWORD);
     expect(r.stdout).not.toContain(PASSWORD);
     expect(r.code, r.stderr).toBe(0);
-    const calls = fake.calls().map((c) => c.replace(/--build-arg \S+ /g, ''));
+    // Every terraform step ran in dev's own data directory.
+    expect(fake.calls().filter((c) => c.startsWith('TF_DATA_DIR='))).toEqual(Array(3).fill('TF_DATA_DIR=.terraform/dev'));
+    const calls = fake.calls().filter((c) => !c.startsWith('TF_DATA_DIR=')).map((c) => c.replace(/--build-arg \S+ /g, ''));
     const order = [
       'aws sts get-caller-identity',
-      'terraform -chdir=terraform/environments/dev init -input=false',
-      'terraform -chdir=terraform/environments/dev output -raw ecr_repository_url',
+      'terraform -chdir=terraform/environments init -input=false -backend-config=dev.s3.tfbackend',
+      'terraform -chdir=terraform/environments output -raw ecr_repository_url',
       'aws ecr describe-images --region ap-northeast-1 --repository-name s3-direct-sync-dev --image-ids imageTag=v9.9.9',
       `docker build -f ${join(repoRoot, 'docker/Dockerfile')} -t s3-direct-sync:v9.9.9`,
       'docker login --username AWS --password-stdin 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',
       `docker-login-stdin ${PASSWORD}`,
       `docker tag s3-direct-sync:v9.9.9 ${ECR}:v9.9.9`,
       `docker push ${ECR}:v9.9.9`,
-      'terraform -chdir=terraform/environments/dev apply -input=false -var image_tag=v9.9.9 -auto-approve',
+      'terraform -chdir=terraform/environments apply -input=false -var-file=dev.tfvars -var image_tag=v9.9.9 -auto-approve',
     ];
     const positions = order.map((prefix) => calls.findIndex((c) => c.startsWith(prefix)));
     expect(positions, calls.join('\n')).not.toContain(-1);
@@ -333,6 +345,6 @@ esac`,
     const r = await runScript(DEPLOY, ['staging', '--tag', 'v3'], DEPLOY_ENV, `${fake.dir}:${bareBin}`);
     expect(r.code).toBe(0);
     expect(fake.calls().some((c) => c.startsWith('docker '))).toBe(false);
-    expect(fake.calls().at(-1)).toBe('terraform -chdir=terraform/environments/staging apply -input=false -var image_tag=v3');
+    expect(fake.calls().at(-1)).toBe('terraform -chdir=terraform/environments apply -input=false -var-file=staging.tfvars -var image_tag=v3');
   });
 });

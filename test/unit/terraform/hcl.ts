@@ -17,7 +17,10 @@ export const tfRoot = path.join(repoRoot, 'terraform');
 export const moduleDir = path.join(tfRoot, 'modules', 's3-direct-sync');
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
-export const envDir = (env: Environment): string => path.join(tfRoot, 'environments', env);
+/** The one root every environment deploys from; an environment is a tfvars file and a backend file in it. */
+export const rootDir = path.join(tfRoot, 'environments');
+export const tfvarsPath = (env: Environment): string => path.join(rootDir, `${env}.tfvars`);
+export const backendConfigPath = (env: Environment): string => path.join(rootDir, `${env}.s3.tfbackend`);
 
 export function listTfFiles(dir: string): string[] {
   const out: string[] = [];
@@ -32,6 +35,11 @@ export function listTfFiles(dir: string): string[] {
 
 export async function parseFile(file: string): Promise<Hcl> {
   return parse(file, readFileSync(file, 'utf8'));
+}
+
+/** The attributes of a .tfvars or .tfbackend file (HCL with only top-level attributes). */
+export async function parseAttributes(file: string): Promise<Record<string, unknown>> {
+  return (await parseFile(file)) as Record<string, unknown>;
 }
 
 /** Parses every .tf file directly in dir and merges them like Terraform does for one module. */
@@ -153,6 +161,11 @@ function evalExpr(expr: string, ctx: EvalContext, scope: Record<string, unknown>
   if ((m = expr.match(/^(\w+)$/)) && (m[1] as string) in scope) return scope[m[1] as string];
   if (expr === 'statement.value') return scope['statement.value'];
   if ((m = expr.match(/^(aws_\w+)\.(\w+)(\[0\])?\.(\w+)$/))) return `<${m[1]}.${m[2]}.${m[4]}>`;
+  if ((m = expr.match(/^(.+?) && (.+)$/))) {
+    const [left, right] = [evalExpr(m[1] as string, ctx, scope), evalExpr(m[2] as string, ctx, scope)];
+    if (typeof left !== 'boolean' || typeof right !== 'boolean') throw new Error(`&& of non-booleans in ${expr}`);
+    return left && right;
+  }
   if ((m = expr.match(/^length\((var|local)\.(\w+)\) > 0$/))) {
     const v = evalExpr(`${m[1]}.${m[2]}`, ctx, scope);
     return Array.isArray(v) && v.length > 0;

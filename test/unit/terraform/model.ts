@@ -1,22 +1,24 @@
-// The module's inputs as one environment root passes them, and the values of the module's
-// non-trivial locals for those inputs (their HCL is pinned by a test in iam.test.ts, so this mirror
-// cannot drift silently).
+// The module's inputs as the root passes them for one environment (the root's HCL evaluated with
+// that environment's tfvars), and the values of the module's non-trivial locals for those inputs
+// (their HCL is pinned by a test in iam.test.ts, so this mirror cannot drift silently).
 import {
   type EvalContext,
   type Environment,
   type Hcl,
-  envDir,
   evalValue,
   localsOf,
   moduleDir,
+  parseAttributes,
   parseDir,
+  rootDir,
+  tfvarsPath,
   variableDefaults,
 } from './hcl.js';
 
 export const ACCOUNT = '123456789012';
 export const PARTITION = 'aws';
 
-/** Values for the environment roots' required variables (what a tfvars file would give). */
+/** Values for the root's network variables (what an operator adds to the environment's tfvars). */
 export const ROOT_INPUTS: Record<string, unknown> = {
   vpc_id: 'vpc-0123456789abcdef0',
   subnet_ids: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
@@ -25,11 +27,13 @@ export const ROOT_INPUTS: Record<string, unknown> = {
 
 export interface EnvModel {
   env: Environment;
-  envDoc: Hcl;
+  rootDoc: Hcl;
   moduleDoc: Hcl;
-  /** Literal module arguments written in the environment's main.tf. */
+  /** The environment's <env>.tfvars as written. */
+  tfvars: Record<string, unknown>;
+  /** Module arguments of the root, evaluated for this environment. */
   args: Record<string, unknown>;
-  /** Module variables: defaults overlaid with the environment's arguments. */
+  /** Module variables: defaults overlaid with the root's arguments. */
   vars: Record<string, unknown>;
   ctx: EvalContext;
 }
@@ -38,23 +42,42 @@ export async function loadModule(): Promise<Hcl> {
   return parseDir(moduleDir);
 }
 
+/** The root's variables for one environment, as `terraform plan -var-file=<env>.tfvars` sees them. */
+export function rootVariables(rootDoc: Hcl, tfvars: Record<string, unknown>, env: string): Record<string, unknown> {
+  const declared = variableDefaults(rootDoc);
+  for (const k of Object.keys(tfvars)) if (!(k in declared)) throw new Error(`${env}.tfvars: ${k} is not a root variable`);
+  const vars = { ...declared, ...ROOT_INPUTS, ...tfvars };
+  const unset = Object.keys(vars).filter((k) => vars[k] === undefined);
+  if (unset.length > 0) throw new Error(`${env}: no value for the required root variables ${unset.join(', ')}`);
+  return vars;
+}
+
 export async function envModel(env: Environment, overrides: Record<string, unknown> = {}): Promise<EnvModel> {
-  const envDoc = await parseDir(envDir(env));
+  const rootDoc = await parseDir(rootDir);
+  const tfvars = await parseAttributes(tfvarsPath(env));
   const moduleDoc = await loadModule();
-  const rootVars = { ...variableDefaults(envDoc), ...ROOT_INPUTS };
-  const rootCtx: EvalContext = { vars: rootVars, locals: localsOf(envDoc), computed: {} };
-  const call = envDoc.module?.s3_direct_sync?.[0];
-  if (!call) throw new Error(`${env}: no module "s3_direct_sync"`);
+  const rootVars = rootVariables(rootDoc, tfvars, env);
+  const rootCtx: EvalContext = { vars: rootVars, locals: localsOf(rootDoc), computed: {} };
+  const call = rootDoc.module?.s3_direct_sync?.[0];
+  if (!call) throw new Error('root: no module "s3_direct_sync"');
   const declared = variableDefaults(moduleDoc);
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(call as Record<string, unknown>)) {
     if (k === 'source') continue;
-    if (!(k in declared)) throw new Error(`${env}: argument ${k} is not a module variable`);
+    if (!(k in declared)) throw new Error(`root: argument ${k} is not a module variable`);
     args[k] = evalValue(v, rootCtx);
   }
   const vars = { ...declared, ...args, ...overrides };
   const region = String(rootVars.aws_region);
-  return { env, envDoc, moduleDoc, args, vars, ctx: { vars, locals: localsOf(moduleDoc), computed: computeLocals(vars, region) } };
+  return {
+    env,
+    rootDoc,
+    moduleDoc,
+    tfvars,
+    args,
+    vars,
+    ctx: { vars, locals: localsOf(moduleDoc), computed: computeLocals(vars, region) },
+  };
 }
 
 export function computeLocals(v: Record<string, unknown>, region: string): Record<string, unknown> {

@@ -1,20 +1,33 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENVIRONMENTS, envDir, listTfFiles, moduleDir, parseDir, parseFile, repoRoot, tfRoot } from './hcl.js';
+import {
+  ENVIRONMENTS,
+  backendConfigPath,
+  listTfFiles,
+  moduleDir,
+  parseAttributes,
+  parseDir,
+  parseFile,
+  repoRoot,
+  rootDir,
+  tfRoot,
+  tfvarsPath,
+} from './hcl.js';
 import { parse } from '@cdktf/hcl2json';
 
 describe('terraform files', () => {
   const files = listTfFiles(tfRoot);
 
-  it('has the module and one root per environment', () => {
-    expect(files.some((f) => f.startsWith(moduleDir))).toBe(true);
-    for (const env of ENVIRONMENTS) {
-      expect(files.some((f) => f.startsWith(envDir(env) + path.sep)), env).toBe(true);
-    }
+  const envFiles = ENVIRONMENTS.flatMap((env) => [tfvarsPath(env), backendConfigPath(env)]);
+
+  it('has the module and one root with a tfvars and a backend file per environment', () => {
+    expect(files.some((f) => f.startsWith(moduleDir + path.sep))).toBe(true);
+    expect(files.some((f) => f.startsWith(rootDir + path.sep))).toBe(true);
+    for (const file of envFiles) expect(existsSync(file), file).toBe(true);
   });
 
-  it.each(files.map((f) => [path.relative(repoRoot, f), f]))('%s parses', async (_rel, file) => {
+  it.each([...files, ...envFiles].map((f) => [path.relative(repoRoot, f), f]))('%s parses', async (_rel, file) => {
     const doc = await parseFile(file);
     expect(Object.keys(doc).length).toBeGreaterThan(0);
   });
@@ -45,7 +58,7 @@ describe('module interface', () => {
   });
 
   it('describes every output', async () => {
-    for (const dir of [moduleDir, ...ENVIRONMENTS.map(envDir)]) {
+    for (const dir of [moduleDir, rootDir]) {
       const d = await parseDir(dir);
       for (const [name, [o]] of Object.entries(d.output) as Array<[string, Array<Record<string, unknown>>]>) {
         expect(String(o?.description ?? '').length, `${dir}: ${name}`).toBeGreaterThan(5);
@@ -53,34 +66,55 @@ describe('module interface', () => {
     }
   });
 
-  it('pins the AWS provider to a major version and terraform >= 1.5', async () => {
-    for (const dir of [moduleDir, ...ENVIRONMENTS.map(envDir)]) {
-      const d = await parseDir(dir);
-      const tf = d.terraform[0];
-      expect(tf.required_version, dir).toMatch(/^>= 1\.[5-9]/);
-      const aws = tf.required_providers[0].aws;
-      expect(aws.source).toBe('hashicorp/aws');
-      expect(aws.version, dir).toMatch(/^~> [56]\.\d+$/);
-      // No active backend: nothing here may need a network to initialise.
-      expect(tf.backend, dir).toBeUndefined();
-    }
+  it('needs AWS provider >= 5.x and terraform >= 1.5, and no backend', async () => {
+    const tf = (await parseDir(moduleDir)).terraform[0];
+    expect(tf.required_version).toMatch(/^>= 1\.[5-9]/);
+    const aws = tf.required_providers[0].aws;
+    expect(aws.source).toBe('hashicorp/aws');
+    // A minimum only: the root that calls the module chooses the upper bound.
+    expect(aws.version).toMatch(/^>= [56]\.\d+$/);
+    expect(tf.backend).toBeUndefined();
+  });
+});
+
+describe('root', () => {
+  it('pins the AWS provider to a major version, and terraform >= 1.10 for the S3 lock file', async () => {
+    const tf = (await parseDir(rootDir)).terraform[0];
+    expect(tf.required_version).toMatch(/^>= 1\.(1[0-9]|[2-9][0-9])\./);
+    const aws = tf.required_providers[0].aws;
+    expect(aws.source).toBe('hashicorp/aws');
+    expect(aws.version).toMatch(/^~> [56]\.\d+$/);
+    // A partial S3 backend: every setting comes from <env>.s3.tfbackend, so none can be shared by mistake.
+    expect(tf.backend).toEqual({ s3: [{}] });
+  });
+
+  it('calls the module from the local path and configures the provider from a variable', async () => {
+    const d = await parseDir(rootDir);
+    expect(Object.keys(d.module)).toEqual(['s3_direct_sync']);
+    expect(d.module.s3_direct_sync[0].source).toBe('../modules/s3-direct-sync');
+    expect(d.module.s3_direct_sync[0].environment).toBe('${var.environment}');
+    expect(d.provider.aws[0].region).toBe('${var.aws_region}');
   });
 });
 
 describe.each(ENVIRONMENTS)('environment %s', (env) => {
-  it('calls the module from the local path and configures the provider from a variable', async () => {
-    const d = await parseDir(envDir(env));
-    expect(Object.keys(d.module)).toEqual(['s3_direct_sync']);
-    expect(d.module.s3_direct_sync[0].source).toBe('../../modules/s3-direct-sync');
-    expect(d.module.s3_direct_sync[0].environment).toBe(env);
-    expect(d.provider.aws[0].region).toBe('${var.aws_region}');
+  it('names itself in its tfvars', async () => {
+    expect((await parseAttributes(tfvarsPath(env))).environment).toBe(env);
+  });
+
+  it('keeps its state under its own key in an encrypted, locked S3 backend', async () => {
+    const backend = await parseAttributes(backendConfigPath(env));
+    expect(Object.keys(backend).sort()).toEqual(['bucket', 'encrypt', 'key', 'region', 'use_lockfile']);
+    expect(backend.key).toBe(`s3-direct-sync/${env}/terraform.tfstate`);
+    expect(backend.encrypt).toBe(true);
+    expect(backend.use_lockfile).toBe(true);
   });
 });
 
 describe('READMEs', () => {
   const cases = [
     ['module', moduleDir],
-    ...ENVIRONMENTS.map((e) => [e, envDir(e)]),
+    ['root', rootDir],
   ] as Array<[string, string]>;
 
   it.each(cases)('%s README lists every input and output in tables', async (_name, dir) => {
