@@ -15,7 +15,13 @@ export function cliPath(): string {
 
 export function runCli(args: string[], env: Record<string, string>, opts: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliRun> {
   return run(process.execPath, [cliPath(), ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', S3DS_TOOLS_CACHE: process.env.S3DS_TOOLS_CACHE ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      S3DS_TOOLS_CACHE: process.env.S3DS_TOOLS_CACHE ?? '',
+      ...env,
+    },
     timeoutMs: opts.timeoutMs ?? 120_000,
     onSpawn: opts.onSpawn,
   });

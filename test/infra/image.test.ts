@@ -96,7 +96,8 @@ describe.skipIf(SKIP)('the container image', () => {
     const node = await inContainer(['--entrypoint', 'node', TAG, '--version']);
     expect(node.stdout.trim()).toMatch(/^v24\./);
 
-    const inspect = await run(engine, ['image', 'inspect', '--format', '{{json .Config.Entrypoint}}|{{json .Config.Cmd}}|{{.Config.User}}', TAG], { env, timeoutMs: 30_000 });
+    const format = '{{json .Config.Entrypoint}}|{{json .Config.Cmd}}|{{.Config.User}}';
+    const inspect = await run(engine, ['image', 'inspect', '--format', format, TAG], { env, timeoutMs: 30_000 });
     expect(inspect.code, inspect.stderr).toBe(0);
     const [entrypoint, cmd, user] = inspect.stdout.trim().split('|');
     expect(JSON.parse(entrypoint!)).toEqual(['/usr/bin/tini', '--', 'node', '/app/dist/cli/main.js']);

@@ -37,7 +37,8 @@ describe('scripts/install-tools.sh', () => {
 });
 
 describe('scripts/install-lint-tools.sh', () => {
-  it.skipIf(process.env.S3DS_SKIP_LINT === '1')('is idempotent: with the lint tools installed a second run is quick and prints the bin folder last', async () => {
+  const skip = process.env.S3DS_SKIP_LINT === '1';
+  it.skipIf(skip)('is idempotent: with the lint tools installed a second run is quick and prints the bin folder last', async () => {
     toolPath('tflint');
     toolPath('checkov');
     requireInstalled(join(toolsCacheRoot(), 'tflint-plugins', 'tflint-ruleset-aws'), 'tflint-ruleset-aws', 'scripts/install-lint-tools.sh');

@@ -231,7 +231,8 @@ describe('validate: a destination the credentials may not write (a bucket policy
     // versitygw's own IAM (accounts besides root); root bypasses bucket policies, accounts do not.
     iamDir = mkdtempSync(join(tmpdir(), 's3ds-vgw-iam-'));
     s3 = await withEnv({ VGW_IAM_DIR: iamDir }, () => startLocalS3({ buckets: ['iam-src', 'iam-dst'] }));
-    await runOk(toolPath('versitygw'), ['admin', '--access', s3.accessKeyId, '--secret', s3.secretAccessKey, '--endpoint-url', s3.endpoint, 'create-user', '--access', user.id, '--secret', user.secret, '--role', 'user']);
+    const admin = ['admin', '--access', s3.accessKeyId, '--secret', s3.secretAccessKey, '--endpoint-url', s3.endpoint];
+    await runOk(toolPath('versitygw'), [...admin, 'create-user', '--access', user.id, '--secret', user.secret, '--role', 'user']);
     const client = s3.client();
     await uploadArchive(client, 'iam-src', generateArchive(ARCHIVE));
     const allow = (bucket: string, actions: string[]) => ({ Effect: 'Allow', Principal: { AWS: [user.id] }, Action: actions, Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] });

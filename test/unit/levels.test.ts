@@ -16,7 +16,10 @@ const IMPURE = [
 ];
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.isDirectory()) return files(join(dir, e.name));
+    return e.name.endsWith('.ts') ? [join(dir, e.name)] : [];
+  });
 }
 
 describe('test/unit', () => {

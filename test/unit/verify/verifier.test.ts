@@ -40,7 +40,11 @@ describe('Verifier', () => {
     const v = await verifyAll(deps, ['a/X.zip']);
     expect(deps.counters).toMatchObject({ verified: 1, checksumMismatches: 0, missingChecksums: 0, failed: 0 });
     expect(v.sources).toEqual({ copy: 0, server: 0, download: 1 });
-    expect(calls.map((c) => `${c.command} ${String(c.input.Key)}`)).toEqual(['GetObject data/a/X.zip.CHECKSUM', 'HeadObject mirror/a/X.zip', 'GetObject mirror/a/X.zip']);
+    expect(calls.map((c) => `${c.command} ${String(c.input.Key)}`)).toEqual([
+      'GetObject data/a/X.zip.CHECKSUM',
+      'HeadObject mirror/a/X.zip',
+      'GetObject mirror/a/X.zip',
+    ]);
   });
 
   it('takes the digest from the copy, else from the server, before reading the object back', async () => {
@@ -87,7 +91,9 @@ describe('Verifier', () => {
     const deps = verifierOptions(client);
     await verifyAll(deps, ['lonely.zip', 'gone.zip']);
     expect(deps.counters).toMatchObject({ verified: 0, missingChecksums: 1, checksumMismatches: 0, failed: 1 });
-    expect(deps.failures.items).toEqual([{ key: 'gone.zip', error_class: 'vanished', code: expect.any(String), message: expect.stringMatching(/^verification failed: /) }]);
+    expect(deps.failures.items).toEqual([
+      { key: 'gone.zip', error_class: 'vanished', code: expect.any(String), message: expect.stringMatching(/^verification failed: /) },
+    ]);
   });
 
   it('checks at most `concurrency` zips at once, and submit waits once four times that are queued', async () => {
