@@ -50,17 +50,20 @@ interface Routed {
   tasks: string[];
 }
 
+type Overrides = Partial<Omit<DispatcherOptions, 'maxInFlight'>> & { maxInFlight?: number };
+
 /** The dispatcher's options in one place, so a change of its options is a change here only. */
-function dispatcherOptions(engineFor: (t: CopyTask) => CopyEngine, over: Partial<DispatcherOptions> = {}): { opts: DispatcherOptions; routed: Routed[] } {
+function dispatcherOptions(engineFor: (t: CopyTask) => CopyEngine, over: Overrides = {}): { opts: DispatcherOptions; routed: Routed[] } {
   const routed: Routed[] = [];
+  const { maxInFlight = 4, ...rest } = over;
   const opts: DispatcherOptions = {
     batchSize: () => 3,
-    maxInFlight: 4,
+    maxInFlight,
     engineFor,
     onResults: async (results, tasks, engine) => {
       routed.push({ engine, results: results.map((r) => r.key), tasks: [...tasks.keys()] });
     },
-    ...over,
+    ...rest,
   };
   return { opts, routed };
 }
