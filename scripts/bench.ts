@@ -93,7 +93,7 @@ const RUNNERS: Record<string, Runner> = {
   'job-noverify': job(undefined, ['--no-verify']),
   s5cmd: (s3, dest) => ({ cmd: toolPath('s5cmd'), args: ['--endpoint-url', s3.endpoint, 'sync', 's3://bench-source/data/*', `s3://bench-dest/${dest}/`], env: s3.env() }),
   rclone: (s3, dest) => ({
-    cmd: toolPath('rclone', ['bench']),
+    cmd: toolPath('rclone'),
     args: ['sync', 'lake:bench-source/data', `lake:bench-dest/${dest}`, '--transfers', '64', '--checkers', '64', '--fast-list'],
     env: {
       ...s3.env(),
@@ -106,7 +106,7 @@ const RUNNERS: Record<string, Runner> = {
     },
   }),
   aws: (s3, dest) => ({
-    cmd: toolPath('aws', ['bench']),
+    cmd: toolPath('aws'),
     args: ['s3', 'sync', 's3://bench-source/data/', `s3://bench-dest/${dest}/`, '--endpoint-url', s3.endpoint, '--only-show-errors'],
     env: { ...s3.env(), AWS_MAX_CONCURRENT_REQUESTS: '64' },
   }),

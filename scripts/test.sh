@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite: installs what it needs (cached after the first run), builds, runs every test.
+# Every tool is installed here, before vitest starts: the tests only locate them (scripts/tools.ts).
+# Levels: test/unit (pure), test/integration (versitygw, moto), test/infra (image, Terraform lint, scripts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
@@ -11,10 +13,10 @@ bash scripts/install-moto.sh >/dev/null
 [ "${S3DS_SKIP_LINT:-}" = 1 ] || bash scripts/install-lint-tools.sh >/dev/null
 npm run --silent typecheck
 npm run --silent build
-# The image ships Node 24 and the machine may have Node 20: the pure logic runs under Node 24
-# too, then everything under the machine's Node.
+# The image ships Node 24 and the machine may have Node 20: the pure unit tests run under Node 24
+# too, then every level under the machine's Node.
 if [ $# -eq 0 ]; then
   echo "== unit tests under $("$BIN/node24" --version)"
-  S3DS_SKIP_LINT=1 "$BIN/node24" node_modules/vitest/vitest.mjs run test/unit
+  "$BIN/node24" node_modules/vitest/vitest.mjs run test/unit
 fi
 npx vitest run "$@"

@@ -1,6 +1,6 @@
 /**
- * A real moto server (moto[server] 5.2, installed by scripts/install-moto.sh into the tools cache)
- * for client tests against CloudWatch, CloudWatch Logs, ECS, Secrets Manager, STS, EventBridge
+ * A real moto server (moto[server] 5.2, installed by scripts/install-moto.sh into the tools cache
+ * before the tests start) for client tests against CloudWatch, CloudWatch Logs, ECS, Secrets Manager, STS, EventBridge
  * Scheduler... one endpoint for all services.
  *
  *   const moto = useMoto();                      // registers beforeAll/afterAll
@@ -9,15 +9,11 @@
  * or by hand: `const m = await startMoto(); try { ... } finally { await m.stop(); }`.
  * The server is stopped in afterAll even when tests fail, and killed when the test process exits.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../../scripts/local-s3.js';
-import { repoRoot } from './cli.js';
-
-const run = promisify(execFile);
+import { requireInstalled, toolsCacheRoot } from '../../scripts/tools.js';
 
 export interface MotoServer {
   endpoint: string;
@@ -39,18 +35,12 @@ export function motoClientConfig(endpoint: string, region = 'us-east-1') {
   };
 }
 
-let motoBin: Promise<string> | undefined;
-
-/** Path of moto_server: $MOTO_SERVER, else installed (once, cached) by scripts/install-moto.sh. */
-export function motoServerPath(): Promise<string> {
-  if (process.env.MOTO_SERVER) return Promise.resolve(process.env.MOTO_SERVER);
-  motoBin ??= run('bash', [join(repoRoot, 'scripts', 'install-moto.sh')], { maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 }).then(({ stdout }) => {
-    const lines = stdout.trim().split('\n');
-    const bin = join(lines[lines.length - 1]!.trim(), 'moto_server');
-    if (!existsSync(bin)) throw new Error(`install-moto.sh reported ${bin}, which does not exist`);
-    return bin;
-  });
-  return motoBin;
+/** Path of moto_server: $MOTO_SERVER, else the one scripts/install-moto.sh installed (located, never installed here). */
+export function motoServerPath(): string {
+  if (process.env.MOTO_SERVER) return process.env.MOTO_SERVER;
+  const dir = join(toolsCacheRoot(), 'moto-5.2');
+  requireInstalled(join(dir, '.installed'), 'moto 5.2', 'scripts/install-moto.sh');
+  return requireInstalled(join(dir, 'venv', 'bin', 'moto_server'), 'moto 5.2', 'scripts/install-moto.sh');
 }
 
 export { freePort };
@@ -66,7 +56,7 @@ function killAllOnExit(): void {
 }
 
 export async function startMoto(opts: { timeoutMs?: number } = {}): Promise<MotoServer> {
-  const bin = await motoServerPath();
+  const bin = motoServerPath();
   let lastError: Error | undefined;
   // The port could be taken between choosing and binding; try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -163,7 +153,7 @@ export function useMoto(opts: { timeoutMs?: number } = {}): { endpoint: string; 
     server = await startMoto(opts);
     handle.endpoint = server.endpoint;
     handle.port = server.port;
-  }, (opts.timeoutMs ?? 30_000) + 15 * 60_000);
+  }, (opts.timeoutMs ?? 30_000) + 15_000);
   afterAll(async () => {
     await server?.stop();
   });

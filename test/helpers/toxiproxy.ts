@@ -12,7 +12,7 @@ export interface Toxiproxy {
 
 /** The real toxiproxy (built by scripts/install-tools.sh toxiproxy) in front of `upstream` (host:port). */
 export async function startToxiproxy(upstream: string): Promise<Toxiproxy> {
-  const server = toolPath('toxiproxy-server', ['toxiproxy']);
+  const server = toolPath('toxiproxy-server');
   const apiPort = await freePort();
   const child: ChildProcess = spawn(server, ['-host', '127.0.0.1', '-port', String(apiPort)], { stdio: 'ignore' });
   const api = `http://127.0.0.1:${apiPort}`;

@@ -6,14 +6,9 @@ import {
   type MetricDatum,
   paginateListMetrics,
 } from '@aws-sdk/client-cloudwatch';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishMetricData, publishMetrics } from '../../src/observe/cloudwatch.js';
 import { METRIC_NAMES, METRIC_UNITS, type RunMetrics } from '../../src/observe/emf.js';
-import { repoRoot } from '../helpers/cli.js';
 import { freePort, motoClientConfig, useMoto } from '../helpers/moto.js';
 
 const moto = useMoto();
@@ -141,17 +136,5 @@ describe('publishMetrics against moto CloudWatch', () => {
     expect(warnings).toHaveLength(1);
     const listed = await cw.send(new ListMetricsCommand({ Namespace: 'S3DirectSyncRefusal' }));
     expect((listed.Metrics ?? []).map((m) => m.MetricName).sort()).toEqual(['Good', 'Good2']);
-  });
-});
-
-describe('scripts/install-moto.sh', () => {
-  it('is idempotent: with moto installed (useMoto did it) a second run is quick and prints the bin folder last', async () => {
-    const started = performance.now();
-    const { stdout } = await promisify(execFile)('bash', [join(repoRoot, 'scripts', 'install-moto.sh')]);
-    const seconds = (performance.now() - started) / 1000;
-    expect(seconds).toBeLessThan(5);
-    const last = stdout.trim().split('\n').pop()!;
-    expect(last).toMatch(/\/moto-5\.2\/venv\/bin$/);
-    expect(existsSync(join(last, 'moto_server'))).toBe(true);
   });
 });

@@ -4,11 +4,9 @@
  * and each check fails on its own, with its own message and exit code 4.
  */
 import { ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import { toolPath } from '../../scripts/tools.js';
@@ -18,8 +16,8 @@ import { CHECK_NAMES, failedChecks, type ChecksDocument } from '../../src/valida
 import { archiveKeys, generateArchive, uploadArchive, type ArchiveOptions } from '../fixtures/binance-archive.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { freePort, motoServerPath, startMoto, type MotoServer } from '../helpers/moto.js';
+import { runOk } from '../helpers/spawn.js';
 
-const run = promisify(execFile);
 const ARCHIVE: ArchiveOptions = { seed: 11, symbols: ['BTCUSDT'], dataTypes: ['klines'], days: 2, rowsPerFile: 5 };
 /** S3 lists keys in UTF-8 byte order: the first key a listing of the source returns. */
 const FIRST_KEY = [...archiveKeys(ARCHIVE)].map((k) => k.key).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))[0]!;
@@ -40,7 +38,7 @@ async function withEnv<T>(vars: Record<string, string>, f: () => Promise<T>): Pr
 
 /** An IAM user and access key in moto (made with the boto3 that moto ships with), while authentication is still off. */
 async function motoAccessKey(endpoint: string): Promise<{ id: string; secret: string }> {
-  const python = join(dirname(await motoServerPath()), 'python');
+  const python = join(dirname(motoServerPath()), 'python');
   const script = [
     'import boto3, json, sys',
     "iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='bootstrap', aws_secret_access_key='bootstrap')",
@@ -48,7 +46,7 @@ async function motoAccessKey(endpoint: string): Promise<{ id: string; secret: st
     "k = iam.create_access_key(UserName='s3ds-validate')['AccessKey']",
     "print(json.dumps({'id': k['AccessKeyId'], 'secret': k['SecretAccessKey']}))",
   ].join('\n');
-  const { stdout } = await run(python, ['-c', script, endpoint]);
+  const { stdout } = await runOk(python, ['-c', script, endpoint]);
   return JSON.parse(stdout) as { id: string; secret: string };
 }
 
@@ -233,7 +231,8 @@ describe('validate: a destination the credentials may not write (a bucket policy
     // versitygw's own IAM (accounts besides root); root bypasses bucket policies, accounts do not.
     iamDir = mkdtempSync(join(tmpdir(), 's3ds-vgw-iam-'));
     s3 = await withEnv({ VGW_IAM_DIR: iamDir }, () => startLocalS3({ buckets: ['iam-src', 'iam-dst'] }));
-    await run(toolPath('versitygw'), ['admin', '--access', s3.accessKeyId, '--secret', s3.secretAccessKey, '--endpoint-url', s3.endpoint, 'create-user', '--access', user.id, '--secret', user.secret, '--role', 'user']);
+    const admin = ['admin', '--access', s3.accessKeyId, '--secret', s3.secretAccessKey, '--endpoint-url', s3.endpoint];
+    await runOk(toolPath('versitygw'), [...admin, 'create-user', '--access', user.id, '--secret', user.secret, '--role', 'user']);
     const client = s3.client();
     await uploadArchive(client, 'iam-src', generateArchive(ARCHIVE));
     const allow = (bucket: string, actions: string[]) => ({ Effect: 'Allow', Principal: { AWS: [user.id] }, Action: actions, Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] });

@@ -12,6 +12,7 @@ import {
   URL_FLAGS,
   yargsOptions,
 } from '../../../src/config/index.js';
+import { examplePreset } from '../../helpers/presets.js';
 
 function parseArgs(args: string[]): Record<string, unknown> {
   return yargs(args)
@@ -178,9 +179,9 @@ describe('yargsOptions with real yargs', () => {
     expect(r.config.destination_prefix).toBe('binance/');
     expect(r.config.performance_optimization.max_concurrent).toBe(64);
     expect(r.config.performance_optimization.batch_size).toBe(300);
-    expect(r.config.performance_optimization.part_size_mb).toBe(100);
+    expect(r.config.performance_optimization.part_size_mb).toBe(examplePreset('prod').performance_optimization.part_size_mb);
     expect(r.config.enable_incremental).toBe(false);
-    expect(r.config.enable_monitoring).toBe(true);
+    expect(r.config.enable_monitoring).toBe(examplePreset('prod').enable_monitoring);
     expect(r.config.selection.symbols).toEqual(['BTCUSDT', 'ETHUSDT', 'BNBUSDT']);
     expect(r.config.selection.include).toEqual(['**/{BTC,ETH}USDT-1m-*.zip']);
     expect(r.origin.enable_monitoring).toBe('preset');

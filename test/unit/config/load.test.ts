@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type LoadInput } from '../../../src/config/index.js';
 import { knownEnvNames } from '../../../src/config/flags.js';
 import { schemaLeaves } from '../../../src/config/schema.js';
+import { examplePreset } from '../../helpers/presets.js';
+
+const DEV = examplePreset('dev');
 
 const dir = mkdtempSync(join(tmpdir(), 's3ds-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,7 +60,7 @@ describe('loadConfig layering', () => {
 
   it('preset overrides defaults', () => {
     const r = loadConfig({ ...base, preset: 'dev' });
-    expect(r.config.performance_optimization.max_concurrent).toBe(4);
+    expect(r.config.performance_optimization.max_concurrent).toBe(DEV.performance_optimization.max_concurrent);
     expect(r.config.performance_optimization.storage_class).toBe('STANDARD');
     expect(r.origin['performance_optimization.max_concurrent']).toBe('preset');
     expect(r.origin['performance_optimization.storage_class']).toBe('default');
@@ -67,7 +70,7 @@ describe('loadConfig layering', () => {
     const file = writeJson({ performance_optimization: { batch_size: 77 } });
     const r = loadConfig({ ...base, preset: 'dev', configFile: file });
     expect(r.config.performance_optimization.batch_size).toBe(77);
-    expect(r.config.performance_optimization.max_concurrent).toBe(4);
+    expect(r.config.performance_optimization.max_concurrent).toBe(DEV.performance_optimization.max_concurrent);
     expect(r.origin['performance_optimization.batch_size']).toBe('file');
     expect(r.origin['performance_optimization.max_concurrent']).toBe('preset');
   });
@@ -174,7 +177,7 @@ describe('loadConfig layering', () => {
     const file = writeJson({ destination_bucket: 'bkt', engine: null, performance_optimization: null });
     const r = loadConfig({ ...base, preset: 'dev', configFile: file });
     expect(r.config.engine).toBeUndefined();
-    expect(r.config.performance_optimization.max_concurrent).toBe(4);
+    expect(r.config.performance_optimization.max_concurrent).toBe(DEV.performance_optimization.max_concurrent);
     expect(r.origin['performance_optimization.max_concurrent']).toBe('preset');
   });
 });

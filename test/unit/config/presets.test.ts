@@ -1,69 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, PRESET_NAMES, PRESETS } from '../../../src/config/index.js';
+import { examplePreset, examplesDir } from '../../helpers/presets.js';
 
-const examplesDir = fileURLToPath(new URL('../../../config/examples/', import.meta.url));
-
-// Copied from the seed document (S3 Direct Sync Best Practices: "Environment-Specific
-// Configuration" and "Configuration Templates").
-const SEED = {
-  dev: {
-    enable_s3_direct_sync: true,
-    operation_mode: 'auto',
-    destination_bucket: 'dev-crypto-lakehouse-bronze',
-    performance_optimization: { max_concurrent: 4, batch_size: 50, part_size_mb: 25, retry_count: 3 },
-    enable_detailed_logging: true,
-  },
-  staging: {
-    enable_s3_direct_sync: true,
-    operation_mode: 'auto',
-    destination_bucket: 'staging-crypto-lakehouse-bronze',
-    performance_optimization: { max_concurrent: 8, batch_size: 100, part_size_mb: 50, retry_count: 5 },
-    enable_monitoring: true,
-  },
-  prod: {
-    enable_s3_direct_sync: true,
-    operation_mode: 'auto',
-    destination_bucket: 'prod-crypto-lakehouse-bronze',
-    performance_optimization: { max_concurrent: 16, batch_size: 200, part_size_mb: 100, retry_count: 5 },
-    enable_monitoring: true,
-    enable_cost_tracking: true,
-    enable_performance_analytics: true,
-  },
-  'high-performance': {
-    enable_s3_direct_sync: true,
-    operation_mode: 'direct_sync',
-    destination_bucket: 'high-perf-lakehouse',
-    destination_prefix: 'binance/archive',
-    sync_mode: 'copy',
-    enable_incremental: true,
-    performance_optimization: {
-      max_concurrent: 32,
-      batch_size: 500,
-      part_size_mb: 100,
-      retry_count: 3,
-      enable_multipart_threshold_mb: 50,
-    },
-    s3_config: { region: 'us-east-1', use_accelerated_endpoint: true },
-  },
-  'cost-optimized': {
-    enable_s3_direct_sync: true,
-    operation_mode: 'auto',
-    destination_bucket: 'cost-opt-lakehouse',
-    sync_mode: 'sync',
-    enable_incremental: true,
-    performance_optimization: {
-      max_concurrent: 8,
-      batch_size: 100,
-      part_size_mb: 50,
-      retry_count: 5,
-      storage_class: 'STANDARD_IA',
-    },
-    s3_config: { region: 'us-east-1' },
-  },
-} as const;
-
+// config/examples holds the seed document's presets (S3 Direct Sync Best Practices: "Environment-Specific
+// Configuration" and "Configuration Templates") as JSON: the presets in the code must equal them.
 describe('presets', () => {
   it('has exactly the five seed names', () => {
     expect([...PRESET_NAMES]).toEqual(['dev', 'staging', 'prod', 'high-performance', 'cost-optimized']);
@@ -71,28 +12,31 @@ describe('presets', () => {
   });
 
   for (const name of PRESET_NAMES) {
-    it(`${name} equals the seed`, () => {
-      expect(PRESETS[name]).toStrictEqual(SEED[name]);
+    it(`${name} equals config/examples/${name}.json`, () => {
+      expect(PRESETS[name]).toStrictEqual(examplePreset(name));
     });
 
-    it(`config/examples/${name}.json is the seed's JSON and loads unchanged to the preset's values`, () => {
-      const file = `${examplesDir}${name}.json`;
-      expect(JSON.parse(readFileSync(file, 'utf8'))).toStrictEqual(SEED[name]);
+    it(`config/examples/${name}.json loads unchanged to the preset's values`, () => {
+      const file = join(examplesDir, `${name}.json`);
+      const example = examplePreset(name);
       const fromFile = loadConfig({ configFile: file, environ: {}, cli: {} });
       const fromPreset = loadConfig({ preset: name, environ: {}, cli: {} });
       expect(fromFile.warnings).toEqual([]);
       expect(fromFile.config).toStrictEqual(fromPreset.config);
-      expect(fromFile.config.destination_bucket).toBe(SEED[name].destination_bucket);
-      expect(fromFile.config.performance_optimization).toMatchObject(SEED[name].performance_optimization);
+      expect(fromFile.config.destination_bucket).toBe(example.destination_bucket);
+      expect(fromFile.config.performance_optimization).toMatchObject(example.performance_optimization);
       expect([...fromFile.explicit].sort()).toEqual([...fromPreset.explicit].sort());
     });
   }
 
   it('applies defaults under a preset and normalises the prefix', () => {
     const { config } = loadConfig({ preset: 'high-performance', environ: {}, cli: {} });
+    const example = examplePreset('high-performance');
+    expect(example.destination_prefix).toBe('binance/archive');
     expect(config.destination_prefix).toBe('binance/archive/');
+    expect(example.performance_optimization.storage_class).toBeUndefined();
     expect(config.performance_optimization.storage_class).toBe('STANDARD');
-    expect(config.s3_config).toEqual({ region: 'us-east-1', use_accelerated_endpoint: true, force_path_style: false });
+    expect(config.s3_config).toEqual({ ...(example.s3_config as object), force_path_style: false });
     expect(config.source_bucket).toBe('data.binance.vision');
   });
 

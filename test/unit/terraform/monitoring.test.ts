@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ENVIRONMENTS, type Hcl } from './hcl.js';
 import { envModel, loadModule } from './model.js';
+import { examplePreset } from '../../helpers/presets.js';
 
 // The metrics contract of DESIGN.md (namespace S3DirectSync, dimensions Environment and Mode).
 const CONTRACT_METRICS = new Set([
@@ -123,8 +124,9 @@ describe('alarms', () => {
 describe.each(ENVIRONMENTS)('monitoring preset for %s', (env) => {
   it('follows the seed flags', async () => {
     const { vars } = await envModel(env);
-    expect(vars.enable_monitoring).toBe(env !== 'dev');
-    expect(vars.enable_cost_tracking).toBe(env === 'prod');
-    expect(vars.enable_performance_analytics).toBe(env === 'prod');
+    const p = examplePreset(env);
+    expect(vars.enable_monitoring).toBe(p.enable_monitoring === true);
+    expect(vars.enable_cost_tracking).toBe(p.enable_cost_tracking === true);
+    expect(vars.enable_performance_analytics).toBe(p.enable_performance_analytics === true);
   });
 });

@@ -1,13 +1,20 @@
 import { describe, it, expect } from 'vitest';
 import { ENVIRONMENTS, type Hcl, evalString, renderPolicy } from './hcl.js';
 import { type EnvModel, envModel, loadModule } from './model.js';
+import { examplePreset } from '../../helpers/presets.js';
 
-// The seed's environment presets (performance_optimization and flags).
-const PRESETS = {
-  dev: { max_concurrent: 4, batch_size: 50, part_size_mb: 25, retry_count: 3, detailed: true },
-  staging: { max_concurrent: 8, batch_size: 100, part_size_mb: 50, retry_count: 5, detailed: false },
-  prod: { max_concurrent: 16, batch_size: 200, part_size_mb: 100, retry_count: 5, detailed: false },
-} as const;
+/** The seed's environment preset, as config/examples has it (performance_optimization and flags). */
+function preset(env: string) {
+  const p = examplePreset(env);
+  return {
+    ...p.performance_optimization,
+    bucket: p.destination_bucket,
+    detailed: p.enable_detailed_logging === true,
+    monitoring: p.enable_monitoring === true,
+    costTracking: p.enable_cost_tracking === true,
+    analytics: p.enable_performance_analytics === true,
+  };
+}
 
 /**
  * Renders local.container_environment for one environment. The local is a merge() of a literal
@@ -51,13 +58,13 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
 describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
   it('passes the seed preset and the job contract through the container environment', async () => {
     const m = await envModel(env);
-    const p = PRESETS[env];
+    const p = preset(env);
     const e = containerEnvironment(m);
     expect(e).toMatchObject({
       S3DS_ENV: env,
       S3DS_SOURCE: 's3://data.binance.vision/data/',
       S3DS_SOURCE_REGION: 'ap-northeast-1',
-      S3DS_DESTINATION: `s3://${env}-crypto-lakehouse-bronze/binance/archive/`,
+      S3DS_DESTINATION: `s3://${p.bucket}/binance/archive/`,
       S3DS_MAX_CONCURRENT: String(p.max_concurrent),
       S3DS_BATCH_SIZE: String(p.batch_size),
       S3DS_PART_SIZE_MB: String(p.part_size_mb),
@@ -67,9 +74,9 @@ describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
       S3DS_SHUTDOWN_DEADLINE_SECONDS: '90',
       S3DS_METRICS: 'emf',
       S3DS_DETAILED_LOGGING: String(p.detailed),
-      S3DS_MONITORING: String(env !== 'dev'),
-      S3DS_COST_TRACKING: String(env === 'prod'),
-      S3DS_PERFORMANCE_ANALYTICS: String(env === 'prod'),
+      S3DS_MONITORING: String(p.monitoring),
+      S3DS_COST_TRACKING: String(p.costTracking),
+      S3DS_PERFORMANCE_ANALYTICS: String(p.analytics),
       S3DS_DESTINATION_ETAGS: 'opaque',
     });
     expect(e.S3DS_PREFIX?.split(',').length).toBeGreaterThan(0);
@@ -227,7 +234,8 @@ describe('destination bucket hardening', () => {
     const tls = statements.find((s) => s.sid === 'DenyInsecureTransport');
     expect(tls?.effect).toBe('Deny');
     expect(tls?.conditions).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
-    expect(tls?.resources).toEqual([`arn:aws:s3:::${env}-crypto-lakehouse-bronze`, `arn:aws:s3:::${env}-crypto-lakehouse-bronze/*`]);
+    const bucket = examplePreset(env).destination_bucket;
+    expect(tls?.resources).toEqual([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
     const vpce = statements.find((s) => s.sid === 'DenyJobOutsideAllowedVpcEndpoints');
     expect(Boolean(vpce)).toBe(Boolean(m.vars.restrict_destination_to_vpce));
     if (vpce) {

@@ -6,7 +6,6 @@
  *
  * Skipped only with S3DS_SKIP_IMAGE=1. The first build takes minutes; later ones reuse the cache.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import { estimateCount, generateArchive, uploadArchive, type ArchiveOptions } from '../fixtures/binance-archive.js';
 import { repoRoot } from '../helpers/cli.js';
 import { contentHashes, countObjects } from '../helpers/s3.js';
+import { run } from '../helpers/spawn.js';
 
 const SKIP = process.env.S3DS_SKIP_IMAGE === '1';
 const TAG = 's3-direct-sync:image-test';
@@ -33,42 +33,20 @@ const LARGE: ArchiveOptions = {
   prefix: 'big/',
 };
 
-function dockerAnswers(): boolean {
-  const r = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 });
-  return r.status === 0;
+async function dockerAnswers(): Promise<boolean> {
+  const r = await run('docker', ['info'], { timeoutMs: 20_000 }).catch(() => undefined);
+  return r?.code === 0;
 }
 
 /** The same engine and containers.conf that scripts/build-image.sh uses. */
-function containerEnv(): { engine: 'docker' | 'podman'; env: NodeJS.ProcessEnv } {
-  const engine = (process.env.S3DS_CONTAINER_ENGINE as 'docker' | 'podman' | undefined) ?? (dockerAnswers() ? 'docker' : 'podman');
+async function containerEnv(): Promise<{ engine: 'docker' | 'podman'; env: NodeJS.ProcessEnv }> {
+  const engine = (process.env.S3DS_CONTAINER_ENGINE as 'docker' | 'podman' | undefined) ?? ((await dockerAnswers()) ? 'docker' : 'podman');
   const env: NodeJS.ProcessEnv = { ...process.env, S3DS_CONTAINER_ENGINE: engine };
   if (engine === 'podman' && !(process.env.CONTAINERS_CONF && existsSync(process.env.CONTAINERS_CONF))) {
     const cache = process.env.S3DS_IMAGE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 's3-direct-sync', 'image');
     env.CONTAINERS_CONF = join(cache, 'containers.conf');
   }
   return { engine, env };
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 describe.skipIf(SKIP)('the container image', () => {
@@ -82,12 +60,12 @@ describe.skipIf(SKIP)('the container image', () => {
   /** `run` flags as on ECS: read-only root, tmpfs /tmp; host network to reach the local S3 server. */
   const runFlags = ['run', '--rm', '--network', 'host', '--read-only', '--tmpfs', '/tmp', '--no-healthcheck'];
   const awsEnvFlags = () => Object.entries(s3.env()).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const inContainer = (args: string[], timeoutMs = 120_000) => run(engine, [...runFlags, ...args], env, timeoutMs);
+  const inContainer = (args: string[], timeoutMs = 120_000) => run(engine, [...runFlags, ...args], { env, timeoutMs });
 
   beforeAll(async () => {
-    ({ engine, env } = containerEnv());
+    ({ engine, env } = await containerEnv());
     const [build, server] = await Promise.all([
-      run('bash', [join(repoRoot, 'scripts', 'build-image.sh'), TAG], env, BUILD_TIMEOUT_MS),
+      run('bash', [join(repoRoot, 'scripts', 'build-image.sh'), TAG], { env, timeoutMs: BUILD_TIMEOUT_MS }),
       startLocalS3({ buckets: ['src-bucket', 'dst-bucket'] }),
     ]);
     s3 = server;
@@ -105,7 +83,7 @@ describe.skipIf(SKIP)('the container image', () => {
   }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
-    if (engine) for (const name of containers) spawnSync(engine, ['rm', '--force', name], { env, stdio: 'ignore' });
+    if (engine) for (const name of containers) await run(engine, ['rm', '--force', name], { env, timeoutMs: 60_000 }).catch(() => undefined);
     await s3?.stop();
   });
 
@@ -118,7 +96,8 @@ describe.skipIf(SKIP)('the container image', () => {
     const node = await inContainer(['--entrypoint', 'node', TAG, '--version']);
     expect(node.stdout.trim()).toMatch(/^v24\./);
 
-    const inspect = await run(engine, ['image', 'inspect', '--format', '{{json .Config.Entrypoint}}|{{json .Config.Cmd}}|{{.Config.User}}', TAG], env, 30_000);
+    const format = '{{json .Config.Entrypoint}}|{{json .Config.Cmd}}|{{.Config.User}}';
+    const inspect = await run(engine, ['image', 'inspect', '--format', format, TAG], { env, timeoutMs: 30_000 });
     expect(inspect.code, inspect.stderr).toBe(0);
     const [entrypoint, cmd, user] = inspect.stdout.trim().split('|');
     expect(JSON.parse(entrypoint!)).toEqual(['/usr/bin/tini', '--', 'node', '/app/dist/cli/main.js']);
@@ -171,8 +150,7 @@ describe.skipIf(SKIP)('the container image', () => {
     const job = run(
       engine,
       [...runFlags, '--name', name, ...awsEnvFlags(), TAG, ...args, '--engine', 's5cmd', '--max-concurrent', '1', '--batch-size', '10', '--json', '--log-format', 'json'],
-      env,
-      300_000,
+      { env, timeoutMs: 300_000 },
     );
     let exited = false;
     void job.then(() => (exited = true));
@@ -188,7 +166,7 @@ describe.skipIf(SKIP)('the container image', () => {
 
       const stopDeadlineSeconds = 30;
       const started = Date.now();
-      const stop = await run(engine, ['stop', '-t', String(stopDeadlineSeconds), name], env, 60_000);
+      const stop = await run(engine, ['stop', '-t', String(stopDeadlineSeconds), name], { env, timeoutMs: 60_000 });
       const r = await job;
       const elapsed = Date.now() - started;
       expect(stop.code, stop.stderr).toBe(0);

@@ -3,12 +3,12 @@
  * through fake `aws`, `terraform` and `docker` programs that record their arguments, so the exit
  * codes, the order of the steps and the handling of the ECR password are checked without AWS.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../helpers/cli.js';
+import { repoRoot } from '../helpers/cli.js';
+import { run, type Ran } from '../helpers/spawn.js';
 
 const RUN_TASK = join(repoRoot, 'scripts', 'run-task.sh');
 const DEPLOY = join(repoRoot, 'scripts', 'deploy.sh');
@@ -25,26 +25,8 @@ let tmp: string;
 /** Directory with only node, git and a few coreutils: no aws, terraform, docker or podman. */
 let bareBin: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runScript(script: string, args: string[], env: Record<string, string>, path: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/bash', [script, ...args], {
-      cwd: repoRoot,
-      env: { PATH: path, HOME: process.env.HOME ?? tmp, LANG: 'C.UTF-8', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runScript(script: string, args: string[], env: Record<string, string>, path: string): Promise<Ran> {
+  return run('/bin/bash', [script, ...args], { cwd: repoRoot, env: { PATH: path, HOME: process.env.HOME ?? tmp, LANG: 'C.UTF-8', ...env } });
 }
 
 /** A bin directory of fake programs (bash bodies) that log "name args" lines to FAKE_LOG. */

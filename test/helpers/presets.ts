@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './cli.js';
+
+/** A preset as config/examples/<name>.json writes it: the values tests compare against. */
+export interface ExamplePreset {
+  destination_bucket: string;
+  performance_optimization: { max_concurrent: number; batch_size: number; part_size_mb: number; retry_count: number; storage_class?: string };
+  enable_detailed_logging?: boolean;
+  enable_monitoring?: boolean;
+  enable_cost_tracking?: boolean;
+  enable_performance_analytics?: boolean;
+  [field: string]: unknown;
+}
+
+export const examplesDir = join(repoRoot, 'config', 'examples');
+
+export function examplePreset(name: string): ExamplePreset {
+  return JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as ExamplePreset;
+}
