@@ -111,3 +111,7 @@ function describeAction(a: Action): string {
   if (a.kind === 'delete') return `delete ${a.key}`;
   return `${a.kind} ${a.key}`;
 }
+
+// TEMPORARY (drop at merge): estimate-command.ts, owned by another helper, still imports these from here.
+export { createCliLogger, Refusal, type CommonArgs } from './command-io.js';
+export { destinationCredentials, loadLayers, refuseUnsafeLocations } from './command-inputs.js';
