@@ -7,7 +7,8 @@ import { registerEnvironmentSecrets, scrubSecrets } from '../storage/credentials
 import { estimateCommand, ESTIMATE_OPTIONS, type EstimateArgs } from './estimate-command.js';
 import { launchCommand, type LaunchArgs } from './launch-command.js';
 import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate-command.js';
-import { runCommand, type CommonArgs } from './run-command.js';
+import type { CommonArgs } from './command-io.js';
+import { runCommand } from './run-command.js';
 
 function commonOptions(y: Argv): Argv<any> {
   return y

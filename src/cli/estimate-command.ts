@@ -8,7 +8,7 @@ import { enginesFor, estimateCapacity } from '../cost/estimate.js';
 import { formatEstimateDocument, ratesSource, type EstimateDocument } from '../cost/estimate-document.js';
 import type { AccessFrequency, EstimateInput, GrowthMultipliers } from '../cost/estimate-types.js';
 import { costGuard, projectedCost } from '../cost/guard.js';
-import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../cost/pricing.js';
+import type { PricingTable } from '../cost/pricing.js';
 import { fitRates, ratesFromReportFile, RatesFileError, type EngineRate, type FittedRates } from '../cost/rates.js';
 import { tallySelection, TallyError } from '../cost/tally.js';
 import { probeS5cmd } from '../engines/s5cmd-locate.js';
@@ -21,8 +21,8 @@ import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credent
 import { resolveSides, type Sides } from '../storage/sides.js';
 import { MIB, parseByteSize } from '../units.js';
 import { explainS3Error } from '../validate/s3-errors.js';
-import { createCliLogger, destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
-import type { CommandIo } from './validate-command.js';
+import { createCliLogger, processIo, Refusal, withRefusals, type CommandIo, type CommonArgs } from './command-io.js';
+import { destinationCredentials, loadLayers, pricingOption, refuseUnsafeLocations } from './command-inputs.js';
 
 export interface EstimateArgs extends CommonArgs {
   objects?: string | number;
@@ -200,13 +200,7 @@ async function prepare(argv: EstimateArgs, environ: Record<string, string | unde
   const loaded = await loadLayers(argv, environ);
   const destCredentials = await destinationCredentials(argv, environ, loaded);
   refuseUnsafeLocations(loaded, destCredentials);
-  let pricing: PricingTable = DEFAULT_PRICING;
-  const pricingFile = argv['pricing-file'] ?? environ.S3DS_PRICING_FILE;
-  if (pricingFile) {
-    pricing = await loadPricingFile(pricingFile).catch((err: unknown) => {
-      throw new Refusal(err instanceof PricingError ? err.message : `--pricing-file ${pricingFile}: ${(err as Error).message}`, ExitCode.badConfig);
-    });
-  }
+  const pricing = await pricingOption(argv, environ);
   let rates: Partial<Record<EngineName, EngineRate>> = {};
   if (options.reportFile) {
     rates = await ratesFromReportFile(options.reportFile).catch((err: unknown) => {
@@ -315,17 +309,14 @@ function costGuardFor(doc: EstimateDocument, choice: EngineChoice, maxCostUsd: n
  * the source (or --objects/--bytes), measured or default rates and the pricing table. Exit 0; 2 for
  * a bad option, configuration, pricing file or report; 4 when the source cannot be listed.
  */
-export async function estimateCommand(argv: EstimateArgs, io: CommandIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function estimateCommand(argv: EstimateArgs, io: CommandIo = processIo()): Promise<number> {
+  return withRefusals(io, () => estimate(argv, io));
+}
+
+async function estimate(argv: EstimateArgs, io: CommandIo): Promise<number> {
   const environ = io.env;
   const logger = createCliLogger(argv, environ);
-  let prepared: Prepared;
-  try {
-    prepared = await prepare(argv, environ);
-  } catch (err) {
-    if (!(err instanceof Refusal)) throw err;
-    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
-    return err.exitCode;
-  }
+  const prepared = await prepare(argv, environ);
   const { options, loaded, destCredentials, pricing, rates } = prepared;
   for (const w of loaded.warnings) logger.warn(w);
 

@@ -1,9 +1,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { JobError } from '../exit-codes.js';
 import { formatLaunchResult, launchResultJson, launchShards, regionFromArn } from '../fanout/launch.js';
 import type { CapacityProvider } from '../fanout/types.js';
-import { scrubSecrets } from '../storage/credentials.js';
-import { createCliLogger, type CommonArgs } from './run-command.js';
+import { createCliLogger, printResult, processIo, withRefusals, type CommandIo, type CommonArgs } from './command-io.js';
 import { installShutdown } from './shutdown.js';
 
 export interface LaunchArgs extends CommonArgs {
@@ -24,11 +22,15 @@ export interface LaunchArgs extends CommonArgs {
 const splitList = (v: string[]) => v.flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
 
 /** `launch`: one ECS task per shard (`sync --shard i/N`), waits for them, combines their exit codes. */
-export async function launchCommand(argv: LaunchArgs): Promise<number> {
-  const logger = createCliLogger(argv, process.env);
+export async function launchCommand(argv: LaunchArgs, io: CommandIo = processIo()): Promise<number> {
+  return withRefusals(io, () => launch(argv, io), 's3-direct-sync launch');
+}
+
+async function launch(argv: LaunchArgs, io: CommandIo): Promise<number> {
+  const logger = createCliLogger(argv, io.env);
   const passed = (argv['--'] ?? []).map(String);
   const baseCommand = passed.length > 0 ? passed : ['sync', '--json'];
-  const ecs = new ECSClient({ region: process.env.AWS_REGION ?? regionFromArn(argv.cluster) });
+  const ecs = new ECSClient({ region: io.env.AWS_REGION ?? regionFromArn(argv.cluster) });
   const shutdown = installShutdown(30_000, (sig) => logger.warn(`received ${sig}: stopping the shard tasks`));
   try {
     const result = await launchShards({
@@ -48,14 +50,8 @@ export async function launchCommand(argv: LaunchArgs): Promise<number> {
       signal: shutdown.stop,
       onEvent: (e) => logger.info('launch', { event: e }),
     });
-    process.stdout.write(scrubSecrets(argv.json ? JSON.stringify(launchResultJson(result), null, 2) + '\n' : formatLaunchResult(result) + '\n'));
+    printResult(io, argv.json, launchResultJson(result), () => formatLaunchResult(result));
     return result.exitCode;
-  } catch (err) {
-    if (err instanceof JobError) {
-      process.stderr.write(`s3-direct-sync launch: ${scrubSecrets(err.message)}\n`);
-      return err.exitCode;
-    }
-    throw err;
   } finally {
     shutdown.dispose();
     ecs.destroy();

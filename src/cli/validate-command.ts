@@ -1,12 +1,11 @@
 import type { Options } from 'yargs';
-import type { LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { maskUrlUserInfo } from '../observe/redact.js';
-import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { CHECK_NAMES, checksDocument, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
 import { MINIMUM_ENV, resolveMinimums, type Minimums } from '../validate/resources.js';
 import { isCheckName } from '../validate/results.js';
-import { destinationCredentials, loadLayers, Refusal, refuseUnsafeLocations, type CommonArgs } from './run-command.js';
+import { destinationCredentials, loadLayers, refuseUnsafeLocations } from './command-inputs.js';
+import { printResult, processIo, Refusal, withRefusals, type CommandIo, type CommonArgs } from './command-io.js';
 
 export interface ValidateArgs extends CommonArgs {
   skip?: string | string[];
@@ -102,32 +101,21 @@ export function parseValidateOptions(argv: ValidateArgs, environ: Record<string,
   return { skip: skip as CheckName[], minimums, timeoutMs, ...(stsEndpoint ? { stsEndpoint } : {}) };
 }
 
-export interface CommandIo {
-  env: NodeJS.ProcessEnv;
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
-
 /**
  * `validate`: every check, printed as a table (or JSON with --json) on stdout. Exit 0 when all
  * pass (skipped ones included), 4 when any failed (stderr names them), 2 for a bad configuration
  * or option.
  */
-export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function validateCommand(argv: ValidateArgs, io: CommandIo = processIo()): Promise<number> {
+  return withRefusals(io, () => validate(argv, io));
+}
+
+async function validate(argv: ValidateArgs, io: CommandIo): Promise<number> {
   const environ = io.env;
-  let loaded: LoadedConfig;
-  let destCredentials: SecretCredentialsProvider | undefined;
-  let options: ValidateOptions;
-  try {
-    options = parseValidateOptions(argv, environ);
-    loaded = await loadLayers(argv, environ);
-    destCredentials = await destinationCredentials(argv, environ, loaded);
-    refuseUnsafeLocations(loaded, destCredentials);
-  } catch (err) {
-    if (!(err instanceof Refusal)) throw err;
-    io.stderr.write(`s3-direct-sync: ${scrubSecrets(err.message)}\n`);
-    return err.exitCode;
-  }
+  const options = parseValidateOptions(argv, environ);
+  const loaded = await loadLayers(argv, environ);
+  const destCredentials = await destinationCredentials(argv, environ, loaded);
+  refuseUnsafeLocations(loaded, destCredentials);
   const results = await runChecks({
     config: loaded.config,
     explicit: loaded.explicit,
@@ -140,7 +128,7 @@ export async function validateCommand(argv: ValidateArgs, io: CommandIo = { env:
     skip: options.skip,
     timeoutMs: options.timeoutMs,
   });
-  io.stdout.write(scrubSecrets(argv.json ? JSON.stringify(checksDocument(results), null, 2) + '\n' : formatChecks(results) + '\n'));
+  printResult(io, argv.json, checksDocument(results), () => formatChecks(results));
   const failed = failedChecks(results);
   if (failed.length === 0) return ExitCode.ok;
   io.stderr.write(`validate: failed: ${failed.join(', ')}\n`);

@@ -1,4 +1,5 @@
 import type { Options } from 'yargs';
+import { RETIRED_SETTINGS, retiredYargsOptions } from './retired.js';
 import { ConfigError, schemaLeaves, type ConfigIssue, type ConfigPath, type LeafKind } from './schema.js';
 
 /** The CLI flag name of every schema leaf; typed so that a new schema leaf cannot go without one. */
@@ -52,7 +53,6 @@ const FLAG_NAMES: Record<ConfigPath, string> = {
   enable_detailed_logging: 'detailed-logging',
   enable_monitoring: 'monitoring',
   enable_cost_tracking: 'cost-tracking',
-  enable_performance_analytics: 'performance-analytics',
 };
 
 export type FlagType = LeafKind;
@@ -287,9 +287,9 @@ export const OTHER_ENV_NAMES: readonly string[] = [
   'S3DS_REBUILD_STANDINS', 'S3DS_DEBIAN_MIRROR', 'S3DS_BUILD_CA_BUNDLE', 'S3DS_SKIP_IMAGE', 'S3DS_SKIP_LINT', 'S3DS_TOOLS_CACHE',
 ];
 
-/** Every S3DS_* name the job or its scripts read. */
+/** Every S3DS_* name the job or its scripts read, and the retired ones (accepted with a warning). */
 export function knownEnvNames(): string[] {
-  return [...URL_FLAGS.map((d) => d.env), ...FLAGS.map((d) => d.env), ...OTHER_ENV_NAMES];
+  return [...URL_FLAGS.map((d) => d.env), ...FLAGS.map((d) => d.env), ...OTHER_ENV_NAMES, ...RETIRED_SETTINGS.map((s) => s.env)];
 }
 
 function valuesOrThrow(layer: LabelledLayer): ConfigLayer {
@@ -313,7 +313,7 @@ export function envToPartial(environ: Record<string, string | undefined>): Confi
  * set, so unset flags do not shadow lower layers and bad values are reported with all others.
  */
 export function yargsOptions(): Record<string, Options> {
-  const out: Record<string, Options> = {};
+  const out: Record<string, Options> = retiredYargsOptions();
   for (const def of URL_FLAGS) {
     out[def.flag] = { type: 'string', requiresArg: true, describe: `${def.describe} [env ${def.env}]` };
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { argvLayer, envLayer, FLAGS, knownEnvNames, type ConfigLayer, type LabelledLayer } from './flags.js';
 import { isPresetName, PRESET_NAMES, PRESETS } from './presets.js';
+import { dropRetiredKeys, retiredEnvWarnings, retiredFlagWarnings } from './retired.js';
 import {
   ConfigError,
   schemaLeaves,
@@ -30,7 +31,7 @@ export interface LoadedConfig {
   explicit: Set<string>;
   /** The layer each leaf's value came from. */
   origin: Record<string, LayerName>;
-  /** Notes about the configuration that do not stop the run (unknown keys do: they are errors). */
+  /** Notes about the configuration that do not stop the run, e.g. a retired setting (unknown keys do: they are errors). */
   warnings: string[];
 }
 
@@ -160,6 +161,10 @@ function secretLayer(secret: unknown): Layer {
   return documentLayer('secret', 'secret', doc, 'the configuration secret');
 }
 
+function layerSource(name: 'preset' | 'file' | 'secret', input: LoadInput): string {
+  return name === 'file' ? `file ${input.configFile}` : name === 'secret' ? 'the secret' : `preset ${input.preset}`;
+}
+
 function deepMerge(target: ConfigLayer, source: ConfigLayer): ConfigLayer {
   for (const [k, v] of Object.entries(source)) {
     const cur = target[k];
@@ -200,10 +205,14 @@ export function loadConfig(input: LoadInput): LoadedConfig {
   const warnings: string[] = [];
   const unknown: string[] = [];
   for (const layer of layers) {
+    if (layer.name === 'preset' || layer.name === 'file' || layer.name === 'secret') {
+      warnings.push(...dropRetiredKeys(layer.values, layer.labels, layerSource(layer.name, input)));
+    }
     if (layer.name === 'file') unknown.push(...unknownKeys(layer.values, `file ${input.configFile}`));
     if (layer.name === 'secret') unknown.push(...unknownKeys(layer.values, 'the secret'));
   }
   unknown.push(...unknownEnv(input.environ));
+  warnings.push(...retiredEnvWarnings(input.environ), ...retiredFlagWarnings(input.cli));
 
   const merged: ConfigLayer = {};
   const setBy = new Map<string, { layer: LayerName; label: string }>();

@@ -41,7 +41,6 @@ export const PRESETS: Readonly<Record<PresetName, SyncConfigInput>> = deepFreeze
     performance_optimization: { max_concurrent: 16, batch_size: 200, part_size_mb: 100, retry_count: 5 },
     enable_monitoring: true,
     enable_cost_tracking: true,
-    enable_performance_analytics: true,
   },
   'high-performance': {
     enable_s3_direct_sync: true,

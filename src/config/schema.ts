@@ -387,10 +387,6 @@ export const syncConfigSchema = z.object(
     enable_detailed_logging: boolField(false, 'Log every object and engine command (debug level).'),
     enable_monitoring: boolField(false, 'Emit CloudWatch metrics (Embedded Metric Format log lines).'),
     enable_cost_tracking: boolField(false, 'Estimate request and transfer cost and add it to the report and metrics.'),
-    enable_performance_analytics: boolField(
-      false,
-      'Record latency histograms and throughput over time in the report.',
-    ),
   },
   { error: 'an object of configuration keys' },
 );

@@ -10,7 +10,7 @@
  * Pure parts live in command.ts (requests) and outcome.ts (results, table); this file does the I/O.
  */
 import { randomBytes } from 'node:crypto';
-import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Failure, type Task } from '@aws-sdk/client-ecs';
 import { buildRunTaskInput, isTransientLaunchFailure, shardLabel, validateLaunchOptions } from './command.js';
 import { MISSING, NOT_STARTED, combineShardResults, shardResultFromTask } from './outcome.js';
 import type { LaunchEvent, LaunchOptions, LaunchResult, ShardResult } from './types.js';
@@ -56,165 +56,207 @@ function taskId(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-export async function launchShards(opts: LaunchOptions): Promise<LaunchResult> {
-  validateLaunchOptions(opts);
-  const launchId = opts.launchId ?? randomBytes(6).toString('hex');
-  const sleep = opts.sleep ?? abortableSleep;
-  const now = opts.now ?? Date.now;
-  const startedAt = now();
-  const emit = (e: LaunchEvent) => {
-    try {
-      opts.onEvent?.(e);
-    } catch {
-      // A failing listener must not lose track of launched tasks.
-    }
-  };
-  const n = opts.shards;
-  const attempts = opts.launchAttempts ?? 3;
-  const retryDelay = opts.launchRetryDelayMs ?? 5_000;
-  const results: ShardResult[] = Array.from({ length: n }, (_, i) => ({ shard: shardLabel(i, n), taskArn: '', lastStatus: NOT_STARTED }));
+/** What every step of one launch shares. */
+interface Launch {
+  opts: LaunchOptions;
+  launchId: string;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now: () => number;
+  emit: (e: LaunchEvent) => void;
+}
 
-  // ---- launch -----------------------------------------------------------------------------------
-  const launchOne = async (index: number): Promise<ShardResult> => {
-    const shard = shardLabel(index, n);
-    let reason = 'not launched';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (opts.signal?.aborted) return { shard, taskArn: '', lastStatus: NOT_STARTED, stoppedReason: 'not launched: the launch was aborted' };
-      let transient: boolean;
+function startLaunch(opts: LaunchOptions): Launch {
+  return {
+    opts,
+    launchId: opts.launchId ?? randomBytes(6).toString('hex'),
+    sleep: opts.sleep ?? abortableSleep,
+    now: opts.now ?? Date.now,
+    emit: (e: LaunchEvent) => {
       try {
-        const out = await opts.ecs.send(new RunTaskCommand(buildRunTaskInput({ ...opts, launchId }, index, attempt)));
-        const task = out.tasks?.find((t) => t.taskArn);
-        if (task?.taskArn) {
-          emit({ type: 'launched', shard, taskArn: task.taskArn, attempt });
-          return { shard, taskArn: task.taskArn, lastStatus: task.lastStatus ?? 'PROVISIONING' };
-        }
-        const failures = (out.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).filter(Boolean);
-        reason = `RunTask failed: ${failures.length > 0 ? failures.join('; ') : 'no task and no failure returned'}`;
-        transient = isTransientLaunchFailure(reason);
-      } catch (err) {
-        reason = `RunTask failed: ${errorText(err)}`;
-        const name = (err as { name?: string })?.name ?? '';
-        transient = /Throttl|ServerException|ServiceUnavailable|TooManyRequests/i.test(name) || isTransientLaunchFailure(reason);
+        opts.onEvent?.(e);
+      } catch {
+        // A failing listener must not lose track of launched tasks.
       }
-      const willRetry = transient && attempt < attempts && !opts.signal?.aborted;
-      emit({ type: 'launch-failed', shard, reason, attempt, willRetry });
-      if (!willRetry) break;
-      await sleep(retryDelay * attempt, opts.signal);
-    }
-    return { shard, taskArn: '', lastStatus: NOT_STARTED, stoppedReason: reason };
+    },
   };
+}
 
+/** RunTask for one shard, transient failures retried; a shard that did not start says why. */
+async function launchOne(l: Launch, index: number): Promise<ShardResult> {
+  const { opts } = l;
+  const shard = shardLabel(index, opts.shards);
+  const attempts = opts.launchAttempts ?? 3;
+  let reason = 'not launched';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (opts.signal?.aborted) return { shard, taskArn: '', lastStatus: NOT_STARTED, stoppedReason: 'not launched: the launch was aborted' };
+    let transient: boolean;
+    try {
+      const out = await opts.ecs.send(new RunTaskCommand(buildRunTaskInput({ ...opts, launchId: l.launchId }, index, attempt)));
+      const task = out.tasks?.find((t) => t.taskArn);
+      if (task?.taskArn) {
+        l.emit({ type: 'launched', shard, taskArn: task.taskArn, attempt });
+        return { shard, taskArn: task.taskArn, lastStatus: task.lastStatus ?? 'PROVISIONING' };
+      }
+      const failures = (out.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).filter(Boolean);
+      reason = `RunTask failed: ${failures.length > 0 ? failures.join('; ') : 'no task and no failure returned'}`;
+      transient = isTransientLaunchFailure(reason);
+    } catch (err) {
+      reason = `RunTask failed: ${errorText(err)}`;
+      const name = (err as { name?: string })?.name ?? '';
+      transient = /Throttl|ServerException|ServiceUnavailable|TooManyRequests/i.test(name) || isTransientLaunchFailure(reason);
+    }
+    const willRetry = transient && attempt < attempts && !opts.signal?.aborted;
+    l.emit({ type: 'launch-failed', shard, reason, attempt, willRetry });
+    if (!willRetry) break;
+    await l.sleep((opts.launchRetryDelayMs ?? 5_000) * attempt, opts.signal);
+  }
+  return { shard, taskArn: '', lastStatus: NOT_STARTED, stoppedReason: reason };
+}
+
+/** Every shard launched, `launchConcurrency` (default 4) at a time. */
+async function launchAll(l: Launch): Promise<ShardResult[]> {
+  const n = l.opts.shards;
+  const results: ShardResult[] = Array.from({ length: n }, (_, i) => ({ shard: shardLabel(i, n), taskArn: '', lastStatus: NOT_STARTED }));
   let next = 0;
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      results[i] = await launchOne(i);
+      results[i] = await launchOne(l, i);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.launchConcurrency ?? 4, n) }, worker));
+  await Promise.all(Array.from({ length: Math.min(l.opts.launchConcurrency ?? 4, n) }, worker));
+  return results;
+}
 
-  if (opts.wait === false) return combineShardResults(results, { waited: false, launchId });
+type WaitEnd = 'done' | 'deadline' | 'aborted' | 'poll-errors';
 
-  // ---- wait ---------------------------------------------------------------------------------------
-  const byArn = new Map<string, number>();
-  const byId = new Map<string, number>();
-  results.forEach((r, i) => {
-    if (r.taskArn) {
-      byArn.set(r.taskArn, i);
-      byId.set(taskId(r.taskArn), i);
+/** Follows the launched tasks with DescribeTasks until each has stopped or ECS no longer knows it. */
+class ShardWatch {
+  private readonly byArn = new Map<string, number>();
+  private readonly byId = new Map<string, number>();
+  /** Polls in a row that did not describe a shard's task. */
+  private readonly misses = new Map<number, number>();
+  private pollErrors = 0;
+
+  constructor(
+    private readonly l: Launch,
+    readonly results: ShardResult[],
+  ) {
+    results.forEach((r, i) => {
+      if (r.taskArn) {
+        this.byArn.set(r.taskArn, i);
+        this.byId.set(taskId(r.taskArn), i);
+      }
+    });
+  }
+
+  running(): Array<readonly [ShardResult, number]> {
+    return this.results.map((r, i) => [r, i] as const).filter(([r]) => r.taskArn && r.lastStatus !== 'STOPPED' && r.lastStatus !== MISSING);
+  }
+
+  /** Polls every interval until no shard runs, the deadline passes, `signal` aborts or polling fails too often. */
+  async waitUntil(deadline: number, signal?: AbortSignal): Promise<WaitEnd> {
+    const interval = this.l.opts.pollIntervalMs ?? 15_000;
+    for (;;) {
+      if (this.running().length === 0) return 'done';
+      if (signal?.aborted) return 'aborted';
+      const left = deadline - this.l.now();
+      if (left <= 0) return 'deadline';
+      await this.l.sleep(Math.min(interval, left), signal);
+      if (signal?.aborted) return 'aborted';
+      if (!(await this.poll())) return 'poll-errors';
     }
-  });
-  const misses = new Map<number, number>();
-  const running = () => results.map((r, i) => [r, i] as const).filter(([r]) => r.taskArn && r.lastStatus !== 'STOPPED' && r.lastStatus !== MISSING);
+  }
 
-  const apply = (i: number, task: Task) => {
-    const prev = results[i]!;
-    const r = shardResultFromTask(prev.shard, task, opts.containerName);
-    if (!r.taskArn) r.taskArn = prev.taskArn;
-    results[i] = r;
-    misses.delete(i);
-    if (r.lastStatus !== prev.lastStatus) {
-      if (r.lastStatus === 'STOPPED') emit({ type: 'stopped', shard: r.shard, taskArn: r.taskArn, exitCode: r.exitCode, stoppedReason: r.stoppedReason });
-      else emit({ type: 'status', shard: r.shard, taskArn: r.taskArn, lastStatus: r.lastStatus });
-    }
-  };
-
-  let pollErrors = 0;
   /** One round of DescribeTasks over the running shards; false once polling has failed too often. */
-  const poll = async (): Promise<boolean> => {
-    for (const group of chunks(running(), DESCRIBE_TASKS_MAX)) {
+  private async poll(): Promise<boolean> {
+    const { opts, emit } = this.l;
+    for (const group of chunks(this.running(), DESCRIBE_TASKS_MAX)) {
       let out;
       try {
         out = await opts.ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: group.map(([r]) => r.taskArn) }));
-        pollErrors = 0;
+        this.pollErrors = 0;
       } catch (err) {
-        pollErrors++;
-        emit({ type: 'poll-error', message: `DescribeTasks failed: ${errorText(err)}`, consecutive: pollErrors });
-        if (pollErrors >= MAX_POLL_ERRORS) {
-          for (const [r] of running()) r.stoppedReason = `status unknown: DescribeTasks failed ${pollErrors} times in a row (${errorText(err)})`;
+        this.pollErrors++;
+        emit({ type: 'poll-error', message: `DescribeTasks failed: ${errorText(err)}`, consecutive: this.pollErrors });
+        if (this.pollErrors >= MAX_POLL_ERRORS) {
+          for (const [r] of this.running()) r.stoppedReason = `status unknown: DescribeTasks failed ${this.pollErrors} times in a row (${errorText(err)})`;
           return false;
         }
         continue;
       }
       const seen = new Set<number>();
       for (const task of out.tasks ?? []) {
-        const i = byArn.get(task.taskArn ?? '') ?? byId.get(taskId(task.taskArn ?? ''));
+        const i = this.byArn.get(task.taskArn ?? '') ?? this.byId.get(taskId(task.taskArn ?? ''));
         if (i === undefined) continue;
         seen.add(i);
-        apply(i, task);
+        this.apply(i, task);
       }
-      for (const [r, i] of group) {
-        if (seen.has(i)) continue;
-        const m = (misses.get(i) ?? 0) + 1;
-        misses.set(i, m);
-        if (m >= MISSING_POLLS) {
-          const failure = out.failures?.find((f) => f.arn === r.taskArn || (f.arn && taskId(f.arn) === taskId(r.taskArn)));
-          results[i] = { ...r, lastStatus: MISSING, stoppedReason: `ECS no longer describes this task${failure?.reason ? ` (${failure.reason})` : ''}` };
-          emit({ type: 'status', shard: r.shard, taskArn: r.taskArn, lastStatus: MISSING });
-        }
-      }
+      this.countMisses(group.filter(([, i]) => !seen.has(i)), out.failures ?? []);
     }
     return true;
-  };
-
-  const waitUntil = async (deadline: number, signal?: AbortSignal): Promise<'done' | 'deadline' | 'aborted' | 'poll-errors'> => {
-    const interval = opts.pollIntervalMs ?? 15_000;
-    for (;;) {
-      if (running().length === 0) return 'done';
-      if (signal?.aborted) return 'aborted';
-      const left = deadline - now();
-      if (left <= 0) return 'deadline';
-      await sleep(Math.min(interval, left), signal);
-      if (signal?.aborted) return 'aborted';
-      if (!(await poll())) return 'poll-errors';
-    }
-  };
-
-  const deadline = opts.timeoutMs !== undefined ? startedAt + opts.timeoutMs : Infinity;
-  const ended = await waitUntil(deadline, opts.signal);
-  let timedOut = false;
-  if (ended === 'deadline' || ended === 'aborted') {
-    timedOut = true;
-    const left = running();
-    emit({ type: 'timeout', running: left.map(([r]) => r.shard) });
-    if (opts.stopOnTimeout !== false && left.length > 0) {
-      const why = ended === 'aborted' ? 'the launch was aborted' : `timeout after ${Number(((opts.timeoutMs ?? 0) / 1000).toFixed(1))} s`;
-      for (const [r] of left) {
-        try {
-          await opts.ecs.send(new StopTaskCommand({ cluster: opts.cluster, task: r.taskArn, reason: `s3-direct-sync launcher: ${why}` }));
-          emit({ type: 'stop-requested', shard: r.shard, taskArn: r.taskArn });
-        } catch (err) {
-          emit({ type: 'stop-requested', shard: r.shard, taskArn: r.taskArn, error: errorText(err) });
-        }
-      }
-      // The job gets SIGTERM and has its shutdown deadline to stop cleanly (exit 3).
-      await waitUntil(now() + (opts.stopGraceMs ?? 150_000));
-    }
-    for (const [r] of running()) {
-      r.stoppedReason = [r.stoppedReason, 'still running when the launcher stopped waiting'].filter(Boolean).join('; ');
-    }
-  } else if (ended === 'poll-errors') {
-    timedOut = true;
   }
-  return combineShardResults(results, { waited: true, timedOut, launchId });
+
+  private apply(i: number, task: Task): void {
+    const prev = this.results[i]!;
+    const r = shardResultFromTask(prev.shard, task, this.l.opts.containerName);
+    if (!r.taskArn) r.taskArn = prev.taskArn;
+    this.results[i] = r;
+    this.misses.delete(i);
+    if (r.lastStatus === prev.lastStatus) return;
+    const { shard, taskArn } = r;
+    if (r.lastStatus === 'STOPPED') this.l.emit({ type: 'stopped', shard, taskArn, exitCode: r.exitCode, stoppedReason: r.stoppedReason });
+    else this.l.emit({ type: 'status', shard, taskArn, lastStatus: r.lastStatus });
+  }
+
+  /** A task not described MISSING_POLLS times in a row is given up as MISSING. */
+  private countMisses(unseen: Array<readonly [ShardResult, number]>, failures: Failure[]): void {
+    for (const [r, i] of unseen) {
+      const m = (this.misses.get(i) ?? 0) + 1;
+      this.misses.set(i, m);
+      if (m >= MISSING_POLLS) {
+        const failure = failures.find((f) => f.arn === r.taskArn || (f.arn && taskId(f.arn) === taskId(r.taskArn)));
+        const stoppedReason = `ECS no longer describes this task${failure?.reason ? ` (${failure.reason})` : ''}`;
+        this.results[i] = { ...r, lastStatus: MISSING, stoppedReason };
+        this.l.emit({ type: 'status', shard: r.shard, taskArn: r.taskArn, lastStatus: MISSING });
+      }
+    }
+  }
+}
+
+/** After a timeout or an abort: StopTask the shards still running, then give them their grace period to exit. */
+async function stopRunning(l: Launch, watch: ShardWatch, ended: 'deadline' | 'aborted'): Promise<void> {
+  const { opts } = l;
+  const left = watch.running();
+  l.emit({ type: 'timeout', running: left.map(([r]) => r.shard) });
+  if (opts.stopOnTimeout !== false && left.length > 0) {
+    const why = ended === 'aborted' ? 'the launch was aborted' : `timeout after ${Number(((opts.timeoutMs ?? 0) / 1000).toFixed(1))} s`;
+    for (const [r] of left) {
+      try {
+        await opts.ecs.send(new StopTaskCommand({ cluster: opts.cluster, task: r.taskArn, reason: `s3-direct-sync launcher: ${why}` }));
+        l.emit({ type: 'stop-requested', shard: r.shard, taskArn: r.taskArn });
+      } catch (err) {
+        l.emit({ type: 'stop-requested', shard: r.shard, taskArn: r.taskArn, error: errorText(err) });
+      }
+    }
+    // The job gets SIGTERM and has its shutdown deadline to stop cleanly (exit 3).
+    await watch.waitUntil(l.now() + (opts.stopGraceMs ?? 150_000));
+  }
+  for (const [r] of watch.running()) {
+    r.stoppedReason = [r.stoppedReason, 'still running when the launcher stopped waiting'].filter(Boolean).join('; ');
+  }
+}
+
+export async function launchShards(opts: LaunchOptions): Promise<LaunchResult> {
+  validateLaunchOptions(opts);
+  const l = startLaunch(opts);
+  const startedAt = l.now();
+  const results = await launchAll(l);
+  if (opts.wait === false) return combineShardResults(results, { waited: false, launchId: l.launchId });
+
+  const watch = new ShardWatch(l, results);
+  const deadline = opts.timeoutMs !== undefined ? startedAt + opts.timeoutMs : Infinity;
+  const ended = await watch.waitUntil(deadline, opts.signal);
+  if (ended === 'deadline' || ended === 'aborted') await stopRunning(l, watch, ended);
+  return combineShardResults(watch.results, { waited: true, timedOut: ended !== 'done', launchId: l.launchId });
 }

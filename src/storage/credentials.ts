@@ -135,95 +135,117 @@ interface Cached {
   refreshAt: number;
 }
 
+/** When to read the secret again; see FromSecretOptions for each. */
+interface RefreshTiming {
+  margin: number;
+  reread: number;
+  retryAfterError: number;
+  minReload: number;
+}
+
+function refreshTiming(opts: FromSecretOptions): RefreshTiming {
+  const t = {
+    margin: opts.refreshMarginMs ?? 5 * 60_000,
+    reread: opts.rereadIntervalMs ?? 60 * 60_000,
+    retryAfterError: opts.retryAfterErrorMs ?? 30_000,
+    minReload: opts.minReloadIntervalMs ?? 30_000,
+  };
+  const named = { refreshMarginMs: t.margin, rereadIntervalMs: t.reread, retryAfterErrorMs: t.retryAfterError, minReloadIntervalMs: t.minReload };
+  for (const [name, v] of Object.entries(named)) {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`fromSecret: ${name} must be a number >= 0`);
+  }
+  if (t.reread <= 0) throw new RangeError('fromSecret: rereadIntervalMs must be > 0');
+  return t;
+}
+
+/** Any failure to load secret `id` as a SecretError whose message holds no secret value. */
+function toSecretError(err: unknown, id: string, registry: SecretRegistry): SecretError {
+  if (err instanceof SecretError) return new SecretError(registry.scrub(err.message), id, err.code);
+  if (err instanceof CredentialsFormatError) return new SecretError(`secret ${id}: ${registry.scrub(err.message)}`, id);
+  const e = err as { name?: string; message?: string };
+  return new SecretError(`cannot load credentials from secret ${id}: ${registry.scrub(String(e?.message ?? err))}`, id, e?.name);
+}
+
+/** The identity handed to the SDK for freshly read credentials, and when to read the secret again. */
+function cacheEntry(id: string, parsed: DestinationCredentials, timing: RefreshTiming, t: number): Cached {
+  const c = parsed.credentials;
+  let refreshAt: number;
+  let identityExpiration: Date;
+  if (c.expiration) {
+    const exp = c.expiration.getTime();
+    if (exp <= t) throw new SecretError(`secret ${id} holds credentials that expired at ${c.expiration.toISOString()} (is its rotation running?)`, id);
+    refreshAt = Math.min(exp, Math.max(exp - timing.margin, t + timing.minReload));
+    identityExpiration = c.expiration;
+  } else {
+    refreshAt = t + timing.reread;
+    identityExpiration = new Date(refreshAt + SDK_EXPIRY_WINDOW_MS);
+  }
+  const identity = shield({
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+    expiration: identityExpiration,
+  });
+  return { parsed, identity, loadedAt: t, refreshAt };
+}
+
+function readWith(client: SecretsManagerClient | undefined): (id: string) => Promise<Record<string, unknown>> {
+  return (secretId: string) => {
+    if (!client) throw new SecretError(`no Secrets Manager client to read secret ${secretId}`, secretId);
+    return loadSecretJson(client, secretId);
+  };
+}
+
 /**
  * A credentials provider backed by a Secrets Manager secret holding destination credentials.
  * `client` may be undefined when `opts.load` is given.
  */
 export function fromSecret(client: SecretsManagerClient | undefined, id: string, opts: FromSecretOptions = {}): SecretCredentialsProvider {
-  const margin = opts.refreshMarginMs ?? 5 * 60_000;
-  const reread = opts.rereadIntervalMs ?? 60 * 60_000;
-  const retryAfterError = opts.retryAfterErrorMs ?? 30_000;
-  const minReload = opts.minReloadIntervalMs ?? 30_000;
   const now = opts.now ?? Date.now;
   const registry = opts.registry ?? defaultRegistry;
-  const load =
-    opts.load ??
-    ((secretId: string) => {
-      if (!client) throw new SecretError(`no Secrets Manager client to read secret ${secretId}`, secretId);
-      return loadSecretJson(client, secretId);
-    });
+  const load = opts.load ?? readWith(client);
   if (!id) throw new SecretError('fromSecret needs a secret id (name or ARN)', String(id));
-  for (const [name, v] of Object.entries({ refreshMarginMs: margin, rereadIntervalMs: reread, retryAfterErrorMs: retryAfterError, minReloadIntervalMs: minReload })) {
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`fromSecret: ${name} must be a number >= 0`);
-  }
-  if (reread <= 0) throw new RangeError('fromSecret: rereadIntervalMs must be > 0');
+  const timing = refreshTiming(opts);
 
   let cache: Cached | undefined;
   let inflight: Promise<Cached> | undefined;
   let loads = 0;
   let lastError: string | undefined;
 
-  const toSecretError = (err: unknown): SecretError => {
-    if (err instanceof SecretError) return new SecretError(registry.scrub(err.message), id, err.code);
-    if (err instanceof CredentialsFormatError) return new SecretError(`secret ${id}: ${registry.scrub(err.message)}`, id);
-    const e = err as { name?: string; message?: string };
-    return new SecretError(`cannot load credentials from secret ${id}: ${registry.scrub(String(e?.message ?? err))}`, id, e?.name);
-  };
-
   const reload = async (): Promise<Cached> => {
     const t = now();
-    const json = await load(id);
-    const parsed = parseDestinationCredentials(json);
+    const parsed = parseDestinationCredentials(await load(id));
     const c = parsed.credentials;
     // Register first: whatever happens next, these strings are masked from now on.
     registry.add(c.accessKeyId, c.secretAccessKey, c.sessionToken);
     loads++;
-    let refreshAt: number;
-    let identityExpiration: Date;
-    if (c.expiration) {
-      const exp = c.expiration.getTime();
-      if (exp <= t) throw new SecretError(`secret ${id} holds credentials that expired at ${c.expiration.toISOString()} (is its rotation running?)`, id);
-      refreshAt = Math.min(exp, Math.max(exp - margin, t + minReload));
-      identityExpiration = c.expiration;
-    } else {
-      refreshAt = t + reread;
-      identityExpiration = new Date(refreshAt + SDK_EXPIRY_WINDOW_MS);
-    }
-    const identity = shield({
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-      expiration: identityExpiration,
-    });
-    return { parsed, identity, loadedAt: t, refreshAt };
+    return cacheEntry(id, parsed, timing, t);
+  };
+
+  /** A failed reload keeps cached credentials that are still valid, and tries again a little later. */
+  const keepCacheOrThrow = (err: unknown): Cached => {
+    const e = toSecretError(err, id, registry);
+    lastError = e.message;
+    const t = now();
+    const exp = cache?.parsed.credentials.expiration?.getTime();
+    if (!cache || (exp !== undefined && t >= exp)) throw e;
+    cache.refreshAt = Math.min(t + timing.retryAfterError, exp ?? Infinity);
+    opts.onRefreshError?.(e);
+    return cache;
   };
 
   const get = async (force: boolean): Promise<Cached> => {
     if (!force && cache && now() < cache.refreshAt) return cache;
-    if (!inflight) {
-      inflight = reload()
-        .then((c) => {
-          cache = c;
-          lastError = undefined;
-          return c;
-        })
-        .catch((err: unknown) => {
-          const e = toSecretError(err);
-          lastError = e.message;
-          const t = now();
-          const exp = cache?.parsed.credentials.expiration?.getTime();
-          if (cache && (exp === undefined || t < exp)) {
-            // Still valid: keep them, try again a little later.
-            cache.refreshAt = Math.min(t + retryAfterError, exp ?? Infinity);
-            opts.onRefreshError?.(e);
-            return cache;
-          }
-          throw e;
-        })
-        .finally(() => {
-          inflight = undefined;
-        });
-    }
+    inflight ??= reload()
+      .then((c) => {
+        cache = c;
+        lastError = undefined;
+        return c;
+      })
+      .catch(keepCacheOrThrow)
+      .finally(() => {
+        inflight = undefined;
+      });
     return inflight;
   };
 
@@ -237,7 +259,8 @@ export function fromSecret(client: SecretsManagerClient | undefined, id: string,
 
   const provider = async (props?: Record<string, unknown>): Promise<AwsCredentialIdentity> => (await get(props?.forceRefresh === true)).identity;
   const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-  Object.defineProperty(provider, INSPECT, { value: () => ({ provider: 'fromSecret', ...state(), credentials: cache ? describeCredentials(cache.parsed.credentials) : undefined }), enumerable: false });
+  const inspect = () => ({ provider: 'fromSecret', ...state(), credentials: cache ? describeCredentials(cache.parsed.credentials) : undefined });
+  Object.defineProperty(provider, INSPECT, { value: inspect, enumerable: false });
   return Object.assign(provider, {
     secretId: id,
     settings: async () => {

@@ -87,6 +87,8 @@ describe('the CLI, as a user runs it', () => {
     );
     const r = await runCli(['plan', ...base(), '--config', file, '--json'], s3.env());
     expect(r.code, r.stderr).toBe(0);
+    // The seed's enable_performance_analytics is retired: accepted, with a warning that it does nothing.
+    expect(r.stderr).toMatch(/enable_performance_analytics: retired setting in file \S+seed\.json, it has no effect in the job/);
     const report = JSON.parse(r.stdout) as { destination: string; counts: { planned: number; copied: number } };
     expect(report.destination).toBe('s3://dst-bucket/seed/archive/');
     expect(report.counts.planned).toBe(OBJECTS);

@@ -4,7 +4,8 @@ import { loadConfig, PRESET_NAMES, PRESETS } from '../../../src/config/index.js'
 import { examplePreset, examplesDir } from '../../helpers/presets.js';
 
 // config/examples holds the seed document's presets (S3 Direct Sync Best Practices: "Environment-Specific
-// Configuration" and "Configuration Templates") as JSON: the presets in the code must equal them.
+// Configuration" and "Configuration Templates") as JSON, without the settings the job retired
+// (src/config/retired.ts): the presets in the code must equal them.
 describe('presets', () => {
   it('has exactly the five seed names', () => {
     expect([...PRESET_NAMES]).toEqual(['dev', 'staging', 'prod', 'high-performance', 'cost-optimized']);
@@ -28,6 +29,16 @@ describe('presets', () => {
       expect([...fromFile.explicit].sort()).toEqual([...fromPreset.explicit].sort());
     });
   }
+
+  it("a prod config that still sets the retired enable_performance_analytics (as the seed's did) loads to the prod preset's values with one warning", () => {
+    const seedProd = { ...examplePreset('prod'), enable_performance_analytics: true };
+    const fromSeed = loadConfig({ secret: JSON.stringify(seedProd), environ: {}, cli: {} });
+    const fromPreset = loadConfig({ preset: 'prod', environ: {}, cli: {} });
+    expect(fromSeed.config).toStrictEqual(fromPreset.config);
+    expect(fromSeed.warnings).toHaveLength(1);
+    expect(fromSeed.warnings[0]).toMatch(/^enable_performance_analytics: retired setting in the secret, it has no effect in the job/);
+    expect(fromPreset.warnings).toEqual([]);
+  });
 
   it('applies defaults under a preset and normalises the prefix', () => {
     const { config } = loadConfig({ preset: 'high-performance', environ: {}, cli: {} });

@@ -46,7 +46,6 @@ describe('config schema', () => {
       enable_detailed_logging: false,
       enable_monitoring: false,
       enable_cost_tracking: false,
-      enable_performance_analytics: false,
     });
   });
 

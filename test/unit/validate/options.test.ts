@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEstimateOptions } from '../../../src/cli/estimate-command.js';
-import { Refusal } from '../../../src/cli/run-command.js';
+import { Refusal } from '../../../src/cli/command-io.js';
 import { parseValidateOptions } from '../../../src/cli/validate-command.js';
 import { median, s3EndpointUrl } from '../../../src/validate/checks.js';
 import { DEFAULT_MINIMUMS } from '../../../src/validate/resources.js';
