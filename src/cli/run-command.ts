@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { compileSelection, type CompiledSelection } from '../config/selection.js';
 import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
 import { resolveLogLevel } from '../observe/log-level.js';
@@ -15,8 +16,8 @@ import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry
 import { fromSecret, scrubSecrets, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { sidesRefusal } from '../storage/overlap.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
-import { resolveSides } from '../storage/sides.js';
-import { describeFailures, failedChecks, preflightChecks } from '../validate/checks.js';
+import { resolveSides, type Sides } from '../storage/sides.js';
+import { preflightChecks, preflightFailure } from '../validate/checks.js';
 import { installShutdown } from './shutdown.js';
 
 export interface CommonArgs {
@@ -152,16 +153,11 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
   }
   for (const w of loaded.warnings) logger.warn(w);
 
-  // sync runs validate's checks first (a test object proves the destination is writable).
-  if (command === 'sync' && argv.validate !== false) {
-    const writes = !argv['dry-run'];
-    const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, needWrite: writes });
-    const failed = failedChecks(results);
-    if (failed.length > 0) {
-      process.stderr.write(scrubSecrets(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`));
-      return ExitCode.preflight;
-    }
-  }
+  // The one preflight: sync runs it here with the write probe (a test upload, started and aborted)
+  // and tells the job it did; plan and --no-validate leave the read probes to the job.
+  const resolved = { sides: resolveSides(loaded.config, loaded.explicit, destCredentials), selection: compileSelection(loaded.config) };
+  const preflighted = command === 'sync' && argv.validate !== false;
+  if (preflighted && !(await syncPreflight(loaded, environ, destCredentials, resolved, !argv['dry-run']))) return ExitCode.preflight;
 
   const deadlineSeconds = loaded.config.shutdown_deadline_seconds;
   const shutdown = installShutdown(deadlineSeconds * 1000, (sig) =>
@@ -187,6 +183,8 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
       maxCostUsd: maxCost,
       manifestPath: manifestPath(argv),
       uploadManifest: argv['upload-manifest'],
+      ...resolved,
+      preflighted,
     });
   } finally {
     shutdown.dispose();
@@ -205,6 +203,20 @@ export async function runCommand(command: 'sync' | 'plan', argv: CommonArgs): Pr
     });
   }
   return report.exit_code;
+}
+
+/** Validate's preflight checks for `sync`; false (with the failed checks on stderr) when one failed. */
+async function syncPreflight(
+  loaded: LoadedConfig,
+  environ: NodeJS.ProcessEnv,
+  destCredentials: SecretCredentialsProvider | undefined,
+  resolved: { sides: Sides; selection: CompiledSelection },
+  needWrite: boolean,
+): Promise<boolean> {
+  const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, ...resolved, needWrite });
+  const failure = preflightFailure(results);
+  if (failure) process.stderr.write(scrubSecrets(`s3-direct-sync: ${failure}\n`));
+  return failure === undefined;
 }
 
 function manifestPath(argv: CommonArgs): string | undefined {
