@@ -389,7 +389,7 @@ function deriveValues(v: SizedValues, engine: SizingEngine, explicit: ExplicitPe
       engine === 's5cmd' ? 'two s5cmd processes at a time' : 'enough batches to keep max_concurrent copies busy, plus one (at least 2)',
     ),
     list_prefetch: set('list_prefetch', Math.max(1, v.list_parallelism - 1), { list_parallelism: v.list_parallelism }, 'list_parallelism less the one read'),
-    s5cmd_workers: set('s5cmd_workers', s5cmdWorkers(mc), { max_concurrent: mc }, 'half the concurrency per s5cmd process (two at a time); follows the governor'),
+    s5cmd_workers: set('s5cmd_workers', s5cmdWorkers(mc), { max_concurrent: mc }, 'half the concurrency per s5cmd process; follows the governor'),
     part_size_bytes: set('part_size_bytes', v.part_size_mb * MIB, { part_size_mb: v.part_size_mb }, 'part_size_mb in bytes (MiB)'),
     multipart_threshold_bytes: set(
       'multipart_threshold_bytes',

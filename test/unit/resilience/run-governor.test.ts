@@ -8,7 +8,8 @@ describe('runGovernor', () => {
   it('a cut is a degradation naming the prefix; only load errors feed it', () => {
     const cuts: string[][] = [];
     const raises: number[][] = [];
-    const g = runGovernor({ initial: 64, max: 256, increaseStep: 4 }, (from, to, reason) => cuts.push([from, to, reason]), (from, to) => raises.push([from, to]));
+    const onRaise = (from: number, to: number) => raises.push([from, to]);
+    const g = runGovernor({ initial: 64, max: 256, increaseStep: 4 }, (from, to, reason) => cuts.push([from, to, reason]), onRaise);
     const record = outcomeRecorder(g);
     // Permission, client and vanished errors say nothing about load: no cut however many.
     for (let n = 0; n < 400; n++) record('data/spot/daily/klines/BTCUSDT/x.zip', err(n % 2 ? 'permission' : 'vanished'));
