@@ -12,7 +12,7 @@ import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry
 import { fromSecret, type SecretCredentialsProvider } from '../storage/credentials.js';
 import { sidesRefusal } from '../storage/overlap.js';
 import { loadSecretJson, SecretError } from '../storage/secrets.js';
-import { resolveSides } from '../storage/sides.js';
+import { resolveSides, type Sides } from '../storage/sides.js';
 import { Refusal, type CommonArgs } from './command-io.js';
 
 /** A Secrets Manager client in the environment's region, else the region of an ARN `id`, else us-east-1. */
@@ -69,10 +69,12 @@ export async function destinationCredentials(
   return provider;
 }
 
-/** Overlapping source and destination, or a bucket-root sync without --allow-bucket-root: exit 2 before any S3 request. */
-export function refuseUnsafeLocations(loaded: LoadedConfig, destCredentials: SecretCredentialsProvider | undefined): void {
-  const refusal = sidesRefusal(resolveSides(loaded.config, loaded.explicit, destCredentials), loaded.config);
+/** The sides, resolved once; overlapping source and destination, or a bucket-root sync without --allow-bucket-root: exit 2 before any S3 request. */
+export function refuseUnsafeLocations(loaded: LoadedConfig, destCredentials: SecretCredentialsProvider | undefined): Sides {
+  const sides = resolveSides(loaded.config, loaded.explicit, destCredentials);
+  const refusal = sidesRefusal(sides, loaded.config);
   if (refusal) throw new Refusal(refusal.message, ExitCode.badConfig);
+  return sides;
 }
 
 /** --shard i/N (or S3DS_SHARD) with --shard-depth (default 4); undefined when not sharded. */

@@ -10,15 +10,16 @@ import type { AccessFrequency, EstimateInput, GrowthMultipliers } from '../cost/
 import { costGuard, projectedCost } from '../cost/guard.js';
 import type { PricingTable } from '../cost/pricing.js';
 import { fitRates, ratesFromReportFile, RatesFileError, type EngineRate, type FittedRates } from '../cost/rates.js';
+import { sourceOwnerPays } from '../cost/run-context.js';
 import { tallySelection, TallyError } from '../cost/tally.js';
 import { probeS5cmd } from '../engines/s5cmd-locate.js';
-import { chooseEngine, type EngineChoice } from '../engines/select.js';
+import { chooseEngine, effectiveMode, type EngineChoice } from '../engines/select.js';
 import type { EngineName } from '../engines/types.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Logger } from '../observe/logger.js';
 import { makeS3Client } from '../storage/clients.js';
 import { scrubSecrets, type SecretCredentialsProvider } from '../storage/credentials.js';
-import { resolveSides, type Sides } from '../storage/sides.js';
+import type { Sides } from '../storage/sides.js';
 import { MIB, parseByteSize } from '../units.js';
 import { explainS3Error } from '../validate/s3-errors.js';
 import { createCliLogger, processIo, Refusal, withRefusals, type CommandIo, type CommonArgs } from './command-io.js';
@@ -189,7 +190,7 @@ export function parseEstimateOptions(argv: EstimateArgs, environ: Record<string,
 interface Prepared {
   options: EstimateOptions;
   loaded: LoadedConfig;
-  destCredentials?: SecretCredentialsProvider;
+  sides: Sides;
   pricing: PricingTable;
   rates: Partial<Record<EngineName, EngineRate>>;
 }
@@ -199,7 +200,7 @@ async function prepare(argv: EstimateArgs, environ: Record<string, string | unde
   const options = parseEstimateOptions(argv, environ);
   const loaded = await loadLayers(argv, environ);
   const destCredentials = await destinationCredentials(argv, environ, loaded);
-  refuseUnsafeLocations(loaded, destCredentials);
+  const sides = refuseUnsafeLocations(loaded, destCredentials);
   const pricing = await pricingOption(argv, environ);
   let rates: Partial<Record<EngineName, EngineRate>> = {};
   if (options.reportFile) {
@@ -207,7 +208,7 @@ async function prepare(argv: EstimateArgs, environ: Record<string, string | unde
       throw err instanceof RatesFileError ? new Refusal(err.message, ExitCode.badConfig) : err;
     });
   }
-  return { options, loaded, destCredentials, pricing, rates };
+  return { options, loaded, sides, pricing, rates };
 }
 
 /** The workload from the flags, or counted from a listing of the source; a failed listing is written to stderr and gives exit 4. */
@@ -281,8 +282,7 @@ function estimateInputFor(
     sourceRegion: sides.source.client.region,
     destRegion: sides.dest.client.region,
     jobRegion: options.jobRegion,
-    // The default source is a public archive that is not Requester Pays: its requests are billed to its owner.
-    sourceBucketOwnerPays: config.source_no_sign_request || config.source_bucket === 'data.binance.vision',
+    sourceBucketOwnerPays: sourceOwnerPays(config),
     storageClass: po.storage_class,
     concurrency: po.max_concurrent,
     partSizeBytes: po.part_size_mb * MIB,
@@ -317,17 +317,16 @@ async function estimate(argv: EstimateArgs, io: CommandIo): Promise<number> {
   const environ = io.env;
   const logger = createCliLogger(argv, environ);
   const prepared = await prepare(argv, environ);
-  const { options, loaded, destCredentials, pricing, rates } = prepared;
+  const { options, loaded, sides, pricing, rates } = prepared;
   for (const w of loaded.warnings) logger.warn(w);
 
   const config = loaded.config;
-  const sides = resolveSides(config, loaded.explicit, destCredentials);
   const workload = await measureWorkload(sides, compileSelection(config), config, options, { logger, io });
   if (typeof workload === 'number') return workload;
 
   const fitted = fitRates(rates, workload.objects > 0 ? (options.workload?.avgObjectBytes ?? workload.bytes / workload.objects) : 0);
   const choice = chooseEngine({
-    mode: config.enable_s3_direct_sync ? config.operation_mode : 'traditional',
+    mode: effectiveMode(config),
     forced: config.engine,
     s5cmd: await probeS5cmd(environ),
     serverSide: sides.serverSide,

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
+import { compileSelection, type CompiledSelection } from '../config/selection.js';
 import { ExitCode } from '../exit-codes.js';
 import { runJob } from '../job.js';
 import type { Logger } from '../observe/logger.js';
@@ -6,8 +7,9 @@ import { emitRunMetrics } from '../observe/publish.js';
 import { redact } from '../observe/redact.js';
 import { formatReport, type RunReport } from '../observe/report.js';
 import type { Action } from '../plan/diff.js';
-import { scrubSecrets, secretValues } from '../storage/credentials.js';
-import { describeFailures, failedChecks, preflightChecks } from '../validate/checks.js';
+import { scrubSecrets, secretValues, type SecretCredentialsProvider } from '../storage/credentials.js';
+import type { Sides } from '../storage/sides.js';
+import { preflightChecks, preflightFailure } from '../validate/checks.js';
 import { destinationCredentials, loadLayers, pricingOption, refuseUnsafeLocations, shardOption } from './command-inputs.js';
 import { checkOutputPaths, createCliLogger, jsonText, manifestPath, processIo, Refusal, withRefusals, writeReportFile, type CommonArgs } from './command-io.js';
 import { installShutdown } from './shutdown.js';
@@ -23,31 +25,26 @@ async function runInputs(command: 'sync' | 'plan', argv: CommonArgs, environ: No
   checkOutputPaths(command, argv);
   const loaded = await loadLayers(argv, environ);
   const destCredentials = await destinationCredentials(argv, environ, loaded);
-  refuseUnsafeLocations(loaded, destCredentials);
+  const sides = refuseUnsafeLocations(loaded, destCredentials);
   const shard = shardOption(argv, environ);
   const pricing = await pricingOption(argv, environ);
   if (maxCost !== undefined && !(maxCost > 0)) {
     throw new Refusal(`--max-cost-usd must be a positive number of dollars, got '${String(maxCost)}'`, ExitCode.badConfig);
   }
-  return { loaded, destCredentials, shard, pricing, maxCost };
+  return { loaded, destCredentials, sides, shard, pricing, maxCost };
 }
 
 async function syncOrPlan(command: 'sync' | 'plan', argv: CommonArgs): Promise<number> {
   const environ = process.env;
   const logger = createCliLogger(argv, environ);
-  const { loaded, destCredentials, shard, pricing, maxCost } = await runInputs(command, argv, environ);
+  const { loaded, destCredentials, sides, shard, pricing, maxCost } = await runInputs(command, argv, environ);
   for (const w of loaded.warnings) logger.warn(w);
 
-  // sync runs validate's checks first (a test object proves the destination is writable).
-  if (command === 'sync' && argv.validate !== false) {
-    const writes = !argv['dry-run'];
-    const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, needWrite: writes });
-    const failed = failedChecks(results);
-    if (failed.length > 0) {
-      process.stderr.write(scrubSecrets(`s3-direct-sync: preflight failed (run 'validate' for every check):\n${describeFailures(results)}\n`));
-      return ExitCode.preflight;
-    }
-  }
+  // The one preflight: sync runs it here with the write probe (a test upload, started and aborted)
+  // and tells the job it did; plan and --no-validate leave the read probes to the job.
+  const resolved = { sides, selection: compileSelection(loaded.config) };
+  const preflighted = command === 'sync' && argv.validate !== false;
+  if (preflighted && !(await syncPreflight(loaded, environ, destCredentials, resolved, !argv['dry-run']))) return ExitCode.preflight;
 
   const deadlineSeconds = loaded.config.shutdown_deadline_seconds;
   const shutdown = installShutdown(deadlineSeconds * 1000, (sig) =>
@@ -73,6 +70,8 @@ async function syncOrPlan(command: 'sync' | 'plan', argv: CommonArgs): Promise<n
       maxCostUsd: maxCost,
       manifestPath: manifestPath(argv),
       uploadManifest: argv['upload-manifest'],
+      ...resolved,
+      preflighted,
     });
   } finally {
     shutdown.dispose();
@@ -104,6 +103,20 @@ async function finishRun(
     });
   }
   return report.exit_code;
+}
+
+/** Validate's preflight checks for `sync`; false (with the failed checks on stderr) when one failed. */
+async function syncPreflight(
+  loaded: LoadedConfig,
+  environ: NodeJS.ProcessEnv,
+  destCredentials: SecretCredentialsProvider | undefined,
+  resolved: { sides: Sides; selection: CompiledSelection },
+  needWrite: boolean,
+): Promise<boolean> {
+  const results = await preflightChecks({ config: loaded.config, explicit: loaded.explicit, env: environ, destCredentials, ...resolved, needWrite });
+  const failure = preflightFailure(results);
+  if (failure) process.stderr.write(scrubSecrets(`s3-direct-sync: ${failure}\n`));
+  return failure === undefined;
 }
 
 function describeAction(a: Action): string {

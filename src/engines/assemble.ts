@@ -22,13 +22,13 @@ export function assembleEngines(
   clients: EngineClients,
   uploads: UploadRegistry,
   rt: CopyRuntime,
-  s5cmd: S5cmdOptions | undefined,
+  s5cmd: Omit<S5cmdOptions, 'retry' | 'onStoppedEarly'> | undefined,
   onDegrade: (from: EngineName, to: EngineName, reason: string) => void,
 ): EngineSet {
   const sdk = new SdkEngine(settings, clients, uploads, rt);
   const stream = new StreamEngine(settings, clients, uploads, rt);
-  // A batch s5cmd left partly unreported is retried through the SDK engine (job.ts): recorded as a degradation.
-  const s5cmdOpts = s5cmd && { ...s5cmd, onStoppedEarly: (reason: string) => onDegrade('s5cmd', 'sdk', reason) };
+  // A batch s5cmd left partly unreported is retried through the SDK engine (engines/fallback.ts): recorded as a degradation.
+  const s5cmdOpts = s5cmd && { ...s5cmd, retry: rt.retry, onStoppedEarly: (reason: string) => onDegrade('s5cmd', 'sdk', reason) };
   const s5 = run === 's5cmd' && s5cmdOpts ? new S5cmdOrSdk(new S5cmdEngine(settings, s5cmdOpts), sdk, onDegrade) : undefined;
   const byName: Record<EngineName, CopyEngine | undefined> = { s5cmd: s5, sdk, stream };
   const runEngine = byName[run] ?? sdk;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { classifyCode, isRetryableClass, type ClassifiedError } from '../resilience/errors.js';
+import type { RetryPolicy } from '../resilience/retry.js';
 import { s3Url } from '../storage/types.js';
 import type { CopyEngine, CopyResult, CopyTask, EngineSettings } from './types.js';
 import { MAX_COPY_OBJECT_BYTES } from './types.js';
@@ -19,6 +20,8 @@ export interface S5cmdOptions {
   workers?: () => number;
   /** Called when s5cmd exited without a result for some objects of a batch (not when the run was aborted). */
   onStoppedEarly?: (reason: string) => void;
+  /** The run's live retry policy (raised while the network is unstable), read for each batch. */
+  retry: RetryPolicy;
 }
 
 /** Quotes one argument for s5cmd's `run` file, which splits lines like a POSIX shell. */
@@ -84,7 +87,7 @@ export class S5cmdEngine implements CopyEngine {
     }
     const results = new Map<string, CopyResult>();
     const workers = Math.max(1, Math.round(this.opts.workers?.() ?? this.settings.concurrency));
-    const args = ['--json', '--numworkers', String(workers), '--retry-count', String(this.settings.retryCount)];
+    const args = ['--json', '--numworkers', String(workers), '--retry-count', String(this.opts.retry.retryCount)];
     if (this.opts.endpointUrl) args.push('--endpoint-url', this.opts.endpointUrl);
     args.push('run', file);
     const child = spawn(this.opts.binary, args, { env: { ...process.env, ...(await this.opts.env()) }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -75,3 +75,8 @@ export function shouldFallBackToStream(
   // Refused for the destination's credentials, but the source's own credentials may read it.
   return error.class === 'permission' && !sidesShareCredentials;
 }
+
+/** The operation mode a run uses: enable_s3_direct_sync=false (the seed's switch) sends every object through this machine. */
+export function effectiveMode(config: { enable_s3_direct_sync: boolean; operation_mode: EngineChoiceInput['mode'] }): EngineChoiceInput['mode'] {
+  return config.enable_s3_direct_sync ? config.operation_mode : 'traditional';
+}

@@ -33,7 +33,6 @@ export interface EngineSettings {
   multipartThresholdBytes: number;
   /** Objects copied at once. */
   concurrency: number;
-  retryCount: number;
   /** Ask the server for a SHA-256 of each new object (S3 additional checksums). */
   checksumSha256: boolean;
 }

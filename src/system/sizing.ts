@@ -44,10 +44,13 @@ export interface ExplicitPerformance {
 
 export interface SizingInput {
   resources: SizingResources;
-  workload: Workload;
+  /** What is known of the objects to copy; the job sizes before it lists, so it knows nothing and passes none. */
+  workload?: Workload;
   engine: SizingEngine;
   sameRegion: boolean;
   explicit: ExplicitPerformance;
+  /** The configured enable_multipart_threshold_mb (default 100). */
+  multipartThresholdMb?: number;
 }
 
 export interface SizedValues {
@@ -59,16 +62,47 @@ export interface SizedValues {
   list_parallelism: number;
 }
 
-export interface ExplainEntry {
+/** One row of `plan --explain`. */
+export interface ExplainRow {
+  name: string;
+  value: number;
+  inputs: Record<string, unknown>;
+  rule: string;
+}
+
+export interface ExplainEntry extends ExplainRow {
   name: keyof SizedValues;
   value: number;
   inputs: Record<string, unknown>;
   rule: string;
 }
 
+/** The numbers the run derives from the sized values (the governor, verifier, dispatcher, listings, s5cmd, parts). */
+export interface DerivedValues {
+  /** Highest concurrency the governor may raise to. */
+  governor_max: number;
+  /** How much the governor adds per good window. */
+  governor_increase_step: number;
+  /** Checksum verifications at once. */
+  verify_concurrency: number;
+  /** Batches the dispatcher keeps in flight. */
+  dispatcher_in_flight: number;
+  /** Listing pages read ahead per side. */
+  list_prefetch: number;
+  /** Workers of each s5cmd process at the start (it follows the governor's limit after). */
+  s5cmd_workers: number;
+  part_size_bytes: number;
+  multipart_threshold_bytes: number;
+}
+
+export interface DerivedEntry extends ExplainRow {
+  name: keyof DerivedValues;
+}
+
 export interface Sizing {
   values: SizedValues;
   explain: ExplainEntry[];
+  derived: { values: DerivedValues; explain: DerivedEntry[] };
 }
 
 /** Share of free memory the copy pool may plan for; the rest is for listings, sorting, verifying and the heap. */
@@ -138,7 +172,7 @@ export function explicitPerformance(
 }
 
 export function sizePool(input: SizingInput): Sizing {
-  const { resources: r, workload: w, engine, sameRegion, explicit } = input;
+  const { resources: r, workload: w = {}, engine, sameRegion, explicit } = input;
   const cpus = Math.max(r.cpus, 0.01);
   const available = Math.max(0, Math.min(r.availableMemoryBytes ?? r.memoryBytes, r.memoryBytes));
   const budget = available * MEMORY_SHARE;
@@ -237,7 +271,7 @@ export function sizePool(input: SizingInput): Sizing {
     (() => {
       const cv = w.sizeVariance;
       const seed = cv === undefined ? 100 : cv > 0.5 ? 50 : 200;
-      const inflight = engine === 's5cmd' ? 2 : Math.max(2, Math.ceil(max_concurrent / seed) + 1);
+      const inflight = dispatcherInFlight(engine, max_concurrent, seed);
       const byMemory = Math.max(10, Math.floor((budget * 0.1) / (BYTES_PER_QUEUED_OBJECT * inflight)));
       const inputs: Record<string, unknown> = { size_variance: cv ?? 'unknown', seed_batch: seed, by_memory: byMemory };
       let v = seed;
@@ -248,8 +282,8 @@ export function sizePool(input: SizingInput): Sizing {
             ? 'sizes spread widely (CV > 0.5): 50, so one large object holds up fewer others (seed)'
             : 'sizes alike (CV ≤ 0.5): 200 (seed)';
       if (engine === 's5cmd') {
-        // job.ts runs each s5cmd batch with ceil(max_concurrent / 2) workers, two batches at a time.
-        const workers = Math.ceil(max_concurrent / 2);
+        // Each s5cmd batch runs with half the concurrency as workers, two batches at a time.
+        const workers = s5cmdWorkers(max_concurrent);
         const perWorker = cv !== undefined && cv > 0.5 ? 4 : 8;
         inputs.s5cmd_workers = workers;
         if (workers * perWorker > v) {
@@ -308,6 +342,57 @@ export function sizePool(input: SizingInput): Sizing {
   const values: SizedValues = { max_concurrent, batch_size, part_size_mb, retry_count, list_parallelism };
   const order = Object.keys(values);
   explain.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  return { values, explain, derived: deriveValues(values, engine, explicit, input.multipartThresholdMb ?? 100) };
+}
+
+/** Governor ceiling when max_concurrent is computed: room to grow to S3's per-prefix pace, at most 1,024. */
+const GOVERNOR_CEILING = 256;
+
+/** Batches the dispatcher keeps in flight: two s5cmd processes, else enough batches to fill the concurrency. */
+export function dispatcherInFlight(engine: SizingEngine, maxConcurrent: number, batchSize: number): number {
+  return engine === 's5cmd' ? 2 : Math.max(2, Math.ceil(maxConcurrent / batchSize) + 1);
+}
+
+/** Workers of one s5cmd process: half the concurrency, since two batches run at a time. */
+export function s5cmdWorkers(concurrency: number): number {
+  return Math.ceil(concurrency / 2);
+}
+
+function deriveValues(v: SizedValues, engine: SizingEngine, explicit: ExplicitPerformance, multipartThresholdMb: number): Sizing['derived'] {
+  const explain: DerivedEntry[] = [];
+  const set = (name: keyof DerivedValues, value: number, inputs: Record<string, unknown>, rule: string) => {
+    explain.push({ name, value, inputs, rule });
+    return value;
+  };
+  const mc = v.max_concurrent;
+  const values: DerivedValues = {
+    governor_max:
+      explicit.max_concurrent !== undefined
+        ? set('governor_max', explicit.max_concurrent, { max_concurrent: mc }, 'max_concurrent set explicitly: the governor never goes above it')
+        : set(
+            'governor_max',
+            Math.min(1024, Math.max(mc, GOVERNOR_CEILING)),
+            { max_concurrent: mc },
+            `the governor may grow to ${GOVERNOR_CEILING} (or max_concurrent if higher), at most 1,024`,
+          ),
+    governor_increase_step: set('governor_increase_step', Math.max(1, Math.ceil(mc / 16)), { max_concurrent: mc }, 'max_concurrent / 16 per good window'),
+    verify_concurrency: set('verify_concurrency', Math.max(4, Math.min(64, mc)), { max_concurrent: mc }, 'max_concurrent, from 4 to 64'),
+    dispatcher_in_flight: set(
+      'dispatcher_in_flight',
+      dispatcherInFlight(engine, mc, v.batch_size),
+      { engine, max_concurrent: mc, batch_size: v.batch_size },
+      engine === 's5cmd' ? 'two s5cmd processes at a time' : 'enough batches to keep max_concurrent copies busy, plus one (at least 2)',
+    ),
+    list_prefetch: set('list_prefetch', Math.max(1, v.list_parallelism - 1), { list_parallelism: v.list_parallelism }, 'list_parallelism less the one read'),
+    s5cmd_workers: set('s5cmd_workers', s5cmdWorkers(mc), { max_concurrent: mc }, 'half the concurrency per s5cmd process; follows the governor'),
+    part_size_bytes: set('part_size_bytes', v.part_size_mb * MIB, { part_size_mb: v.part_size_mb }, 'part_size_mb in bytes (MiB)'),
+    multipart_threshold_bytes: set(
+      'multipart_threshold_bytes',
+      multipartThresholdMb * MIB,
+      { enable_multipart_threshold_mb: multipartThresholdMb },
+      'enable_multipart_threshold_mb in bytes (MiB)',
+    ),
+  };
   return { values, explain };
 }
 
@@ -332,7 +417,7 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** A table for `plan --explain`: setting, value, the rule (wrapped) and its inputs. */
-export function formatExplain(explain: readonly ExplainEntry[], width = 100): string {
+export function formatExplain(explain: readonly ExplainRow[], width = 100): string {
   const nameW = Math.max('setting'.length, ...explain.map((e) => e.name.length));
   const valueW = Math.max('value'.length, ...explain.map((e) => String(e.value).length));
   const ruleW = Math.max(30, width - nameW - valueW - 4);

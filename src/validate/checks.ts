@@ -3,7 +3,7 @@
  * (one failing does not stop the rest), reported in a fixed order:
  *   config → credentials → source-listable → destination-exists → destination-writable → s5cmd
  *   → endpoint-latency → resources.
- * `preflightChecks` is the subset `sync` runs before it starts.
+ * `preflightChecks` is the subset a run makes before it starts: the one preflight of `sync` and `plan`.
  */
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -24,7 +24,7 @@ import { resolveSides, type Sides } from '../storage/sides.js';
 import { probeResources, type Resources } from '../system/probe.js';
 import { configCheck } from './config-check.js';
 import { judgeResources, DEFAULT_MINIMUMS, type Minimums } from './resources.js';
-import { CHECK_NAMES, type CheckName, type CheckResult } from './results.js';
+import { CHECK_NAMES, failedChecks, type CheckName, type CheckResult } from './results.js';
 import { explainCredentialCode, explainS3Error, whereLabel } from './s3-errors.js';
 import { formatLatency } from '../units.js';
 
@@ -57,6 +57,11 @@ export interface ChecksInput {
   timeoutMs?: number;
   /** Resources to judge instead of probing this machine (tests). */
   probe?: () => Promise<Resources>;
+  /** The run's sides and selection when already resolved (resolved from the config otherwise). */
+  sides?: Sides;
+  selection?: CompiledSelection;
+  /** The run's S3 clients (its requests are counted and retried as the run's); own clients otherwise. */
+  clients?: { source: S3Client; dest: S3Client };
 }
 
 interface Ctx {
@@ -77,14 +82,21 @@ export async function runChecks(input: ChecksInput): Promise<CheckResult[]> {
 }
 
 /**
- * What `sync` checks before it starts (unless --no-validate): the source can be listed, the
- * destination exists, it can be written (when the run writes), and s5cmd runs when it is forced.
+ * What a run checks before it starts: the source can be listed and the destination exists; with
+ * validation on (`sync` unless --no-validate) also that the destination can be written (when the
+ * run writes) and that s5cmd runs when it is forced.
  */
-export async function preflightChecks(input: ChecksInput & { needWrite: boolean }): Promise<CheckResult[]> {
+export async function preflightChecks(input: ChecksInput & { needWrite: boolean; checkS5cmd?: boolean }): Promise<CheckResult[]> {
   const names: CheckName[] = ['source-listable', 'destination-exists'];
   if (input.needWrite) names.push('destination-writable');
-  if (input.config.engine === 's5cmd') names.push('s5cmd');
+  if (input.config.engine === 's5cmd' && input.checkS5cmd !== false) names.push('s5cmd');
   return runNamed(input, names);
+}
+
+/** The message a failed preflight stops the run with (exit 4), or undefined when every check passed. */
+export function preflightFailure(results: readonly CheckResult[]): string | undefined {
+  if (failedChecks(results).length === 0) return undefined;
+  return `preflight failed (run 'validate' for every check):\n${describeFailures(results)}`;
 }
 
 /** The failed checks as one message per line (detail, then hint), for an error or a log line. */
@@ -101,13 +113,16 @@ function retryPolicy(config: SyncConfig): RetryPolicy {
 }
 
 async function runNamed(input: ChecksInput, names: readonly CheckName[]): Promise<CheckResult[]> {
-  const sides = resolveSides(input.config, input.explicit, input.destCredentials);
+  const sides = input.sides ?? resolveSides(input.config, input.explicit, input.destCredentials);
+  const clients = input.clients ?? {
+    source: makeS3Client({ ...sides.source.client, maxSockets: 8, retries: { policy: retryPolicy(input.config) } }),
+    dest: makeS3Client({ ...sides.dest.client, maxSockets: 8, retries: { policy: retryPolicy(input.config) } }),
+  };
   const ctx: Ctx = {
     input,
     sides,
-    selection: compileSelection(input.config),
-    source: makeS3Client({ ...sides.source.client, maxSockets: 8, retries: { policy: retryPolicy(input.config) } }),
-    dest: makeS3Client({ ...sides.dest.client, maxSockets: 8, retries: { policy: retryPolicy(input.config) } }),
+    selection: input.selection ?? compileSelection(input.config),
+    ...clients,
     timeoutMs: input.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
   };
   const skip = new Set(input.skip ?? []);
@@ -128,8 +143,7 @@ async function runNamed(input: ChecksInput, names: readonly CheckName[]): Promis
     if (names.includes('endpoint-latency')) results.set('endpoint-latency', await run('endpoint-latency'));
     return names.map((n) => results.get(n)!);
   } finally {
-    ctx.source.destroy();
-    ctx.dest.destroy();
+    if (!input.clients) for (const c of [ctx.source, ctx.dest]) c.destroy();
   }
 }
 

@@ -5,7 +5,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { BoundedList, FailureRecord, MismatchRecord, RunCounters } from '../observe/counters.js';
 import { classifyError } from '../resilience/errors.js';
 import { throttledStream, type TokenBucket } from '../resilience/rate-limit.js';
-import { withRetry } from '../resilience/retry.js';
+import { withRetry, type RetryPolicy } from '../resilience/retry.js';
 import type { Location } from '../storage/types.js';
 import { base64ToHex, ChecksumFileError, parseChecksumFile, CHECKSUM_SUFFIX } from './checksum-file.js';
 
@@ -19,9 +19,11 @@ export interface VerifierDeps {
   signal?: AbortSignal;
   /** Bandwidth cap for the bytes read back (the run's rate_limit_mbps). */
   bandwidth?: TokenBucket;
-  /** Retries of a read whose body breaks off (the SDK retries requests, not a body being read). */
-  retryCount?: number;
+  /** Retries of a read whose body breaks off (the SDK retries requests, not a body being read): the run's live policy. */
+  retry?: RetryPolicy;
 }
+
+const DEFAULT_READ_RETRY: RetryPolicy = { retryCount: 5 };
 
 /**
  * Proves each copied `X.zip` equals what its source `X.zip.CHECKSUM` says: the SHA-256 comes from
@@ -64,7 +66,7 @@ export class Verifier {
             const body = n === 1 ? got : await source.client.send(new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }), { abortSignal: this.deps.signal });
             return body.Body!.transformToString('utf8');
           },
-          { retryCount: this.deps.retryCount ?? 5 },
+          this.deps.retry ?? DEFAULT_READ_RETRY,
           { signal: this.deps.signal },
         );
       } catch (err) {
@@ -79,7 +81,7 @@ export class Verifier {
       const actual =
         knownSha256 ??
         (await this.serverSha256(zipKey)) ??
-        (await withRetry(() => this.downloadSha256(zipKey), { retryCount: this.deps.retryCount ?? 5 }, { signal: this.deps.signal }));
+        (await withRetry(() => this.downloadSha256(zipKey), this.deps.retry ?? DEFAULT_READ_RETRY, { signal: this.deps.signal }));
       if (knownSha256) this.sources.copy++;
       if (actual === expected) {
         counters.verified++;

@@ -51,6 +51,27 @@ describe('the CLI, as a user runs it', () => {
     expect(r.stderr).toMatch(/source bucket 'no-source-here' does not exist/);
   });
 
+  it.each(['plan', 'sync --no-validate'])('%s probes a missing bucket itself: exit 4 with the same message as sync', async (command) => {
+    const r = await runCli([...command.split(' '), ...base(), '--destination', 's3://no-such-bucket/x/'], s3.env());
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/preflight failed \(run 'validate' for every check\)/);
+    expect(r.stderr).toMatch(/destination-exists: destination bucket 'no-such-bucket' does not exist at http:\/\/127\.0\.0\.1:\d+ \(us-east-1\)/);
+  });
+
+  it('plan --explain shows every sized number and every number derived from it', async () => {
+    const r = await runCli(['plan', ...base(), '--destination', 's3://dst-bucket/explain/', '--explain', '--max-concurrent', '40'], s3.env());
+    expect(r.code, r.stderr).toBe(0);
+    const expected = { max_concurrent: 40, governor_max: 40, governor_increase_step: 3, verify_concurrency: 40, multipart_threshold_bytes: 100 * 1024 ** 2 };
+    for (const [name, value] of Object.entries(expected)) {
+      expect(r.stdout).toMatch(new RegExp(`^${name}\\s+${value}\\s+\\S`, 'm'));
+    }
+    const computed = ['batch_size', 'part_size_mb', 'retry_count', 'list_parallelism', 'dispatcher_in_flight', 'list_prefetch', 's5cmd_workers'];
+    computed.push('part_size_bytes');
+    for (const name of computed) {
+      expect(r.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\s+\\S`, 'm'));
+    }
+  });
+
   it('bad configuration is exit code 2 and names every bad field', async () => {
     const r = await runCli(['sync', ...base(), '--destination', 's3://dst-bucket/x/', '--max-concurrent', 'lots', '--sync-mode', 'mirror', '--storage-class', 'COLD'], s3.env());
     expect(r.code).toBe(2);

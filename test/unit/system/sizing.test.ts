@@ -250,3 +250,37 @@ describe('formatExplain', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(90);
   });
 });
+
+describe('sizePool: the numbers the run derives', () => {
+  it('governor, verifier, dispatcher, listings, s5cmd and parts, from the sized values', () => {
+    const s = sizePool(input({ cpus: 2, mem: 8 * GIB, engine: 'sdk', explicit: { max_concurrent: 40, batch_size: 10 }, multipartThresholdMb: 64 }));
+    expect(s.derived.values).toEqual({
+      governor_max: 40,
+      governor_increase_step: 3,
+      verify_concurrency: 40,
+      dispatcher_in_flight: 5,
+      list_prefetch: s.values.list_parallelism - 1,
+      s5cmd_workers: 20,
+      part_size_bytes: s.values.part_size_mb * MIB,
+      multipart_threshold_bytes: 64 * MIB,
+    });
+    expect(s.derived.explain.map((e) => e.name)).toEqual(Object.keys(s.derived.values));
+  });
+
+  it('a computed max_concurrent lets the governor grow to 256; s5cmd keeps two batches in flight; bounds hold', () => {
+    const tiny = sizePool(input({ engine: 's5cmd', explicit: { max_concurrent: 2, batch_size: 1 } }));
+    expect(tiny.derived.values).toMatchObject({ governor_max: 2, governor_increase_step: 1, verify_concurrency: 4, dispatcher_in_flight: 2, s5cmd_workers: 1 });
+    const computed = sizePool(input({ cpus: 1 }));
+    expect(computed.derived.values.governor_max).toBe(256);
+    const big = sizePool(input({ cpus: 64, mem: 256 * GIB, explicit: { max_concurrent: 1000 } }));
+    expect(big.derived.values).toMatchObject({ governor_max: 1000, verify_concurrency: 64, governor_increase_step: 63 });
+    expect(sizePool(input({ cpus: 0.25, avail: 0 })).derived.values.list_prefetch).toBe(1);
+    expect(sizePool(input()).derived.values.multipart_threshold_bytes).toBe(100 * MIB);
+  });
+
+  it('plan --explain can show them', () => {
+    const s = sizePool(input());
+    const text = formatExplain([...s.explain, ...s.derived.explain]);
+    for (const e of s.derived.explain) expect(text).toMatch(new RegExp(`^${e.name}\\s+${e.value}\\s+\\S`, 'm'));
+  });
+});

@@ -1,0 +1,62 @@
+import type { SyncConfig } from '../config/schema.js';
+import { settleWithFallback, type FallbackEngines, type FallbackPolicy } from '../engines/fallback.js';
+import type { CopyResult, CopyTask, EngineName } from '../engines/types.js';
+import type { ManifestWriter } from '../observe/manifest.js';
+import type { Verifier } from '../verify/verifier.js';
+import type { RunState } from './run-state.js';
+
+export interface ResultsDeps {
+  config: SyncConfig;
+  run: RunState;
+  engines: FallbackEngines;
+  fallback: FallbackPolicy;
+  verifier: Verifier;
+  manifest?: ManifestWriter;
+  /** Called after each batch's results are recorded (the network-instability retry rule). */
+  afterBatch: () => void;
+}
+
+/**
+ * What happens to each batch's results: the per-object fallback, then the object is counted as
+ * copied (manifest, latency, and its zip verified), vanished or failed.
+ */
+export class ResultsHandler {
+  constructor(private readonly d: ResultsDeps) {}
+
+  /** The dispatcher's onResults. */
+  readonly handle = async (results: CopyResult[], tasks: Map<string, CopyTask>, from: EngineName): Promise<void> => {
+    const { run } = this.d;
+    const onStream = (r: CopyResult) => run.degrade(r.engine, 'stream', `${r.key}: server-side copy refused (${r.error?.code ?? r.error?.class})`);
+    for (const first of results) {
+      const task = tasks.get(first.key)!;
+      const r = await settleWithFallback(first, task, from, this.d.engines, this.d.fallback, { signal: run.abort, onStream });
+      await this.record(r, task);
+    }
+    this.d.afterBatch();
+  };
+
+  private async record(r: CopyResult, task: CopyTask): Promise<void> {
+    const { config, run } = this.d;
+    const { counters, failures, log } = run;
+    if (r.ok) {
+      counters.recordCopy(r.engine, r.bytes);
+      run.latency.record(r.latencyMs);
+      const copiedAt = new Date().toISOString();
+      await this.d.manifest?.add({ key: r.key, size: task.size, sha256: r.sha256, source_etag: task.etag, copied_at: copiedAt, engine: r.engine });
+      if (config.enable_detailed_logging) {
+        log.info('object', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts, result: 'copied' });
+      }
+      if (config.verify_checksums && r.key.endsWith('.zip')) await this.d.verifier.submit(r.key, r.sha256);
+    } else if (run.abort.aborted) {
+      // Cut at the shutdown deadline: not a failure; the next run copies it.
+    } else if (r.error?.class === 'vanished') {
+      counters.vanished++;
+      failures.push({ key: r.key, error_class: 'vanished', code: r.error.code, message: 'source object disappeared before it was copied', engine: r.engine });
+    } else {
+      counters.failed++;
+      failures.push({ key: r.key, error_class: r.error?.class ?? 'unknown', code: r.error?.code, message: r.error?.message ?? 'failed', engine: r.engine });
+      const error = { error_class: r.error?.class, code: r.error?.code, message: r.error?.message };
+      log.warn('object', { key: r.key, bytes: 0, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts, result: 'failed', ...error });
+    }
+  }
+}
