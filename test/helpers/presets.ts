@@ -9,7 +9,6 @@ export interface ExamplePreset {
   enable_detailed_logging?: boolean;
   enable_monitoring?: boolean;
   enable_cost_tracking?: boolean;
-  enable_performance_analytics?: boolean;
   [field: string]: unknown;
 }
 

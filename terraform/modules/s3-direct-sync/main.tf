@@ -97,7 +97,6 @@ locals {
       S3DS_DETAILED_LOGGING          = tostring(var.log_level == "debug")
       S3DS_MONITORING                = tostring(var.enable_monitoring)
       S3DS_COST_TRACKING             = tostring(var.enable_cost_tracking)
-      S3DS_PERFORMANCE_ANALYTICS     = tostring(var.enable_performance_analytics)
       S3DS_DESTINATION_ETAGS         = local.destination_kms ? "opaque" : "md5"
     },
     length(var.source_prefixes) > 0 ? { S3DS_PREFIX = join(",", var.source_prefixes) } : {},

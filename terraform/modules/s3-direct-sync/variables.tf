@@ -608,7 +608,7 @@ variable "enable_cost_tracking" {
 }
 
 variable "enable_performance_analytics" {
-  description = "Seed's enable_performance_analytics: a CloudWatch dashboard of the job's metrics."
+  description = "Seed's enable_performance_analytics: a CloudWatch dashboard of the job's metrics. Terraform only: the job has no such setting."
   type        = bool
   default     = false
 }
