@@ -67,23 +67,31 @@ function treeRss(pid: number): number {
 
 type Runner = (s3: LocalS3, destPrefix: string) => { cmd: string; args: string[]; env: Record<string, string> };
 
-const job = (engine?: string, extra: string[] = []): Runner => (s3, dest) => ({
-  cmd: process.execPath,
-  args: [
-    join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'),
-    'sync',
-    '--source', 's3://bench-source/data/',
-    '--destination', `s3://bench-dest/${dest}/`,
-    '--endpoint-url', s3.endpoint,
-    '--max-concurrent', '64',
-    '--batch-size', '500',
-    '--log-format', 'json',
-    '--no-progress',
-    ...(engine ? ['--engine', engine] : []),
-    ...extra,
-  ],
-  env: s3.env(),
-});
+const job =
+  (engine?: string, extra: string[] = []): Runner =>
+  (s3, dest) => ({
+    cmd: process.execPath,
+    args: [
+      join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'),
+      'sync',
+      '--source',
+      's3://bench-source/data/',
+      '--destination',
+      `s3://bench-dest/${dest}/`,
+      '--endpoint-url',
+      s3.endpoint,
+      '--max-concurrent',
+      '64',
+      '--batch-size',
+      '500',
+      '--log-format',
+      'json',
+      '--no-progress',
+      ...(engine ? ['--engine', engine] : []),
+      ...extra,
+    ],
+    env: s3.env(),
+  });
 
 const RUNNERS: Record<string, Runner> = {
   'job-auto': job(),
@@ -91,7 +99,11 @@ const RUNNERS: Record<string, Runner> = {
   'job-sdk': job('sdk'),
   // Like the other tools: no .CHECKSUM verification (auto then picks s5cmd).
   'job-noverify': job(undefined, ['--no-verify']),
-  s5cmd: (s3, dest) => ({ cmd: toolPath('s5cmd'), args: ['--endpoint-url', s3.endpoint, 'sync', 's3://bench-source/data/*', `s3://bench-dest/${dest}/`], env: s3.env() }),
+  s5cmd: (s3, dest) => ({
+    cmd: toolPath('s5cmd'),
+    args: ['--endpoint-url', s3.endpoint, 'sync', 's3://bench-source/data/*', `s3://bench-dest/${dest}/`],
+    env: s3.env(),
+  }),
   rclone: (s3, dest) => ({
     cmd: toolPath('rclone'),
     args: ['sync', 'lake:bench-source/data', `lake:bench-dest/${dest}`, '--transfers', '64', '--checkers', '64', '--fast-list'],
@@ -137,7 +149,21 @@ async function main(): Promise<void> {
       if (objects.length >= SMALL) break;
       objects.push(o);
     }
-    const large = LARGE > 0 ? [...generateArchive({ seed: 12, symbols: ['BTCUSDT'], dataTypes: ['klines'], days: 1, frequencies: ['daily'], rowsPerFile: 1, prefix: 'data/large/', anomalies: { large: { count: LARGE, sizeBytes: LARGE_MB * 1024 * 1024 } } })].filter((o) => o.anomaly === 'large') : [];
+    const large =
+      LARGE > 0
+        ? [
+            ...generateArchive({
+              seed: 12,
+              symbols: ['BTCUSDT'],
+              dataTypes: ['klines'],
+              days: 1,
+              frequencies: ['daily'],
+              rowsPerFile: 1,
+              prefix: 'data/large/',
+              anomalies: { large: { count: LARGE, sizeBytes: LARGE_MB * 1024 * 1024 } },
+            }),
+          ].filter((o) => o.anomaly === 'large')
+        : [];
     const client = s3.client();
     const up = await uploadArchive(client, 'bench-source', [...objects, ...large], { concurrency: 16 });
     client.destroy();
@@ -154,14 +180,18 @@ async function main(): Promise<void> {
         const noop = await measure(r.cmd, r.args, r.env);
         (results[tool] ??= { full: [], noop: [] }).full.push(full);
         results[tool].noop.push(noop);
-        process.stdout.write(`  run ${run + 1} ${tool.padEnd(10)} full ${full.seconds.toFixed(2)} s  no-op ${noop.seconds.toFixed(2)} s  peak ${Math.max(full.peakRssMb, noop.peakRssMb).toFixed(0)} MB${full.code || noop.code ? '  FAILED' : ''}\n`);
+        process.stdout.write(
+          `  run ${run + 1} ${tool.padEnd(10)} full ${full.seconds.toFixed(2)} s  no-op ${noop.seconds.toFixed(2)} s  peak ${Math.max(full.peakRssMb, noop.peakRssMb).toFixed(0)} MB${full.code || noop.code ? '  FAILED' : ''}\n`,
+        );
         rmSync(join(s3.dir, 'data', 'bench-dest', dest), { recursive: true, force: true });
       }
     }
     const base = results.s5cmd;
     const baseFull = base ? median(base.full.map((m) => m.seconds)) : undefined;
     const baseNoop = base ? median(base.noop.map((m) => m.seconds)) : undefined;
-    console.log(`\n${'tool'.padEnd(10)} ${'full s'.padStart(8)} ${'MB/s'.padStart(7)} ${'obj/s'.padStart(7)} ${'x s5cmd'.padStart(8)} ${'no-op s'.padStart(8)} ${'x s5cmd'.padStart(8)} ${'peak MB'.padStart(8)}`);
+    console.log(
+      `\n${'tool'.padEnd(10)} ${'full s'.padStart(8)} ${'MB/s'.padStart(7)} ${'obj/s'.padStart(7)} ${'x s5cmd'.padStart(8)} ${'no-op s'.padStart(8)} ${'x s5cmd'.padStart(8)} ${'peak MB'.padStart(8)}`,
+    );
     for (const tool of TOOLS) {
       const r = results[tool]!;
       const full = median(r.full.map((m) => m.seconds));

@@ -24,7 +24,11 @@ function cli(args: string[], env: Record<string, string>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const s3 = await startLocalS3({ buckets: ['data.binance.vision', 'bronze-lake'], accessKeyId: 'demo-access-key', secretAccessKey: 'demo-secret-key-not-real' });
+  const s3 = await startLocalS3({
+    buckets: ['data.binance.vision', 'bronze-lake'],
+    accessKeyId: 'demo-access-key',
+    secretAccessKey: 'demo-secret-key-not-real',
+  });
   let failed = false;
   try {
     const opts: ArchiveOptions = {

@@ -32,7 +32,10 @@ const USAGE = `usage: npx tsx scripts/generate-archive.ts --endpoint-url URL --b
 
 function list(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) throw new Error(`empty list '${v}'`);
   return items;
 }

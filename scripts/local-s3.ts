@@ -116,8 +116,7 @@ export async function startLocalS3(opts: LocalS3Options = {}): Promise<LocalS3> 
       accessKeyId,
       secretAccessKey,
       region,
-      client: () =>
-        new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } }),
+      client: () => new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } }),
       async createBucket(name: string) {
         const c = server.client();
         try {

@@ -96,7 +96,10 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
 
     // Plan, copy and verify: the plan feeds the dispatcher as it is made.
     const lease = held.lease;
-    const budget = new CostBudget(opts.maxCostUsd, overheadMeter(costContext, run.tally, pricing, () => (lease ? lease.puts + 1 : 0)));
+    const budget = new CostBudget(
+      opts.maxCostUsd,
+      overheadMeter(costContext, run.tally, pricing, () => (lease ? lease.puts + 1 : 0)),
+    );
     held.progress?.start();
     const totals = await planAndCopy({
       config,

@@ -13,12 +13,17 @@ import { runCommand } from './run-command.js';
 function commonOptions(y: Argv): Argv<any> {
   return y
     .options(yargsOptions())
-    .option('config', { type: 'string', requiresArg: true, describe: 'JSON config file (the seed\'s format loads unchanged). [env S3DS_CONFIG]' })
-    .option('config-secret', { type: 'string', requiresArg: true, describe: 'Secrets Manager secret (id or ARN) holding a JSON config layer, above the file. [env S3DS_CONFIG_SECRET]' })
+    .option('config', { type: 'string', requiresArg: true, describe: "JSON config file (the seed's format loads unchanged). [env S3DS_CONFIG]" })
+    .option('config-secret', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Secrets Manager secret (id or ARN) holding a JSON config layer, above the file. [env S3DS_CONFIG_SECRET]',
+    })
     .option('destination-credentials-secret', {
       type: 'string',
       requiresArg: true,
-      describe: 'Secrets Manager secret with the destination\'s credentials (access_key_id, secret_access_key, session_token?, endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]',
+      describe:
+        "Secrets Manager secret with the destination's credentials (access_key_id, secret_access_key, session_token?, endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]",
     })
     .option('env', { type: 'string', requiresArg: true, describe: `Environment preset: ${PRESET_NAMES.join(', ')}. [env S3DS_ENV]` })
     .option('json', { type: 'boolean', describe: 'Print the run report as JSON on stdout.' })
@@ -27,15 +32,32 @@ function commonOptions(y: Argv): Argv<any> {
     .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON (default off a terminal) or text (default on one).' })
     .option('log-level', { type: 'string', requiresArg: true, describe: `${LOG_LEVELS.join(', ')} (default info). [env S3DS_LOG_LEVEL]` })
     .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal a live line, otherwise a log line every 10 s).' })
-    .option('pricing-file', { type: 'string', requiresArg: true, describe: 'JSON prices overriding the built-in public AWS prices (see config/pricing.example.json). [env S3DS_PRICING_FILE]' })
-    .option('max-cost-usd', { type: 'number', requiresArg: true, describe: 'Stop before the estimated cost of the run passes this many dollars (exit 4, with the estimate). [env S3DS_MAX_COST_USD]' })
-    .option('manifest', { type: 'string', requiresArg: true, describe: 'Write a JSON Lines manifest of every object copied (key, size, sha256, source_etag, copied_at, engine); default beside --report.' })
+    .option('pricing-file', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'JSON prices overriding the built-in public AWS prices (see config/pricing.example.json). [env S3DS_PRICING_FILE]',
+    })
+    .option('max-cost-usd', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Stop before the estimated cost of the run passes this many dollars (exit 4, with the estimate). [env S3DS_MAX_COST_USD]',
+    })
+    .option('manifest', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Write a JSON Lines manifest of every object copied (key, size, sha256, source_etag, copied_at, engine); default beside --report.',
+    })
     .option('upload-manifest', { type: 'boolean', describe: 'Also upload the manifest as <destination>/_manifests/<run_id>.jsonl (never synced itself).' })
-    .option('shard', { type: 'string', requiresArg: true, describe: 'Only shard i of N of the key space, e.g. 0/4 (ECS fan-out; see `launch`). [env S3DS_SHARD]' })
+    .option('shard', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Only shard i of N of the key space, e.g. 0/4 (ECS fan-out; see `launch`). [env S3DS_SHARD]',
+    })
     .option('shard-depth', {
       type: 'number',
       requiresArg: true,
-      describe: 'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
+      describe:
+        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
     });
 }
 
@@ -44,13 +66,30 @@ export async function main(args: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const parser = yargs(args)
     .scriptName('s3-direct-sync')
-    .usage('$0 <command> [options]\n\nMirror an S3 archive (default s3://data.binance.vision/data/) into your bucket, server-side where possible, verified against .CHECKSUM files.')
-    .command('sync', 'Copy what is missing or changed (and delete extras in sync mode), then verify.', (y) => commonOptions(y).option('validate', { type: 'boolean', default: true, describe: 'Run the validate checks for the buckets (and s5cmd when forced) before starting; --no-validate skips them.' }), async (argv) => {
-      code = await runCommand('sync', argv as CommonArgs);
-    })
-    .command('plan', 'Show what sync would do; writes nothing.', (y) => commonOptions(y).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }), async (argv) => {
-      code = await runCommand('plan', argv as CommonArgs);
-    })
+    .usage(
+      '$0 <command> [options]\n\nMirror an S3 archive (default s3://data.binance.vision/data/) into your bucket, server-side where possible, verified against .CHECKSUM files.',
+    )
+    .command(
+      'sync',
+      'Copy what is missing or changed (and delete extras in sync mode), then verify.',
+      (y) =>
+        commonOptions(y).option('validate', {
+          type: 'boolean',
+          default: true,
+          describe: 'Run the validate checks for the buckets (and s5cmd when forced) before starting; --no-validate skips them.',
+        }),
+      async (argv) => {
+        code = await runCommand('sync', argv as CommonArgs);
+      },
+    )
+    .command(
+      'plan',
+      'Show what sync would do; writes nothing.',
+      (y) => commonOptions(y).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }),
+      async (argv) => {
+        code = await runCommand('plan', argv as CommonArgs);
+      },
+    )
     .command(
       'validate',
       'Check the configuration, credentials, both buckets, s5cmd, endpoint latency and resources; exit 4 naming each failed check.',
@@ -112,4 +151,3 @@ export async function main(args: string[]): Promise<number> {
   }
   return code;
 }
-

@@ -50,7 +50,8 @@ export const ESTIMATE_OPTIONS = {
   'max-cost-usd': {
     type: 'number',
     requiresArg: true,
-    describe: 'Say whether the estimated cost is within this many dollars, as sync --max-cost-usd would judge it (the exit code stays 0). [env S3DS_MAX_COST_USD]',
+    describe:
+      'Say whether the estimated cost is within this many dollars, as sync --max-cost-usd would judge it (the exit code stays 0). [env S3DS_MAX_COST_USD]',
   },
   objects: {
     type: 'string',
@@ -70,9 +71,13 @@ export const ESTIMATE_OPTIONS = {
   'from-report': {
     type: 'string',
     requiresArg: true,
-    describe: 'A finished run\'s JSON report (--report FILE): its measured objects/s and MB/s replace the planning defaults.',
+    describe: "A finished run's JSON report (--report FILE): its measured objects/s and MB/s replace the planning defaults.",
   },
-  'growth-files': { type: 'string', requiresArg: true, describe: 'Growth scenario: objects per run multiplied by this (the seed\'s default 2 when another growth flag is given).' },
+  'growth-files': {
+    type: 'string',
+    requiresArg: true,
+    describe: "Growth scenario: objects per run multiplied by this (the seed's default 2 when another growth flag is given).",
+  },
   'growth-size': { type: 'string', requiresArg: true, describe: 'Growth scenario: average object size multiplied by this (default 1.5).' },
   'growth-frequency': { type: 'string', requiresArg: true, describe: 'Growth scenario: runs per month multiplied by this (default 1.2).' },
   'runs-per-month': { type: 'string', requiresArg: true, describe: 'Runs per month, for monthly figures and recommendations (default 1).' },
@@ -83,7 +88,7 @@ export const ESTIMATE_OPTIONS = {
     describe: 'How often the mirrored data is read, for the storage-class advice.',
   },
   spot: { type: 'boolean', describe: 'Price the tasks on Fargate Spot (default: on when S3DS_CAPACITY_PROVIDER=FARGATE_SPOT).' },
-  'job-region': { type: 'string', requiresArg: true, describe: 'Region the tasks run in, or outside-aws (default: the destination\'s region).' },
+  'job-region': { type: 'string', requiresArg: true, describe: "Region the tasks run in, or outside-aws (default: the destination's region)." },
   'list-concurrency': { type: 'string', requiresArg: true, describe: 'Selected prefixes listed at the same time when counting the source (default 8).' },
 } as const satisfies Record<string, Options>;
 
@@ -107,7 +112,11 @@ function positive(raw: string | number | undefined, flag: string, opts: { intege
   const n = typeof raw === 'number' ? raw : /^\s*[+]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : Number.NaN;
   const min = opts.min ?? 0;
   const ok = Number.isFinite(n) && (min === 0 ? n > 0 : n >= min) && (!opts.integer || Number.isInteger(n));
-  if (!ok) throw new Refusal(`--${flag} must be ${opts.integer ? 'a whole number' : 'a number'} ${min === 0 ? 'above 0' : `≥ ${min}`}, got '${String(raw)}'`, ExitCode.badConfig);
+  if (!ok)
+    throw new Refusal(
+      `--${flag} must be ${opts.integer ? 'a whole number' : 'a number'} ${min === 0 ? 'above 0' : `≥ ${min}`}, got '${String(raw)}'`,
+      ExitCode.badConfig,
+    );
   return n;
 }
 
@@ -130,7 +139,10 @@ function workloadOption(argv: EstimateArgs): EstimateOptions['workload'] {
   if (objects !== undefined && avg !== undefined) return { objects, bytes: objects * avg };
   if (bytes !== undefined && avg !== undefined) return { objects: Math.ceil(bytes / avg), bytes };
   if (objects !== undefined || bytes !== undefined || avg !== undefined) {
-    throw new Refusal('give --objects with --bytes or --avg-object-bytes (or --bytes with --avg-object-bytes), or none of them to list the source', ExitCode.badConfig);
+    throw new Refusal(
+      'give --objects with --bytes or --avg-object-bytes (or --bytes with --avg-object-bytes), or none of them to list the source',
+      ExitCode.badConfig,
+    );
   }
   return undefined;
 }

@@ -19,7 +19,11 @@ export interface LaunchArgs extends CommonArgs {
   '--'?: Array<string | number>;
 }
 
-const splitList = (v: string[]) => v.flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+const splitList = (v: string[]) =>
+  v
+    .flatMap((x) => String(x).split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** `launch`: one ECS task per shard (`sync --shard i/N`), waits for them, combines their exit codes. */
 export async function launchCommand(argv: LaunchArgs, io: CommandIo = processIo()): Promise<number> {

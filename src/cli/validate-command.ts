@@ -49,7 +49,8 @@ export const VALIDATE_OPTIONS = {
   'sts-endpoint-url': {
     type: 'string',
     requiresArg: true,
-    describe: 'STS endpoint for the credentials check (GetCallerIdentity). Default: AWS STS when the destination is on AWS; on another S3 server the check is skipped unless this is set. [env AWS_ENDPOINT_URL_STS]',
+    describe:
+      'STS endpoint for the credentials check (GetCallerIdentity). Default: AWS STS when the destination is on AWS; on another S3 server the check is skipped unless this is set. [env AWS_ENDPOINT_URL_STS]',
   },
   'check-timeout-seconds': {
     type: 'string',
@@ -72,9 +73,13 @@ function nonEmpty(v: string | undefined): string | undefined {
 /** The validate options from flags, then the environment; a bad value is a Refusal (exit 2). */
 export function parseValidateOptions(argv: ValidateArgs, environ: Record<string, string | undefined>): ValidateOptions {
   const rawSkip = argv.skip !== undefined ? [argv.skip].flat() : (nonEmpty(environ[SKIP_ENV])?.split(',') ?? []);
-  const skip = rawSkip.flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const skip = rawSkip
+    .flatMap((s) => String(s).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = skip.filter((s) => !isCheckName(s));
-  if (unknown.length > 0) throw new Refusal(`--skip: unknown check ${unknown.map((u) => `'${u}'`).join(', ')}; the checks are ${CHECK_NAMES.join(', ')}`, ExitCode.badConfig);
+  if (unknown.length > 0)
+    throw new Refusal(`--skip: unknown check ${unknown.map((u) => `'${u}'`).join(', ')}; the checks are ${CHECK_NAMES.join(', ')}`, ExitCode.badConfig);
 
   let minimums: Minimums;
   try {
@@ -87,7 +92,8 @@ export function parseValidateOptions(argv: ValidateArgs, environ: Record<string,
   let timeoutMs = DEFAULT_CHECK_TIMEOUT_MS;
   if (rawTimeout !== undefined) {
     const seconds = typeof rawTimeout === 'number' ? rawTimeout : /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(rawTimeout) ? Number(rawTimeout) : Number.NaN;
-    if (!(seconds > 0) || seconds > 3600) throw new Refusal(`--check-timeout-seconds must be a number of seconds above 0 and at most 3600, got '${String(rawTimeout)}'`, ExitCode.badConfig);
+    if (!(seconds > 0) || seconds > 3600)
+      throw new Refusal(`--check-timeout-seconds must be a number of seconds above 0 and at most 3600, got '${String(rawTimeout)}'`, ExitCode.badConfig);
     timeoutMs = seconds * 1000;
   }
 

@@ -32,11 +32,4 @@ export {
   type ConfigLayer,
 } from './flags.js';
 export { loadConfig, type LoadInput, type LoadedConfig, type LayerName } from './load.js';
-export {
-  compileSelection,
-  parseKeyDate,
-  parseBinanceKey,
-  isKlineType,
-  type CompiledSelection,
-  type BinanceKeyParts,
-} from './selection.js';
+export { compileSelection, parseKeyDate, parseBinanceKey, isKlineType, type CompiledSelection, type BinanceKeyParts } from './selection.js';

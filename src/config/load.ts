@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import { argvLayer, envLayer, FLAGS, knownEnvNames, type ConfigLayer, type LabelledLayer } from './flags.js';
 import { isPresetName, PRESET_NAMES, PRESETS } from './presets.js';
 import { dropRetiredKeys, retiredEnvWarnings, retiredFlagWarnings } from './retired.js';
-import {
-  ConfigError,
-  schemaLeaves,
-  shapeAt,
-  syncConfigSchema,
-  type ConfigIssue,
-  type SyncConfig,
-} from './schema.js';
+import { ConfigError, schemaLeaves, shapeAt, syncConfigSchema, type ConfigIssue, type SyncConfig } from './schema.js';
 
 export { ConfigError } from './schema.js';
 
@@ -184,9 +177,7 @@ function lookup(obj: unknown, path: readonly PropertyKey[]): { found: boolean; v
 
 function requiredHint(path: string): string {
   const flag = FLAGS.find((f) => f.path === path);
-  return flag
-    ? `set it with --${flag.flag}, ${flag.env} or "${path}" in the config file`
-    : `set "${path}" in the config file`;
+  return flag ? `set it with --${flag.flag}, ${flag.env} or "${path}" in the config file` : `set "${path}" in the config file`;
 }
 
 /**

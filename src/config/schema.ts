@@ -49,10 +49,7 @@ function enumListField<const T extends readonly [string, ...string[]]>(values: T
 function stringListField(itemAccepts: string, ok: (s: string) => boolean, description: string) {
   const accepts = `a list of ${itemAccepts}`;
   const error = { error: accepts };
-  return leaf(
-    z.array(z.string(error).refine(ok, error), error).default([]).describe(description),
-    accepts,
-  );
+  return leaf(z.array(z.string(error).refine(ok, error), error).default([]).describe(description), accepts);
 }
 
 function isHttpUrl(s: string): boolean {
@@ -155,7 +152,11 @@ const DATE_ACCEPTS = 'a date YYYY-MM-DD or a month YYYY-MM (for example 2024-01-
 function dateField(description: string) {
   const error = { error: DATE_ACCEPTS };
   return leaf(
-    z.string(error).refine((s) => parseConfigDate(s) !== undefined, error).optional().describe(description),
+    z
+      .string(error)
+      .refine((s) => parseConfigDate(s) !== undefined, error)
+      .optional()
+      .describe(description),
     DATE_ACCEPTS,
   );
 }
@@ -188,12 +189,7 @@ const performanceSchema = strictObject({
   batch_size: intField(1, 100000, 100, 'Objects handed to the engine per batch (one s5cmd run file per batch).'),
   part_size_mb: intField(5, 5120, 64, 'Part size in MiB for multipart copies and uploads.'),
   retry_count: intField(0, 20, 5, 'Retries per object after the first attempt fails with a retryable error.'),
-  enable_multipart_threshold_mb: intField(
-    5,
-    5120,
-    100,
-    'Objects at least this many MiB are copied in parts (UploadPartCopy / multipart upload).',
-  ),
+  enable_multipart_threshold_mb: intField(5, 5120, 100, 'Objects at least this many MiB are copied in parts (UploadPartCopy / multipart upload).'),
   storage_class: enumField(STORAGE_CLASSES, 'STANDARD', 'Storage class of the copied objects.'),
   rate_limit_mbps: optionalPositive(
     'Bandwidth cap in megabits per second for bytes that pass through this machine (download-and-upload copies, verification reads); server-side copies move no bytes here.',
@@ -217,10 +213,7 @@ const s3ConfigSchema = strictObject({
   region: regionField('us-east-1', 'Region of the destination bucket.'),
   use_accelerated_endpoint: boolField(false, 'Use S3 Transfer Acceleration for the destination bucket.'),
   endpoint_url: urlField('Endpoint of an S3-compatible destination server instead of AWS S3.'),
-  force_path_style: boolField(
-    false,
-    'Address the destination bucket in the URL path (needed by most S3-compatible servers).',
-  ),
+  force_path_style: boolField(false, 'Address the destination bucket in the URL path (needed by most S3-compatible servers).'),
 })
   .prefault({})
   .describe('Destination S3 client settings.');
@@ -248,11 +241,7 @@ const selectionShape = {
     noSlash,
     'Binance data types to mirror (klines, aggTrades, trades, ...); empty means all.',
   ),
-  symbols: stringListField(
-    "symbols without '/' (BTCUSDT, ETHUSDT, ...)",
-    noSlash,
-    'Symbols to mirror, spelled as in the archive (BTCUSDT); empty means all.',
-  ),
+  symbols: stringListField("symbols without '/' (BTCUSDT, ETHUSDT, ...)", noSlash, 'Symbols to mirror, spelled as in the archive (BTCUSDT); empty means all.'),
   intervals: stringListField(
     'kline intervals such as 1s, 1m, 15m, 1h, 1d, 1w, 1mo',
     (s) => /^\d+(s|m|h|d|w|mo)$/.test(s),
@@ -280,15 +269,11 @@ const selectionSchema = strictObject(selectionShape)
 
 export const syncConfigSchema = z.object(
   {
-    enable_s3_direct_sync: boolField(
-      true,
-      'Copy server-side (S3 CopyObject) where possible; false always streams through this machine.',
-    ),
+    enable_s3_direct_sync: boolField(true, 'Copy server-side (S3 CopyObject) where possible; false always streams through this machine.'),
     operation_mode: enumField(
       OPERATION_MODES,
       'auto',
-      'auto picks the fastest working engine; direct_sync requires a server-side copy; ' +
-        'traditional streams through this machine.',
+      'auto picks the fastest working engine; direct_sync requires a server-side copy; ' + 'traditional streams through this machine.',
     ),
     engine: leaf(
       z
@@ -310,33 +295,13 @@ export const syncConfigSchema = z.object(
     source_endpoint_url: urlField('Endpoint of an S3-compatible source server instead of AWS S3.'),
     source_no_sign_request: boolField(false, 'Read the source anonymously (unsigned requests).'),
     destination_bucket: leaf(
-      z
-        .string({ error: BUCKET_ACCEPTS })
-        .refine(isValidBucketName, { error: BUCKET_ACCEPTS })
-        .describe('Bucket to mirror into (required).'),
+      z.string({ error: BUCKET_ACCEPTS }).refine(isValidBucketName, { error: BUCKET_ACCEPTS }).describe('Bucket to mirror into (required).'),
       BUCKET_ACCEPTS,
     ),
-    destination_prefix: prefixField(
-      '',
-      'Key prefix in the destination bucket under which the source keys are written.',
-    ),
-    sync_mode: enumField(
-      SYNC_MODES,
-      'copy',
-      'copy only adds and updates objects; sync also deletes destination objects missing from the source.',
-    ),
-    max_delete: intField(
-      0,
-      undefined,
-      1000,
-      'In sync mode, refuse to delete more than this many objects in one run.',
-    ),
-    max_delete_percent: intField(
-      0,
-      100,
-      10,
-      "In sync mode, refuse to delete more than this share (percent) of the destination's selected objects in one run.",
-    ),
+    destination_prefix: prefixField('', 'Key prefix in the destination bucket under which the source keys are written.'),
+    sync_mode: enumField(SYNC_MODES, 'copy', 'copy only adds and updates objects; sync also deletes destination objects missing from the source.'),
+    max_delete: intField(0, undefined, 1000, 'In sync mode, refuse to delete more than this many objects in one run.'),
+    max_delete_percent: intField(0, 100, 10, "In sync mode, refuse to delete more than this share (percent) of the destination's selected objects in one run."),
     force_deletes: boolField(
       false,
       'In sync mode, delete even when the source selection lists no objects or the deletes exceed max_delete_percent (max_delete still applies).',
@@ -345,10 +310,7 @@ export const syncConfigSchema = z.object(
       false,
       'Allow sync mode with a destination at the bucket root (s3://BUCKET/), where every other object in the bucket would be deleted.',
     ),
-    enable_incremental: boolField(
-      true,
-      'Skip objects already present and unchanged in the destination; false copies everything.',
-    ),
+    enable_incremental: boolField(true, 'Skip objects already present and unchanged in the destination; false copies everything.'),
     destination_etags: enumField(
       DESTINATION_ETAGS,
       'opaque',

@@ -1,14 +1,5 @@
 import picomatch from 'picomatch';
-import {
-  dateEnd,
-  dateStart,
-  FREQUENCIES,
-  MARKETS,
-  parseConfigDate,
-  parseDateParts,
-  type ParsedDate,
-  type SyncConfig,
-} from './schema.js';
+import { dateEnd, dateStart, FREQUENCIES, MARKETS, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
 
 export interface CompiledSelection {
   /** Full key prefixes to list in the source bucket: sorted, none inside another. */
@@ -78,8 +69,7 @@ function filterPrefixes(sel: Selection): string[] {
   const levels = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals];
   const deeper = (level: number) => levels.slice(level).some((l) => l.length > 0);
   if (!deeper(0)) return [''];
-  const cross = <T extends { path: string }>(acc: T[], values: readonly string[]) =>
-    acc.flatMap((a) => values.map((v) => ({ ...a, path: `${a.path}${v}/` })));
+  const cross = <T extends { path: string }>(acc: T[], values: readonly string[]) => acc.flatMap((a) => values.map((v) => ({ ...a, path: `${a.path}${v}/` })));
 
   let acc: Array<{ path: string; dataType?: string }> = (sel.markets.length ? sel.markets : MARKETS).map((m) => ({
     path: `${m}/`,
@@ -91,9 +81,7 @@ function filterPrefixes(sel: Selection): string[] {
   if (!deeper(3) || sel.symbols.length === 0) return acc.map((a) => a.path);
   acc = cross(acc, sel.symbols);
   if (sel.intervals.length === 0) return acc.map((a) => a.path);
-  return acc.flatMap((a) =>
-    a.dataType !== undefined && isKlineType(a.dataType) ? sel.intervals.map((i) => `${a.path}${i}/`) : [a.path],
-  );
+  return acc.flatMap((a) => (a.dataType !== undefined && isKlineType(a.dataType) ? sel.intervals.map((i) => `${a.path}${i}/`) : [a.path]));
 }
 
 function byteOrder(a: string, b: string): number {
@@ -137,9 +125,7 @@ export function compileSelection(config: SyncConfig): CompiledSelection {
   const glob = { dot: true };
   const include = sel.include.length ? picomatch(sel.include, glob) : undefined;
   const exclude = sel.exclude.length ? picomatch(sel.exclude, glob) : undefined;
-  const hasFolderFilter = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals].some(
-    (l) => l.length > 0,
-  );
+  const hasFolderFilter = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals].some((l) => l.length > 0);
   const from = sel.date_from === undefined ? undefined : parseConfigDate(sel.date_from);
   const to = sel.date_to === undefined ? undefined : parseConfigDate(sel.date_to);
   const fromDay = from ? dateStart(from) : -Infinity;

@@ -67,7 +67,15 @@ export function billableStoredBytes(cls: string, objects: number, avg: number): 
   return { bytes: objects * avg, standardOverheadBytes: 0 };
 }
 
-export function plannedWork(ctx: EstimateContext, engine: EngineName, objects: number, bytes: number, workers: number, hours: number, task: FargateSize): RunWork {
+export function plannedWork(
+  ctx: EstimateContext,
+  engine: EngineName,
+  objects: number,
+  bytes: number,
+  workers: number,
+  hours: number,
+  task: FargateSize,
+): RunWork {
   const { input } = ctx;
   const avg = objects > 0 ? (bytes / objects) * ctx.avgScale : 0;
   const perObject = requestsPerObject(avg, ctx.threshold, ctx.partSize);
@@ -101,9 +109,18 @@ export function estimateEngine(ctx: EstimateContext, engine: EngineName, objects
   const wanted = deadline && deadline > 0 ? Math.max(1, Math.ceil(hours / deadline)) : 1;
   const workers = Math.min(wanted, ctx.maxWorkers);
   const wall = hours / workers;
-  const task = suggestTaskSize({ engine, concurrency: ctx.concurrency, avgObjectBytes: objects > 0 ? (bytes / objects) * ctx.avgScale : 0, partSizeBytes: ctx.partSize, rate, sizes: ctx.input.taskSizes });
+  const task = suggestTaskSize({
+    engine,
+    concurrency: ctx.concurrency,
+    avgObjectBytes: objects > 0 ? (bytes / objects) * ctx.avgScale : 0,
+    partSizeBytes: ctx.partSize,
+    rate,
+    sizes: ctx.input.taskSizes,
+  });
   const work = plannedWork(ctx, engine, objects, bytes, workers, hours, task);
-  const cmp = compareWithTraditional(work, ctx.pricing, { traditionalFargateHours: engine === 'stream' ? undefined : streamHoursFor(ctx, objects, bytes, workers) });
+  const cmp = compareWithTraditional(work, ctx.pricing, {
+    traditionalFargateHours: engine === 'stream' ? undefined : streamHoursFor(ctx, objects, bytes, workers),
+  });
   for (const w of cmp.direct.warnings) if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
   const streamedMb = engine === 'stream' ? (rate.mbPerSecond ?? 0) * workers : 0;
   return {

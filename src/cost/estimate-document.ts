@@ -42,9 +42,16 @@ export function formatEstimateDocument(d: EstimateDocument): string {
       ? `listed under ${w.source} in ${n(w.prefixes ?? 0)} ${w.prefixes === 1 ? 'prefix' : 'prefixes'}, ${(w.listing_seconds ?? 0).toFixed(1)} s: ${n(w.zips ?? 0)} zips, ${n(w.checksums ?? 0)} .CHECKSUM files, largest ${formatBytes(w.largest_bytes ?? 0)}`
       : 'from --objects/--bytes, nothing listed';
   const engine = 'engine' in d.job_engine ? `${d.job_engine.engine} (${d.job_engine.reason})` : `none: sync would refuse (${d.job_engine.refused})`;
-  const lines = [`Workload: ${n(w.objects)} objects, ${formatBytes(w.bytes)} (${how})`, `Selection: ${w.selection}`, `Rates: ${describeRates(d.rates)}`, `Engine sync would choose here: ${engine}`];
+  const lines = [
+    `Workload: ${n(w.objects)} objects, ${formatBytes(w.bytes)} (${how})`,
+    `Selection: ${w.selection}`,
+    `Rates: ${describeRates(d.rates)}`,
+    `Engine sync would choose here: ${engine}`,
+  ];
   if (d.cost_guard) {
-    lines.push(`Cost guard (${d.cost_guard.engine}, ${formatUsd(d.cost_guard.usd)} against --max-cost-usd ${formatUsd(d.cost_guard.max_usd)}): ${d.cost_guard.ok ? 'within' : 'OVER'} — ${d.cost_guard.message ?? ''}`);
+    lines.push(
+      `Cost guard (${d.cost_guard.engine}, ${formatUsd(d.cost_guard.usd)} against --max-cost-usd ${formatUsd(d.cost_guard.max_usd)}): ${d.cost_guard.ok ? 'within' : 'OVER'} — ${d.cost_guard.message ?? ''}`,
+    );
   }
   lines.push(formatEstimate(d.estimate));
   return lines.join('\n');
@@ -52,7 +59,7 @@ export function formatEstimateDocument(d: EstimateDocument): string {
 
 /** Where the rates came from, for the document's `rates.from`. */
 export function ratesSource(reportFile: string | undefined, measured: Partial<Record<EngineName, EngineRate>>): string {
-  if (!reportFile) return 'the seed\'s planning defaults (bandwidth only); pass --from-report with a finished run\'s report for measured rates';
+  if (!reportFile) return "the seed's planning defaults (bandwidth only); pass --from-report with a finished run's report for measured rates";
   return Object.keys(measured).length > 0
     ? `report ${reportFile}`
     : `report ${reportFile} gave no measured rate (no engine did 90% of its work, or no duration); the planning defaults apply`;

@@ -103,7 +103,16 @@ export interface NotRecommended {
 }
 
 export interface Estimate {
-  input: { objects: number; bytes: number; avg_object_bytes: number; source_region: string; dest_region: string; job_region: string; storage_class: string; runs_per_month: number };
+  input: {
+    objects: number;
+    bytes: number;
+    avg_object_bytes: number;
+    source_region: string;
+    dest_region: string;
+    job_region: string;
+    storage_class: string;
+    runs_per_month: number;
+  };
   engines: EngineEstimate[];
   recommended_engine: EngineName;
   growth: GrowthPlan[];

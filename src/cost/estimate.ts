@@ -45,7 +45,8 @@ function enginesToEstimate(ctx: EstimateContext): EngineName[] {
   }
   for (const e of engines) {
     const r = engineRate(ctx, e);
-    if (!r.objectsPerSecond) ctx.warnings.push(`no objects/s rate for ${e}: its duration counts bandwidth only, far too optimistic for many small objects; pass measured rates`);
+    if (!r.objectsPerSecond)
+      ctx.warnings.push(`no objects/s rate for ${e}: its duration counts bandwidth only, far too optimistic for many small objects; pass measured rates`);
     if (!r.objectsPerSecond && !r.mbPerSecond) ctx.warnings.push(`no rate at all for ${e}: its duration is 0`);
   }
   return engines;
@@ -59,7 +60,9 @@ export function estimateCapacity(input: EstimateInput, pricing: PricingTable): E
   for (const r of results) {
     const rate = (r.rate.objectsPerSecond ?? 0) * r.workers;
     if (rate > PLANNING_RULES.s3WritesPerPrefixPerSecond) {
-      ctx.warnings.push(`${r.engine}: ${Math.round(rate)} writes/s exceeds S3's ${PLANNING_RULES.s3WritesPerPrefixPerSecond} PUT/COPY per second per prefix; shard workers by prefix (the archive has one per symbol and interval)`);
+      ctx.warnings.push(
+        `${r.engine}: ${Math.round(rate)} writes/s exceeds S3's ${PLANNING_RULES.s3WritesPerPrefixPerSecond} PUT/COPY per second per prefix; shard workers by prefix (the archive has one per symbol and interval)`,
+      );
     }
   }
   const growth = (input.growth ?? []).map((g) => planGrowth(ctx, best.engine, g));

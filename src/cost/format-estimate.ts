@@ -8,7 +8,9 @@ export function formatEstimate(e: Estimate): string {
     `Estimate for ${i.objects.toLocaleString('en-US')} objects, ${formatBytes(i.bytes)} (average ${formatBytes(i.avg_object_bytes)}), ${i.source_region} → ${i.dest_region} (tasks in ${i.job_region}), ${i.storage_class}; prices as of ${e.pricing_as_of}`,
   ];
   for (const r of e.engines) {
-    const rate = [r.rate.objectsPerSecond ? `${r.rate.objectsPerSecond} objects/s` : undefined, r.rate.mbPerSecond ? `${r.rate.mbPerSecond} MB/s` : undefined].filter(Boolean).join(', ');
+    const rate = [r.rate.objectsPerSecond ? `${r.rate.objectsPerSecond} objects/s` : undefined, r.rate.mbPerSecond ? `${r.rate.mbPerSecond} MB/s` : undefined]
+      .filter(Boolean)
+      .join(', ');
     lines.push(
       `  ${r.engine.padEnd(6)} ${formatDuration(r.single_task_hours * 3600)} on one task (${r.bound}-bound at ${rate || 'no rate'}); ${r.workers} worker${r.workers === 1 ? '' : 's'} → ${formatDuration(r.wall_clock_hours * 3600)}${r.meets_deadline === false ? ' (misses the deadline)' : ''}`,
       `         task ${r.task.vcpu} vCPU / ${r.task.memoryGb} GB: ${r.task.reason}`,
@@ -23,7 +25,8 @@ export function formatEstimate(e: Estimate): string {
     );
     for (const n of g.notes) lines.push(`    - ${n}`);
   }
-  for (const r of e.recommendations) lines.push(`  save ${formatUsd(r.estimated_monthly_savings_usd)}/month [${r.strategy}]: ${r.description} (${r.implementation})`);
+  for (const r of e.recommendations)
+    lines.push(`  save ${formatUsd(r.estimated_monthly_savings_usd)}/month [${r.strategy}]: ${r.description} (${r.implementation})`);
   for (const n of e.not_recommended) lines.push(`  not worth it [${n.strategy}]: ${n.reason}`);
   for (const w of e.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');

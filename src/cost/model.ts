@@ -144,12 +144,23 @@ function addRequests(bill: Bill, work: RunWork, src: RegionPrices, dst: RegionPr
 function addTransfer(bill: Bill, work: RunWork, src: RegionPrices, sourcePayer: Payer): void {
   const jobRegion = work.jobRegion ?? work.destRegion;
   const cross = work.crossRegion ?? work.sourceRegion !== work.destRegion;
-  if (cross) bill.add('transfer', `server-side copy ${work.sourceRegion} → ${work.destRegion}`, work.bytesServerSide / GIB, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
+  if (cross)
+    bill.add(
+      'transfer',
+      `server-side copy ${work.sourceRegion} → ${work.destRegion}`,
+      work.bytesServerSide / GIB,
+      'GB',
+      src.data_transfer.inter_region_out_per_gb,
+      1,
+      sourcePayer,
+    );
   if (!(work.bytesThroughJob > 0)) return;
   const gb = work.bytesThroughJob / GIB;
   // Leg 1: source bucket → job.
-  if (jobRegion === OUTSIDE_AWS) bill.add('transfer', `download ${work.sourceRegion} → internet`, gb, 'GB', src.data_transfer.internet_out_per_gb, 1, sourcePayer);
-  else if (jobRegion !== work.sourceRegion) bill.add('transfer', `download ${work.sourceRegion} → ${jobRegion}`, gb, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
+  if (jobRegion === OUTSIDE_AWS)
+    bill.add('transfer', `download ${work.sourceRegion} → internet`, gb, 'GB', src.data_transfer.internet_out_per_gb, 1, sourcePayer);
+  else if (jobRegion !== work.sourceRegion)
+    bill.add('transfer', `download ${work.sourceRegion} → ${jobRegion}`, gb, 'GB', src.data_transfer.inter_region_out_per_gb, 1, sourcePayer);
   // Leg 2: job → destination bucket (data into AWS, and within a region, is free).
   if (jobRegion !== OUTSIDE_AWS && jobRegion !== work.destRegion) {
     bill.add('transfer', `upload ${jobRegion} → ${work.destRegion}`, gb, 'GB', bill.region(jobRegion).data_transfer.inter_region_out_per_gb, 1, 'us');
@@ -163,7 +174,15 @@ function addStorage(bill: Bill, work: RunWork, dst: RegionPrices): void {
   const storagePrice = dst.s3_storage_per_gb_month[isPricedStorageClass(cls) ? cls : 'STANDARD'];
   bill.add('storage', `${cls} storage, ${months} month${months === 1 ? '' : 's'}`, (work.storedBytes / GIB) * months, 'GB-months', storagePrice, 1, 'us');
   if (cls === 'INTELLIGENT_TIERING' && work.monitoredObjects) {
-    bill.add('storage', 'Intelligent-Tiering monitoring', work.monitoredObjects * months, 'object-months', dst.intelligent_tiering_monitoring_per_1000_objects ?? 0, 1000, 'us');
+    bill.add(
+      'storage',
+      'Intelligent-Tiering monitoring',
+      work.monitoredObjects * months,
+      'object-months',
+      dst.intelligent_tiering_monitoring_per_1000_objects ?? 0,
+      1000,
+      'us',
+    );
   }
 }
 
@@ -179,7 +198,15 @@ function addCompute(bill: Bill, work: RunWork): void {
   const tasks = f.tasks ?? 1;
   const label = f.spot ? 'Fargate Spot' : 'Fargate';
   bill.add('compute', `${label} vCPU (${tasks} × ${f.vcpu} vCPU)`, tasks * f.vcpu * f.hours, 'vCPU-hours', f.spot ? fp.spot_vcpu_hour : fp.vcpu_hour, 1, 'us');
-  bill.add('compute', `${label} memory (${tasks} × ${f.memoryGb} GB)`, tasks * f.memoryGb * f.hours, 'GB-hours', f.spot ? fp.spot_gb_hour : fp.gb_hour, 1, 'us');
+  bill.add(
+    'compute',
+    `${label} memory (${tasks} × ${f.memoryGb} GB)`,
+    tasks * f.memoryGb * f.hours,
+    'GB-hours',
+    f.spot ? fp.spot_gb_hour : fp.gb_hour,
+    1,
+    'us',
+  );
 }
 
 export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstimate {
@@ -203,7 +230,15 @@ export function estimateRunCost(work: RunWork, pricing: PricingTable): CostEstim
       sourceOwner += i.usd;
     }
   }
-  return { currency: 'USD', pricing_as_of: pricing.as_of, items: bill.items, total_usd: total, source_owner_usd: sourceOwner, by_category, warnings: bill.warnings };
+  return {
+    currency: 'USD',
+    pricing_as_of: pricing.as_of,
+    items: bill.items,
+    total_usd: total,
+    source_owner_usd: sourceOwner,
+    by_category,
+    warnings: bill.warnings,
+  };
 }
 
 /**
@@ -248,7 +283,9 @@ export function formatCost(c: CostEstimate): string {
   const lines = [`Cost estimate (USD, prices as of ${c.pricing_as_of}): ${formatUsd(c.total_usd)}`];
   for (const i of c.items) {
     const qty = i.unit === 'requests' || i.unit === 'object-months' ? Math.round(i.quantity).toLocaleString('en-US') : i.quantity.toFixed(3);
-    lines.push(`  ${i.category.padEnd(8)} ${i.item}: ${qty} ${i.unit} × ${i.unit_price_usd}${i.unit === 'requests' || i.unit === 'object-months' ? '/1000' : ''} = ${formatUsd(i.usd)}${i.billed_to === 'source-owner' ? ' (billed to the source bucket owner)' : ''}`);
+    lines.push(
+      `  ${i.category.padEnd(8)} ${i.item}: ${qty} ${i.unit} × ${i.unit_price_usd}${i.unit === 'requests' || i.unit === 'object-months' ? '/1000' : ''} = ${formatUsd(i.usd)}${i.billed_to === 'source-owner' ? ' (billed to the source bucket owner)' : ''}`,
+    );
   }
   if (c.source_owner_usd > 0) lines.push(`  not ours: ${formatUsd(c.source_owner_usd)} billed to the source bucket owner`);
   for (const w of c.warnings) lines.push(`  warning: ${w}`);

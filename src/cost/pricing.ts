@@ -140,10 +140,12 @@ export function parsePricing(doc: Json, base: PricingTable = DEFAULT_PRICING, or
     problems.push(`as_of: expected a date YYYY-MM-DD, got ${describe(doc.as_of)}`);
   }
   for (const k of ['sources', 'notes'] as const) {
-    if (doc[k] !== undefined && !(Array.isArray(doc[k]) && (doc[k] as unknown[]).every((s) => typeof s === 'string'))) problems.push(`${k}: expected an array of strings, got ${describe(doc[k])}`);
+    if (doc[k] !== undefined && !(Array.isArray(doc[k]) && (doc[k] as unknown[]).every((s) => typeof s === 'string')))
+      problems.push(`${k}: expected an array of strings, got ${describe(doc[k])}`);
   }
   const out: PricingTable = structuredClone(base) as PricingTable;
-  if (doc.regions !== undefined && !isObject(doc.regions)) problems.push(`regions: expected an object keyed by region (e.g. "us-east-1"), got ${describe(doc.regions)}`);
+  if (doc.regions !== undefined && !isObject(doc.regions))
+    problems.push(`regions: expected an object keyed by region (e.g. "us-east-1"), got ${describe(doc.regions)}`);
   const regions = isObject(doc.regions) ? doc.regions : {};
   for (const [region, r] of Object.entries(regions)) {
     const at = `regions.${region}`;
@@ -238,7 +240,13 @@ function mergeRegion(existing: RegionPrices | undefined, patch: Record<string, u
   return mergeShape(REGION_SHAPE, (existing ?? {}) as unknown as Record<string, unknown>, patch, at, problems);
 }
 
-function mergeShape(shape: { readonly [k: string]: Shape }, base: Record<string, unknown>, patch: Record<string, unknown>, at: string, problems: string[]): Record<string, unknown> {
+function mergeShape(
+  shape: { readonly [k: string]: Shape },
+  base: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  at: string,
+  problems: string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   checkKeys(patch, Object.keys(shape), at, problems);
   for (const [k, s] of Object.entries(shape)) {
@@ -290,7 +298,8 @@ function requireComplete(r: Record<string, unknown>, at: string, problems: strin
 
 function checkKeys(o: Record<string, unknown>, allowed: readonly string[], at: string, problems: string[]): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) problems.push(`${at ? at + '.' : ''}${k}: unknown key (expected one of: ${allowed.filter((a) => !a.startsWith('$') && a !== 'comment').join(', ')})`);
+    if (!allowed.includes(k))
+      problems.push(`${at ? at + '.' : ''}${k}: unknown key (expected one of: ${allowed.filter((a) => !a.startsWith('$') && a !== 'comment').join(', ')})`);
   }
 }
 

@@ -26,7 +26,11 @@ export const DEFAULT_ENGINE_RATES: Readonly<Record<EngineName, EngineRate>> = Ob
 });
 
 /** Per-engine rates measured by a finished run (its report's engines section and duration). */
-export function ratesFromReport(r: { duration_seconds: number; engine: string; engines: Record<string, { objects: number; bytes: number }> }): Partial<Record<EngineName, EngineRate>> {
+export function ratesFromReport(r: {
+  duration_seconds: number;
+  engine: string;
+  engines: Record<string, { objects: number; bytes: number }>;
+}): Partial<Record<EngineName, EngineRate>> {
   const out: Partial<Record<EngineName, EngineRate>> = {};
   if (!(r.duration_seconds > 0)) return out;
   const total = Object.values(r.engines).reduce((s, e) => s + e.objects, 0);
@@ -59,9 +63,13 @@ export async function ratesFromReportFile(path: string): Promise<Partial<Record<
   const enginesOk =
     typeof engines === 'object' &&
     engines !== null &&
-    Object.values(engines).every((e: unknown) => typeof (e as { objects?: unknown })?.objects === 'number' && typeof (e as { bytes?: unknown })?.bytes === 'number');
+    Object.values(engines).every(
+      (e: unknown) => typeof (e as { objects?: unknown })?.objects === 'number' && typeof (e as { bytes?: unknown })?.bytes === 'number',
+    );
   if (typeof r?.duration_seconds !== 'number' || typeof r.engine !== 'string' || !enginesOk) {
-    throw new RatesFileError(`--from-report ${path}: not a run report (needs duration_seconds, engine and engines {name: {objects, bytes}}; write one with sync --report FILE)`);
+    throw new RatesFileError(
+      `--from-report ${path}: not a run report (needs duration_seconds, engine and engines {name: {objects, bytes}}; write one with sync --report FILE)`,
+    );
   }
   return ratesFromReport({ duration_seconds: r.duration_seconds, engine: r.engine, engines: engines as Record<string, { objects: number; bytes: number }> });
 }

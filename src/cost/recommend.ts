@@ -38,7 +38,10 @@ function adviseStorageClass(ctx: EstimateContext, dst: RegionPrices, storage: (c
         implementation: 'performance_optimization.storage_class: "STANDARD_IA"',
       });
     } else {
-      no.push({ strategy: 'storage_class', reason: `STANDARD_IA would cost more (${formatUsd(storage('STANDARD_IA'))} vs ${formatUsd(storage('STANDARD'))} a month): objects average ${formatBytes(avg)}, below its 128 KB minimum billable size` });
+      no.push({
+        strategy: 'storage_class',
+        reason: `STANDARD_IA would cost more (${formatUsd(storage('STANDARD_IA'))} vs ${formatUsd(storage('STANDARD'))} a month): objects average ${formatBytes(avg)}, below its 128 KB minimum billable size`,
+      });
     }
   }
 }
@@ -110,7 +113,10 @@ function adviseRequests(ctx: EstimateContext, best: EngineEstimate, { recs, no }
         implementation: 'enable_incremental: true (the default); keep sync_mode copy unless deletions must be mirrored',
       });
     } else if (perRerun > 0) {
-      no.push({ strategy: 'request_optimization', reason: `one run a month: the ${formatUsd(requestOurs)} of requests is the copy itself; reruns with enable_incremental cost only ${formatUsd(listOnly)}` });
+      no.push({
+        strategy: 'request_optimization',
+        reason: `one run a month: the ${formatUsd(requestOurs)} of requests is the copy itself; reruns with enable_incremental cost only ${formatUsd(listOnly)}`,
+      });
     }
   }
 }
@@ -122,7 +128,15 @@ function adviseSpot(ctx: EstimateContext, best: EngineEstimate, { recs }: Advice
   const cost = best.cost;
   const runs = ctx.runsPerMonth;
   if (!input.spot && cost.by_category.compute > 0) {
-    const spotWork = plannedWork({ ...ctx, input: { ...input, spot: true } }, best.engine, objects, input.totalBytes, best.workers, best.single_task_hours, best.task);
+    const spotWork = plannedWork(
+      { ...ctx, input: { ...input, spot: true } },
+      best.engine,
+      objects,
+      input.totalBytes,
+      best.workers,
+      best.single_task_hours,
+      best.task,
+    );
     const spotCost = estimateRunCost(spotWork, pricing).by_category.compute;
     const saving = (cost.by_category.compute - spotCost) * runs;
     if (saving > 0) {

@@ -74,8 +74,7 @@ export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes
   const verify = per({ getRequests: { source: N, dest: 0 } });
   const perGbServer = estimateRunCost({ ...base, bytesServerSide: GIB, storedBytes: GIB }, pricing).total_usd;
   const perGbThrough = estimateRunCost({ ...base, bytesThroughJob: GIB, storedBytes: GIB }, pricing).total_usd;
-  return (bytes, serverSide, verified) =>
-    (verified ? verify : 0) + (serverSide ? copy + (perGbServer * bytes) / GIB : streamed + (perGbThrough * bytes) / GIB);
+  return (bytes, serverSide, verified) => (verified ? verify : 0) + (serverSide ? copy + (perGbServer * bytes) / GIB : streamed + (perGbThrough * bytes) / GIB);
 }
 
 /**
@@ -84,7 +83,12 @@ export function marginalCost(ctx: RunCostContext, pricing: PricingTable): (bytes
  */
 export function overheadCost(ctx: RunCostContext, tally: RequestTally, pricing: PricingTable, otherPuts = 0): number {
   return estimateRunCost(
-    { ...noWork(ctx), listRequests: { source: tally.source.list, dest: tally.dest.list }, headRequests: { source: tally.source.head, dest: tally.dest.head }, putRequests: otherPuts },
+    {
+      ...noWork(ctx),
+      listRequests: { source: tally.source.list, dest: tally.dest.list },
+      headRequests: { source: tally.source.head, dest: tally.dest.head },
+      putRequests: otherPuts,
+    },
     pricing,
   ).total_usd;
 }

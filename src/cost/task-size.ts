@@ -35,16 +35,29 @@ export const PLANNING_RULES = {
   s3WritesPerPrefixPerSecond: 3500,
 };
 
-export function suggestTaskSize(p: { engine: EngineName; concurrency: number; avgObjectBytes: number; partSizeBytes: number; rate: EngineRate; sizes?: readonly FargateSize[] }): FargateSize & { reason: string } {
+export function suggestTaskSize(p: {
+  engine: EngineName;
+  concurrency: number;
+  avgObjectBytes: number;
+  partSizeBytes: number;
+  rate: EngineRate;
+  sizes?: readonly FargateSize[];
+}): FargateSize & { reason: string } {
   const inFlight = bytesPerCopyInFlight(p.engine, { avgObjectBytes: p.avgObjectBytes, partSizeBytes: p.partSizeBytes });
-  const memNeed = (PLANNING_RULES.baseMemoryGb + (p.engine === 's5cmd' ? PLANNING_RULES.s5cmdMemoryGb : 0) + (p.concurrency * inFlight) / GIB) * PLANNING_RULES.memoryHeadroom;
+  const memNeed =
+    (PLANNING_RULES.baseMemoryGb + (p.engine === 's5cmd' ? PLANNING_RULES.s5cmdMemoryGb : 0) + (p.concurrency * inFlight) / GIB) *
+    PLANNING_RULES.memoryHeadroom;
   const cpuForObjects = (p.rate.objectsPerSecond ?? 0) / PLANNING_RULES.objectsPerVcpuSecond;
   const cpuForBytes = p.engine === 'stream' ? (p.rate.mbPerSecond ?? 0) / PLANNING_RULES.streamedMbPerVcpuSecond : 0;
   const cpuNeed = Math.max(0.25, cpuForObjects, cpuForBytes);
   const sizes = [...(p.sizes ?? FARGATE_TASK_SIZES)].sort((a, b) => a.vcpu - b.vcpu || a.memoryGb - b.memoryGb);
   const fit = sizes.find((s) => s.vcpu >= cpuNeed && s.memoryGb >= memNeed) ?? sizes[sizes.length - 1]!;
   const reason = `needs ≈${cpuNeed.toFixed(2)} vCPU (${cpuForObjects >= cpuForBytes ? `${p.rate.objectsPerSecond ?? 0} objects/s at ${PLANNING_RULES.objectsPerVcpuSecond}/vCPU` : `${p.rate.mbPerSecond} MB/s streamed at ${PLANNING_RULES.streamedMbPerVcpuSecond} MB/s per vCPU`}) and ≈${memNeed.toFixed(2)} GB (${p.concurrency} in flight${p.engine === 'stream' ? ` × ${formatBytes(inFlight)} buffered` : ''})`;
-  return { vcpu: fit.vcpu, memoryGb: fit.memoryGb, reason: fit.vcpu >= cpuNeed && fit.memoryGb >= memNeed ? reason : `${reason}; larger than any allowed size, use more workers` };
+  return {
+    vcpu: fit.vcpu,
+    memoryGb: fit.memoryGb,
+    reason: fit.vcpu >= cpuNeed && fit.memoryGb >= memNeed ? reason : `${reason}; larger than any allowed size, use more workers`,
+  };
 }
 
 function range(from: number, to: number, step: number): number[] {

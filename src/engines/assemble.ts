@@ -35,7 +35,10 @@ export function assembleEngines(
   return {
     sdk,
     stream,
-    engineFor: (t) => byName[routeObject(run, { key: t.key, size: t.size, plainSourceEtag: isPlainEtag(t.etag) }, settings.multipartThresholdBytes, runEngine.maxObjectBytes)] ?? sdk,
+    engineFor: (t) =>
+      byName[
+        routeObject(run, { key: t.key, size: t.size, plainSourceEtag: isPlainEtag(t.etag) }, settings.multipartThresholdBytes, runEngine.maxObjectBytes)
+      ] ?? sdk,
     close: async () => {
       await s5?.close();
     },

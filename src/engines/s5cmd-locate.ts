@@ -16,7 +16,10 @@ export interface S5cmdProbe {
 /** Candidate locations: $S3DS_S5CMD_PATH, then PATH, then the project's tool cache. */
 export function s5cmdCandidates(env: Record<string, string | undefined>): string[] {
   if (env.S3DS_S5CMD_PATH) return [env.S3DS_S5CMD_PATH];
-  const fromPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 's5cmd'));
+  const fromPath = (env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => join(d, 's5cmd'));
   const cacheRoot = env.S3DS_TOOLS_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 's3-direct-sync', 'tools');
   return [...fromPath, join(cacheRoot, 'bin', 's5cmd')];
 }

@@ -29,13 +29,19 @@ export function chooseEngine(i: EngineChoiceInput): EngineChoice {
   }
   if (i.mode === 'traditional') return { ok: true, engine: 'stream', reason: 'operation_mode traditional: download and upload' };
   if (!i.serverSide.possible) {
-    if (i.mode === 'direct_sync') return { ok: false, message: `operation_mode direct_sync needs a server-side copy, which is impossible here: ${i.serverSide.reason}` };
+    if (i.mode === 'direct_sync')
+      return { ok: false, message: `operation_mode direct_sync needs a server-side copy, which is impossible here: ${i.serverSide.reason}` };
     return { ok: true, engine: 'stream', reason: `server-side copy impossible (${i.serverSide.reason}): download and upload` };
   }
   // s5cmd cannot ask the server for a SHA-256, so verifying its copies means reading every zip
   // back; an SDK CopyObject returns the SHA-256 in its response. Measured (README, benchmark):
   // with verification the SDK engine is faster end to end, without it s5cmd is.
-  if (i.verify) return { ok: true, engine: 'sdk', reason: `server-side copy possible (${i.serverSide.reason}); verifying .CHECKSUM files, and an SDK CopyObject returns the SHA-256 that s5cmd copies would have to be read back for` };
+  if (i.verify)
+    return {
+      ok: true,
+      engine: 'sdk',
+      reason: `server-side copy possible (${i.serverSide.reason}); verifying .CHECKSUM files, and an SDK CopyObject returns the SHA-256 that s5cmd copies would have to be read back for`,
+    };
   if (i.s5cmd.available) return { ok: true, engine: 's5cmd', reason: `server-side copy possible (${i.serverSide.reason}) and ${i.s5cmd.reason}` };
   return { ok: true, engine: 'sdk', reason: `server-side copy possible (${i.serverSide.reason}); s5cmd unavailable (${i.s5cmd.reason}): AWS SDK CopyObject` };
 }

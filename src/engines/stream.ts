@@ -36,13 +36,16 @@ export class StreamEngine implements CopyEngine {
     // Latency counts from when the copy gets its slot, not while it waits for one.
     let started = performance.now();
     try {
-      const { value, attempts } = await this.rt.limiter.run(() => {
-        started = performance.now();
-        return attempt(this.rt, task.key, signal, () => this.transfer(task, signal));
-      }, {
-        key: this.rt.groupOf(task.key),
-        signal,
-      });
+      const { value, attempts } = await this.rt.limiter.run(
+        () => {
+          started = performance.now();
+          return attempt(this.rt, task.key, signal, () => this.transfer(task, signal));
+        },
+        {
+          key: this.rt.groupOf(task.key),
+          signal,
+        },
+      );
       return { key: task.key, ok: true, engine: 'stream', ...value, attempts, latencyMs: performance.now() - started };
     } catch (err) {
       const f = failure(err);

@@ -26,9 +26,7 @@ export class UploadRegistry {
   async abortAll(client: S3Client): Promise<number> {
     const all = [...this.open.values()];
     await Promise.allSettled(
-      all.map((u) =>
-        client.send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: u.uploadId })).then(() => this.remove(u.uploadId)),
-      ),
+      all.map((u) => client.send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: u.uploadId })).then(() => this.remove(u.uploadId))),
     );
     return all.length - this.open.size;
   }

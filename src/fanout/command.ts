@@ -21,7 +21,10 @@ export function buildShardCommand(baseCommand: readonly string[], index: number,
   return [...baseCommand, '--shard', shardLabel(index, count)];
 }
 
-type ValidatedFields = Pick<LaunchOptions, 'cluster' | 'taskDefinition' | 'containerName' | 'shards' | 'subnets' | 'securityGroups' | 'baseCommand' | 'environment' | 'capacityProvider'> &
+type ValidatedFields = Pick<
+  LaunchOptions,
+  'cluster' | 'taskDefinition' | 'containerName' | 'shards' | 'subnets' | 'securityGroups' | 'baseCommand' | 'environment' | 'capacityProvider'
+> &
   Partial<Pick<LaunchOptions, 'pollIntervalMs' | 'timeoutMs' | 'launchConcurrency' | 'launchAttempts' | 'launchId'>>;
 
 /** Every problem with the options at once, as one UsageError (exit code 2). */
@@ -64,14 +67,28 @@ export function validateLaunchOptions(o: ValidatedFields): void {
     // The largest override is the one of the last shard (longest --shard label).
     const overrides = buildRunTaskInput({ ...(o as LaunchOptions), launchId: o.launchId ?? 'x'.repeat(12) }, o.shards - 1, 1).overrides;
     const size = JSON.stringify(overrides).length;
-    if (size > MAX_OVERRIDES_CHARS) problems.push(`the container overrides (command and environment) take ${size} characters; ECS allows ${MAX_OVERRIDES_CHARS}`);
+    if (size > MAX_OVERRIDES_CHARS)
+      problems.push(`the container overrides (command and environment) take ${size} characters; ECS allows ${MAX_OVERRIDES_CHARS}`);
   }
   if (problems.length > 0) throw new UsageError(`launch: ${problems.join('; ')}`);
 }
 
 /** The RunTask request of shard `index` (count 1). */
 export function buildRunTaskInput(
-  o: Pick<LaunchOptions, 'cluster' | 'taskDefinition' | 'containerName' | 'shards' | 'subnets' | 'securityGroups' | 'assignPublicIp' | 'capacityProvider' | 'baseCommand' | 'environment' | 'tagTasks'> & {
+  o: Pick<
+    LaunchOptions,
+    | 'cluster'
+    | 'taskDefinition'
+    | 'containerName'
+    | 'shards'
+    | 'subnets'
+    | 'securityGroups'
+    | 'assignPublicIp'
+    | 'capacityProvider'
+    | 'baseCommand'
+    | 'environment'
+    | 'tagTasks'
+  > & {
     launchId: string;
   },
   index: number,

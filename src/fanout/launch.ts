@@ -192,7 +192,10 @@ class ShardWatch {
         seen.add(i);
         this.apply(i, task);
       }
-      this.countMisses(group.filter(([, i]) => !seen.has(i)), out.failures ?? []);
+      this.countMisses(
+        group.filter(([, i]) => !seen.has(i)),
+        out.failures ?? [],
+      );
     }
     return true;
   }

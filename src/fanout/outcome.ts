@@ -12,7 +12,14 @@ export const MISSING = 'MISSING';
  * interruption (3, resumable by running again), then failed objects (1), then a shard that found
  * its lease held by another run (6: it wrote nothing, so the fan-out is not complete, yet nothing failed).
  */
-export const EXIT_PRIORITY: readonly number[] = [ExitCode.integrity, ExitCode.preflight, ExitCode.badConfig, ExitCode.interrupted, ExitCode.someFailed, ExitCode.leaseHeld];
+export const EXIT_PRIORITY: readonly number[] = [
+  ExitCode.integrity,
+  ExitCode.preflight,
+  ExitCode.badConfig,
+  ExitCode.interrupted,
+  ExitCode.someFailed,
+  ExitCode.leaseHeld,
+];
 
 /**
  * One shard's exit code.

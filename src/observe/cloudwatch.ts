@@ -64,7 +64,12 @@ export interface PublishResult {
 }
 
 /** The contract's metrics as PutMetricData items with the Environment and Mode dimensions. */
-export function toMetricData(metrics: RunMetrics, dims: MetricDimensions, timestamp: Date, storageResolution: 1 | 60 = 60): { data: MetricDatum[]; dropped: string[] } {
+export function toMetricData(
+  metrics: RunMetrics,
+  dims: MetricDimensions,
+  timestamp: Date,
+  storageResolution: 1 | 60 = 60,
+): { data: MetricDatum[]; dropped: string[] } {
   const d = cleanDimensions(dims);
   const dimensions = [
     { Name: 'Environment', Value: d.Environment },
@@ -79,7 +84,14 @@ export function toMetricData(metrics: RunMetrics, dims: MetricDimensions, timest
       dropped.push(name);
       continue;
     }
-    data.push({ MetricName: name, Value: v, Unit: METRIC_UNITS[name] as StandardUnit, Timestamp: timestamp, Dimensions: dimensions, StorageResolution: storageResolution });
+    data.push({
+      MetricName: name,
+      Value: v,
+      Unit: METRIC_UNITS[name] as StandardUnit,
+      Timestamp: timestamp,
+      Dimensions: dimensions,
+      StorageResolution: storageResolution,
+    });
   }
   return { data, dropped };
 }
@@ -91,7 +103,10 @@ export function datumSize(d: MetricDatum): number {
 }
 
 /** Splits data into calls that respect both the count and the payload limits, keeping order. */
-export function batchMetricData(data: MetricDatum[], limits: { maxMetricsPerCall?: number; maxPayloadBytes?: number; namespace?: string } = {}): MetricDatum[][] {
+export function batchMetricData(
+  data: MetricDatum[],
+  limits: { maxMetricsPerCall?: number; maxPayloadBytes?: number; namespace?: string } = {},
+): MetricDatum[][] {
   const maxCount = clamp(limits.maxMetricsPerCall ?? PUT_METRIC_DATA_LIMITS.maxMetricsPerCall, 1, PUT_METRIC_DATA_LIMITS.maxMetricsPerCall);
   const maxBytes = clamp(limits.maxPayloadBytes ?? PUT_METRIC_DATA_LIMITS.maxPayloadBytes, 1, PUT_METRIC_DATA_LIMITS.maxPayloadBytes);
   const envelope = Buffer.byteLength(JSON.stringify({ Namespace: limits.namespace ?? METRIC_NAMESPACE, MetricData: [] }), 'utf8');
@@ -169,7 +184,14 @@ export async function publishMetrics(client: CloudWatchClient, metrics: RunMetri
     ({ data, dropped } = toMetricData(metrics, dims, opts.timestamp ?? new Date(), opts.storageResolution ?? 60));
   } catch (err) {
     opts.logger?.warn('metrics not published: bad input', { error: errorMessage(err) });
-    return { ok: false, calls: 0, published: 0, failed: 0, dropped: [], failures: [{ batch: -1, metrics: [], datums: 0, name: errorName(err), message: errorMessage(err) }] };
+    return {
+      ok: false,
+      calls: 0,
+      published: 0,
+      failed: 0,
+      dropped: [],
+      failures: [{ batch: -1, metrics: [], datums: 0, name: errorName(err), message: errorMessage(err) }],
+    };
   }
   if (dropped.length > 0) opts.logger?.warn('metrics without a finite value were left out', { metrics: dropped });
   const result = await publishMetricData(client, data, opts);

@@ -47,13 +47,33 @@ export const DIMENSION_KEYS = ['Environment', 'Mode'] as const;
 
 /** Units CloudWatch accepts (MetricDatum.Unit / the EMF schema's MetricUnit). */
 export const CLOUDWATCH_UNITS = [
-  'Seconds', 'Microseconds', 'Milliseconds',
-  'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes',
-  'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits',
-  'Percent', 'Count',
-  'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second',
-  'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second',
-  'Count/Second', 'None',
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
 ] as const;
 export type CloudWatchUnit = (typeof CLOUDWATCH_UNITS)[number];
 
@@ -156,7 +176,8 @@ export function validateEmfDocument(doc: unknown): string[] {
       problems.push(`${at}: must be an object`);
       return;
     }
-    if (typeof dir.Namespace !== 'string' || dir.Namespace.length < 1 || dir.Namespace.length > 255) problems.push(`${at}.Namespace: must be a string of 1–255 characters`);
+    if (typeof dir.Namespace !== 'string' || dir.Namespace.length < 1 || dir.Namespace.length > 255)
+      problems.push(`${at}.Namespace: must be a string of 1–255 characters`);
     if (!Array.isArray(dir.Dimensions) || dir.Dimensions.length < 1) {
       problems.push(`${at}.Dimensions: must be an array of at least one dimension set`);
     } else {
@@ -164,7 +185,8 @@ export function validateEmfDocument(doc: unknown): string[] {
         if (!Array.isArray(set)) return problems.push(`${at}.Dimensions[${j}]: must be an array of dimension keys`);
         if (set.length > EMF_LIMITS.dimensionsPerSet) problems.push(`${at}.Dimensions[${j}]: ${set.length} keys, more than ${EMF_LIMITS.dimensionsPerSet}`);
         for (const key of set) {
-          if (typeof key !== 'string' || key.length < 1 || key.length > 255) problems.push(`${at}.Dimensions[${j}]: key ${JSON.stringify(key)} must be a string of 1–255 characters`);
+          if (typeof key !== 'string' || key.length < 1 || key.length > 255)
+            problems.push(`${at}.Dimensions[${j}]: key ${JSON.stringify(key)} must be a string of 1–255 characters`);
           else if (typeof doc[key] !== 'string') problems.push(`${key}: dimension target must be a string member of the root`);
         }
         return undefined;
@@ -174,15 +196,20 @@ export function validateEmfDocument(doc: unknown): string[] {
       problems.push(`${at}.Metrics: must be an array`);
       return;
     }
-    if (dir.Metrics.length > EMF_LIMITS.metricsPerDirective) problems.push(`${at}.Metrics: ${dir.Metrics.length} definitions, more than ${EMF_LIMITS.metricsPerDirective}`);
+    if (dir.Metrics.length > EMF_LIMITS.metricsPerDirective)
+      problems.push(`${at}.Metrics: ${dir.Metrics.length} definitions, more than ${EMF_LIMITS.metricsPerDirective}`);
     dir.Metrics.forEach((m: unknown, j: number) => {
       if (!isObject(m) || typeof m.Name !== 'string' || m.Name.length < 1 || m.Name.length > 255) {
         problems.push(`${at}.Metrics[${j}].Name: must be a string of 1–255 characters`);
         return;
       }
-      if (m.Unit !== undefined && !(CLOUDWATCH_UNITS as readonly string[]).includes(m.Unit as string)) problems.push(`${at}.Metrics[${j}].Unit: ${JSON.stringify(m.Unit)} is not a CloudWatch unit`);
+      if (m.Unit !== undefined && !(CLOUDWATCH_UNITS as readonly string[]).includes(m.Unit as string))
+        problems.push(`${at}.Metrics[${j}].Unit: ${JSON.stringify(m.Unit)} is not a CloudWatch unit`);
       const v = doc[m.Name];
-      const ok = typeof v === 'number' ? Number.isFinite(v) : Array.isArray(v) && v.length <= EMF_LIMITS.valuesPerMetric && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+      const ok =
+        typeof v === 'number'
+          ? Number.isFinite(v)
+          : Array.isArray(v) && v.length <= EMF_LIMITS.valuesPerMetric && v.every((x) => typeof x === 'number' && Number.isFinite(x));
       if (!ok) problems.push(`${m.Name}: metric target must be a number (or an array of at most ${EMF_LIMITS.valuesPerMetric} numbers) on the root`);
     });
   });

@@ -7,7 +7,14 @@
  * `uploadManifest` puts the finished file into S3 (single PUT up to the part size, multipart
  * above, one part in memory at a time).
  */
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -156,7 +163,11 @@ export class ManifestWriter {
       await rename(this.tempPath, this.path);
       // Make the rename itself durable.
       const dir = await open(dirname(this.path), 'r').catch(() => undefined);
-      if (dir) await dir.sync().catch(() => undefined).finally(() => dir.close());
+      if (dir)
+        await dir
+          .sync()
+          .catch(() => undefined)
+          .finally(() => dir.close());
       this.state = 'closed';
       return { path: this.path, entries: this.count, bytes: this.bytes, sha256: this.hash.digest('hex'), gzip: this.gzip };
     } catch (err) {
@@ -223,10 +234,23 @@ export async function uploadManifest(client: S3Client, bucket: string, key: stri
       const { bytesRead } = await fh.read(buf, 0, length, offset);
       if (bytesRead !== length) throw new Error(`${file} changed while uploading (read ${bytesRead} of ${length} bytes at ${offset})`);
       // A copy: the SDK may still hold the body while the next read refills the buffer.
-      const res = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: Buffer.from(buf.subarray(0, length)), ContentLength: length }), signal);
+      const res = await client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: n,
+          Body: Buffer.from(buf.subarray(0, length)),
+          ContentLength: length,
+        }),
+        signal,
+      );
       parts.push({ PartNumber: n, ETag: res.ETag });
     }
-    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), signal);
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      signal,
+    );
     return { bucket, key, bytes: size, etag: done.ETag, parts: parts.length };
   } catch (err) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);

@@ -85,10 +85,7 @@ export class ProgressGate {
 
   tick(now: number, progress: { bytesDone: number; bytesPlanned: number; objectsDone?: number }, done = false): boolean {
     if (this.finished) return false;
-    const emit = shouldEmitProgress(
-      { now, lastAt: this.lastAt, lastBytes: this.lastBytes, lastObjects: this.lastObjects, done, ...progress },
-      this.policy,
-    );
+    const emit = shouldEmitProgress({ now, lastAt: this.lastAt, lastBytes: this.lastBytes, lastObjects: this.lastObjects, done, ...progress }, this.policy);
     if (done) this.finished = true;
     if (emit) {
       this.lastAt = now;

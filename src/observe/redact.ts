@@ -1,7 +1,8 @@
 /** Field names whose values are secrets wherever they appear. */
 const SECRET_FIELD = /secret|password|token|credential|authorization|signature|private[_-]?key|access[_-]?key[_-]?id|session/i;
 /** Values that look like AWS secrets whatever the field: secret keys and session tokens. */
-const SECRET_VALUE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])|(?:ASIA|AKIA)[A-Z0-9]{16}|X-Amz-Signature=[0-9a-f]+|X-Amz-Security-Token=[^&\s]+/g;
+const SECRET_VALUE =
+  /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])|(?:ASIA|AKIA)[A-Z0-9]{16}|X-Amz-Signature=[0-9a-f]+|X-Amz-Security-Token=[^&\s]+/g;
 const MASK = '[REDACTED]';
 /** The user:password part of a URL (scheme://user:password@host). */
 const URL_USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;

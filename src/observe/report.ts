@@ -142,17 +142,26 @@ export function formatReport(r: RunReport): string {
   for (const [name, e] of Object.entries(r.engines)) lines.push(`  by ${name}: ${e.objects} objects, ${formatBytes(e.bytes)}`);
   if (r.kpis) {
     const l = r.kpis.latency_ms;
-    lines.push(`  success ${r.kpis.success_rate_percent.toFixed(1)}%, errors ${r.kpis.error_rate_percent.toFixed(1)}%, ${formatBytes(r.kpis.bytes_not_through_job)} never passed through the job (server-side)`);
-    if (l) lines.push(`  copy latency ms: avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`);
+    lines.push(
+      `  success ${r.kpis.success_rate_percent.toFixed(1)}%, errors ${r.kpis.error_rate_percent.toFixed(1)}%, ${formatBytes(r.kpis.bytes_not_through_job)} never passed through the job (server-side)`,
+    );
+    if (l)
+      lines.push(
+        `  copy latency ms: avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`,
+      );
   }
   if (r.cost) {
-    lines.push(`  estimated cost $${r.cost.direct.total_usd.toFixed(6)} (download-and-upload would cost $${r.cost.traditional.total_usd.toFixed(6)}, saving ${r.cost.savings_percent.toFixed(0)}%), prices as of ${r.cost.direct.pricing_as_of}`);
+    lines.push(
+      `  estimated cost $${r.cost.direct.total_usd.toFixed(6)} (download-and-upload would cost $${r.cost.traditional.total_usd.toFixed(6)}, saving ${r.cost.savings_percent.toFixed(0)}%), prices as of ${r.cost.direct.pricing_as_of}`,
+    );
   }
-  if (r.manifest) lines.push(`  manifest ${r.manifest.path} (${r.manifest.entries} objects)${r.manifest.uploaded_to ? ` uploaded to ${r.manifest.uploaded_to}` : ''}`);
+  if (r.manifest)
+    lines.push(`  manifest ${r.manifest.path} (${r.manifest.entries} objects)${r.manifest.uploaded_to ? ` uploaded to ${r.manifest.uploaded_to}` : ''}`);
   for (const d of r.degradations) lines.push(`  degraded ${d.from} -> ${d.to}: ${d.reason}`);
   for (const m of r.checksum_mismatches) lines.push(`  CHECKSUM MISMATCH ${m.key}: expected ${m.expected_sha256}, got ${m.actual_sha256}`);
   for (const f of r.failures.slice(0, 20)) lines.push(`  FAILED ${f.key} [${f.error_class}${f.code ? ' ' + f.code : ''}] ${f.message}`);
-  if (r.failures.length > 20 || r.failures_not_listed > 0) lines.push(`  ... ${r.failures.length - 20 + r.failures_not_listed} more failures in the JSON report`);
+  if (r.failures.length > 20 || r.failures_not_listed > 0)
+    lines.push(`  ... ${r.failures.length - 20 + r.failures_not_listed} more failures in the JSON report`);
   if (r.interrupted) lines.push('  INTERRUPTED: run again to finish; nothing already copied is copied again');
   if (r.error) lines.push(`  error: ${r.error}`);
   lines.push(`  exit code ${r.exit_code}`);

@@ -36,16 +36,28 @@ export function judgeDeletes(i: DeleteGuardInput): DeleteVerdict {
   const n = i.plannedDeletes;
   if (n === 0) return { ok: true };
   const of = `${n} of the destination's ${i.destObjects} objects`;
-  if (i.failedCopies > 0) return { ok: false, reason: 'copies-failed', message: `${n} deletes skipped because copies failed (${i.failedCopies}); nothing was deleted` };
+  if (i.failedCopies > 0)
+    return { ok: false, reason: 'copies-failed', message: `${n} deletes skipped because copies failed (${i.failedCopies}); nothing was deleted` };
   if (i.checksumMismatches > 0) {
-    return { ok: false, reason: 'checksum-mismatch', message: `${n} deletes skipped because copied objects did not match their .CHECKSUM (${i.checksumMismatches} mismatches); nothing was deleted` };
+    return {
+      ok: false,
+      reason: 'checksum-mismatch',
+      message: `${n} deletes skipped because copied objects did not match their .CHECKSUM (${i.checksumMismatches} mismatches); nothing was deleted`,
+    };
   }
-  if (n > i.maxDelete) return { ok: false, reason: 'max-delete', message: `sync would delete ${n} objects, more than --max-delete ${i.maxDelete}; nothing was deleted (${of})` };
+  if (n > i.maxDelete)
+    return { ok: false, reason: 'max-delete', message: `sync would delete ${n} objects, more than --max-delete ${i.maxDelete}; nothing was deleted (${of})` };
   let guard: { reason: DeleteRefusalReason; message: string } | undefined;
   if (n > 0 && i.sourceObjects === 0) {
-    guard = { reason: 'empty-source', message: `sync would delete ${of} because the source selection${i.source ? ` under ${i.source}` : ''} listed no objects (a mistyped or emptied source?)` };
+    guard = {
+      reason: 'empty-source',
+      message: `sync would delete ${of} because the source selection${i.source ? ` under ${i.source}` : ''} listed no objects (a mistyped or emptied source?)`,
+    };
   } else if (n * 100 > i.maxDeletePercent * i.destObjects) {
-    guard = { reason: 'max-delete-percent', message: `sync would delete ${of} (${percent(n, i.destObjects)}), more than --max-delete-percent ${i.maxDeletePercent}` };
+    guard = {
+      reason: 'max-delete-percent',
+      message: `sync would delete ${of} (${percent(n, i.destObjects)}), more than --max-delete-percent ${i.maxDeletePercent}`,
+    };
   }
   if (!guard) return { ok: true };
   if (i.force) return { ok: true, forced: guard };

@@ -22,11 +22,7 @@ export interface DiffOptions {
  * Merge-join of two listings sorted in S3 key order, with relative keys. Constant memory: one
  * pending entry per side. The caller guarantees the order (see storage/listing checkOrder).
  */
-export async function* diffListings(
-  source: AsyncIterable<ListedObject>,
-  dest: AsyncIterable<ListedObject>,
-  opts: DiffOptions,
-): AsyncGenerator<Action> {
+export async function* diffListings(source: AsyncIterable<ListedObject>, dest: AsyncIterable<ListedObject>, opts: DiffOptions): AsyncGenerator<Action> {
   const selected = opts.selected ?? (() => true);
   const srcIt = filtered(source, selected)[Symbol.asyncIterator]();
   const dstIt = filtered(dest, selected)[Symbol.asyncIterator]();
@@ -52,10 +48,7 @@ export async function* diffListings(
 }
 
 /** Without incremental comparison every selected source object is copied. */
-export async function* copyAll(
-  source: AsyncIterable<ListedObject>,
-  selected: (key: string) => boolean = () => true,
-): AsyncGenerator<Action> {
+export async function* copyAll(source: AsyncIterable<ListedObject>, selected: (key: string) => boolean = () => true): AsyncGenerator<Action> {
   for await (const o of filtered(source, selected)) yield { kind: 'copy', key: o.key, source: o, reason: 'full' };
 }
 

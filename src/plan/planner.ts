@@ -51,7 +51,9 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
     const { src, dst } = started[n]!;
     started[n] = undefined;
     const counted = countListed(src, i.onListed);
-    yield* i.incremental ? diffListings(counted, dst, { deleteExtras: i.deleteExtras, destinationEtags: i.destinationEtags, selected: i.selected }) : copyAll(counted, i.selected);
+    yield* i.incremental
+      ? diffListings(counted, dst, { deleteExtras: i.deleteExtras, destinationEtags: i.destinationEtags, selected: i.selected })
+      : copyAll(counted, i.selected);
   }
 }
 

@@ -92,7 +92,7 @@ export class AdaptiveLimiter {
 
   private pump(): void {
     let limit = Math.max(1, Math.floor(this.source.limit));
-    for (let i = 0; i < this.queue.length && this.running < limit; ) {
+    for (let i = 0; i < this.queue.length && this.running < limit;) {
       const item = this.queue[i]!;
       if (item.key !== undefined && this.source.forKey) {
         const keyLimit = Math.max(1, Math.floor(this.source.forKey(item.key).limit));

@@ -98,10 +98,7 @@ export async function abortStaleUploads(client: S3Client, bucket: string, prefix
   for (;;) {
     const listed = await listStaleUploads(client, bucket, prefix, { signal: opts.signal, pageSize: opts.pageSize });
     const stale = listed.filter(
-      (u) =>
-        !tried.has(u.uploadId) &&
-        (opts.keep?.(u.key) ?? true) &&
-        (cutoff === undefined || (u.initiated !== undefined && u.initiated.getTime() < cutoff)),
+      (u) => !tried.has(u.uploadId) && (opts.keep?.(u.key) ?? true) && (cutoff === undefined || (u.initiated !== undefined && u.initiated.getTime() < cutoff)),
     );
     if (stale.length === 0) return result;
     await Promise.all(

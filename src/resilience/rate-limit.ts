@@ -72,7 +72,7 @@ export class TokenBucket {
   async take(n: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     if (this.unlimited || !(n > 0)) return;
-    for (let left = n; left > 0; ) {
+    for (let left = n; left > 0;) {
       const chunk = Math.min(left, this.burst);
       await this.takeChunk(chunk, signal);
       left -= chunk;

@@ -82,7 +82,11 @@ export function retryDecision(err: ClassifiedError, attempt: number, policy: Ret
   if (!s.retry) return { retry: false, delayMs: 0, reason: `${what}: ${s.why}` };
   const max = maxRetriesFor(err.class, policy);
   if (attempt > max) {
-    return { retry: false, delayMs: 0, reason: `${what}: gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} (${max} retr${max === 1 ? 'y' : 'ies'} allowed)` };
+    return {
+      retry: false,
+      delayMs: 0,
+      reason: `${what}: gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} (${max} retr${max === 1 ? 'y' : 'ies'} allowed)`,
+    };
   }
   const ceiling = backoffCeiling(s, attempt);
   const delayMs = jittered(ceiling, s.jitter, policy.random ?? Math.random);

@@ -65,7 +65,12 @@ export async function runDeletes(config: SyncConfig, run: RunState, totals: Plan
     log.warn('deleting despite a delete guard (--force-deletes)', { reason: verdict.forced.reason, message: verdict.forced.message, ...numbers });
   }
   const { bucket, prefix } = sides.dest.location;
-  const out = await deleteKeys(dest, bucket, totals.deletes.map((k) => prefix + k), run.abort);
+  const out = await deleteKeys(
+    dest,
+    bucket,
+    totals.deletes.map((k) => prefix + k),
+    run.abort,
+  );
   counters.deleted += out.deleted;
   for (const f of out.failed) {
     counters.failed++;

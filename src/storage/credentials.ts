@@ -16,7 +16,15 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { maskUrlUserInfo } from '../observe/redact.js';
-import { CredentialsFormatError, SecretError, describeCredentials, loadSecretJson, parseDestinationCredentials, shield, type DestinationCredentials } from './secrets.js';
+import {
+  CredentialsFormatError,
+  SecretError,
+  describeCredentials,
+  loadSecretJson,
+  parseDestinationCredentials,
+  shield,
+  type DestinationCredentials,
+} from './secrets.js';
 
 /** The SDK's default Node.js credential chain. */
 export function defaultChain(init?: Parameters<typeof fromNodeProviderChain>[0]): AwsCredentialIdentityProvider {

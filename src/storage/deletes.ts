@@ -16,7 +16,8 @@ export async function deleteKeys(client: S3Client, bucket: string, keys: string[
     });
     const errors = res.Errors ?? [];
     out.deleted += chunk.length - errors.length;
-    for (const e of errors) out.failed.push({ key: e.Key ?? '?', code: e.Code, class: classifyCode(e.Code, undefined), message: `delete failed: ${e.Message ?? e.Code}` });
+    for (const e of errors)
+      out.failed.push({ key: e.Key ?? '?', code: e.Code, class: classifyCode(e.Code, undefined), message: `delete failed: ${e.Message ?? e.Code}` });
   }
   return out;
 }

@@ -10,10 +10,7 @@ import type { ListedObject } from './types.js';
  * objects spill to temp files, then a k-way merge streams them back. Used when a server does not
  * list in S3's order (a POSIX-backed server may list in directory-walk order).
  */
-export async function* externalSort(
-  source: AsyncIterable<ListedObject>,
-  opts: { runSize?: number; tmpDir?: string } = {},
-): AsyncGenerator<ListedObject> {
+export async function* externalSort(source: AsyncIterable<ListedObject>, opts: { runSize?: number; tmpDir?: string } = {}): AsyncGenerator<ListedObject> {
   const runSize = opts.runSize ?? 200_000;
   const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 's3ds-sort-'));
   try {

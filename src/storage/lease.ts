@@ -78,7 +78,12 @@ export function scopeOf(lease: Pick<LeaseObject, 'body'>): LeaseScope {
 }
 
 /** The live leases among `others` whose scope overlaps `ours` (our own key excluded). */
-export function conflictingLeases(ours: { key: string; scope: LeaseScope }, others: readonly LeaseObject[], now: Date, fallbackTtlSeconds: number): LeaseObject[] {
+export function conflictingLeases(
+  ours: { key: string; scope: LeaseScope },
+  others: readonly LeaseObject[],
+  now: Date,
+  fallbackTtlSeconds: number,
+): LeaseObject[] {
   return others.filter((o) => o.key !== ours.key && isLive(o, now, fallbackTtlSeconds) && scopesOverlap(ours.scope, scopeOf(o)));
 }
 
@@ -97,7 +102,8 @@ export function parseLease(text: string): LeaseBody | undefined {
   } catch {
     return undefined;
   }
-  if (!v || typeof v !== 'object' || typeof v.run_id !== 'string' || typeof v.expires_at !== 'string' || Number.isNaN(Date.parse(v.expires_at))) return undefined;
+  if (!v || typeof v !== 'object' || typeof v.run_id !== 'string' || typeof v.expires_at !== 'string' || Number.isNaN(Date.parse(v.expires_at)))
+    return undefined;
   if (!isScope(v.scope)) return undefined;
   return v as unknown as LeaseBody;
 }
@@ -283,7 +289,9 @@ export class LeaseHolder {
     let token: string | undefined;
     do {
       const page = await this.send((abortSignal) =>
-        this.o.client.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: `${this.o.prefix}${LEASE_DIR}`, ContinuationToken: token }), { abortSignal }),
+        this.o.client.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: `${this.o.prefix}${LEASE_DIR}`, ContinuationToken: token }), {
+          abortSignal,
+        }),
       );
       for (const c of page.Contents ?? []) {
         if (!c.Key || c.Key === this.key) continue;
@@ -301,7 +309,10 @@ export class LeaseHolder {
 
   private async acquire(): Promise<void> {
     for (let round = 0; round < MAX_TAKE_ROUNDS; round++) {
-      this.body = { ...newLeaseBody({ runId: this.o.runId, scope: this.o.scope, ttlSeconds: this.o.ttlSeconds, now: this.now() }), started_at: this.body.started_at };
+      this.body = {
+        ...newLeaseBody({ runId: this.o.runId, scope: this.o.scope, ttlSeconds: this.o.ttlSeconds, now: this.now() }),
+        started_at: this.body.started_at,
+      };
       try {
         this.etag = await this.put(this.body, { IfNoneMatch: '*' });
         return;
@@ -316,7 +327,10 @@ export class LeaseHolder {
         return;
       }
       if (isLive(existing, this.now(), this.o.ttlSeconds)) throw this.heldError(existing);
-      this.o.log?.info(existing.body?.released_at ? 'taking a released lease' : 'taking over an expired lease', { key: this.key, previous: describeHolder(existing, this.o.ttlSeconds) });
+      this.o.log?.info(existing.body?.released_at ? 'taking a released lease' : 'taking over an expired lease', {
+        key: this.key,
+        previous: describeHolder(existing, this.o.ttlSeconds),
+      });
       try {
         this.etag = await this.put(this.body, { IfMatch: existing.etag });
         return;
@@ -400,7 +414,12 @@ export class LeaseHolder {
       await this.put(releasedBody(this.body, this.now()), { IfMatch: this.etag });
     } catch (err) {
       const c = classifyError(err);
-      this.o.log?.warn('could not release the lease; it expires on its own', { key: this.key, expires_at: this.body.expires_at, error_class: c.class, code: c.code });
+      this.o.log?.warn('could not release the lease; it expires on its own', {
+        key: this.key,
+        expires_at: this.body.expires_at,
+        error_class: c.class,
+        code: c.code,
+      });
     }
   }
 }

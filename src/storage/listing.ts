@@ -25,12 +25,7 @@ export interface ListOptions {
 }
 
 /** Streams every object under `prefix`, keys relative to `opts.root`, one page of read-ahead at a time. */
-export async function* listPrefix(
-  client: S3Client,
-  bucket: string,
-  prefix: string,
-  opts: ListOptions,
-): AsyncGenerator<ListedObject> {
+export async function* listPrefix(client: S3Client, bucket: string, prefix: string, opts: ListOptions): AsyncGenerator<ListedObject> {
   const pages = paginateListObjectsV2(
     { client, pageSize: opts.pageSize ?? 1000 },
     { Bucket: bucket, Prefix: prefix, Delimiter: opts.recursive === false ? '/' : undefined },

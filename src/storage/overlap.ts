@@ -70,8 +70,10 @@ export function locationRefusal(i: LocationGuardInput): LocationRefusal | undefi
     const s = where(i.source, src);
     const d = where(i.dest, dst);
     if (src === dst) return { reason: 'overlap', message: `source and destination are the same place (${d})` };
-    if (dst.startsWith(src)) return { reason: 'overlap', message: `the destination ${d} lies inside the source ${s}: every run would copy its own copies again` };
-    if (src.startsWith(dst)) return { reason: 'overlap', message: `the source ${s} lies inside the destination ${d}: a sync-mode run would delete what it mirrors` };
+    if (dst.startsWith(src))
+      return { reason: 'overlap', message: `the destination ${d} lies inside the source ${s}: every run would copy its own copies again` };
+    if (src.startsWith(dst))
+      return { reason: 'overlap', message: `the source ${s} lies inside the destination ${d}: a sync-mode run would delete what it mirrors` };
   }
   if (i.syncMode === 'sync' && dst === '' && !i.allowBucketRoot) {
     return {

@@ -28,11 +28,7 @@ function normalizeEndpoint(url: string | undefined): string | undefined {
  * (like the AWS CLI's --endpoint-url); with a custom endpoint and no explicit source region, the
  * source is signed for the destination's region, since one server answers both.
  */
-export function resolveSides(
-  config: SyncConfig,
-  explicit: ReadonlySet<string> = new Set(),
-  destCredentials?: AwsCredentialIdentityProvider,
-): Sides {
+export function resolveSides(config: SyncConfig, explicit: ReadonlySet<string> = new Set(), destCredentials?: AwsCredentialIdentityProvider): Sides {
   const destEndpoint = config.s3_config.endpoint_url;
   const sourceEndpoint = config.source_endpoint_url ?? destEndpoint;
   const sourceRegion = sourceEndpoint && !explicit.has('source_region') ? config.s3_config.region : config.source_region;
@@ -41,7 +37,12 @@ export function resolveSides(
   return {
     source: {
       location: { bucket: config.source_bucket, prefix: config.source_prefix },
-      client: { region: sourceRegion, endpoint: sourceEndpoint, forcePathStyle: config.s3_config.force_path_style || undefined, anonymous: config.source_no_sign_request },
+      client: {
+        region: sourceRegion,
+        endpoint: sourceEndpoint,
+        forcePathStyle: config.s3_config.force_path_style || undefined,
+        anonymous: config.source_no_sign_request,
+      },
       childEnv: async () => ({}),
     },
     dest: {

@@ -71,9 +71,7 @@ export interface SystemInfo {
   mem(): Promise<{ total: number; available: number }>;
   currentLoad(): Promise<{ currentLoad: number }>;
   fsSize(): Promise<Array<{ mount: string; available: number }>>;
-  networkInterfaces(): Promise<
-    Array<{ iface: string; ifaceName?: string; speed: number | null; internal: boolean; operstate: string }>
-  >;
+  networkInterfaces(): Promise<Array<{ iface: string; ifaceName?: string; speed: number | null; internal: boolean; operstate: string }>>;
 }
 
 export interface ProbeOptions {

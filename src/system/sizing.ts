@@ -241,8 +241,7 @@ export function sizePool(input: SizingInput): Sizing {
       const partBytes = part_size_mb * MIB;
       const perWorker = bytesPerCopyInFlight(engine, { avgObjectBytes: avg, partSizeBytes: partBytes });
       const base = clamp(Math.ceil(cpus * 2), [2, 32]);
-      const bySize =
-        avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;
+      const bySize = avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;
       const byMemory = Math.max(1, Math.floor(budget / perWorker));
       const bytesPerSecond = r.networkMbps !== undefined ? megabitsPerSecondToBytes(r.networkMbps) : undefined;
       const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / Math.min(avg ?? partBytes, partBytes))) : Infinity;
@@ -422,7 +421,10 @@ export function formatExplain(explain: readonly ExplainRow[], width = 100): stri
   const valueW = Math.max('value'.length, ...explain.map((e) => String(e.value).length));
   const ruleW = Math.max(30, width - nameW - valueW - 4);
   const indent = ' '.repeat(nameW + valueW + 4);
-  const out = [`${'setting'.padEnd(nameW)}  ${'value'.padStart(valueW)}  why`, `${'-'.repeat(nameW)}  ${'-'.repeat(valueW)}  ${'-'.repeat(Math.min(ruleW, 40))}`];
+  const out = [
+    `${'setting'.padEnd(nameW)}  ${'value'.padStart(valueW)}  why`,
+    `${'-'.repeat(nameW)}  ${'-'.repeat(valueW)}  ${'-'.repeat(Math.min(ruleW, 40))}`,
+  ];
   for (const e of explain) {
     const rule = wrap(e.rule, ruleW);
     out.push(`${e.name.padEnd(nameW)}  ${String(e.value).padStart(valueW)}  ${rule[0] ?? ''}`);

@@ -207,7 +207,11 @@ async function credentialsCheck(ctx: Ctx): Promise<Outcome> {
     const why = explainCredentialCode(c.code);
     if (why) return { ok: false, detail: `${where} refused the credentials from ${from}: ${why.detail}`, hint: why.hint };
     if (c.class === 'network') {
-      return { ok: false, detail: `cannot reach ${where}: ${c.code ?? c.message}`, hint: endpoint ? `check AWS_ENDPOINT_URL_STS (${endpoint})` : 'check DNS and routes to STS (NAT gateway or an STS VPC endpoint)' };
+      return {
+        ok: false,
+        detail: `cannot reach ${where}: ${c.code ?? c.message}`,
+        hint: endpoint ? `check AWS_ENDPOINT_URL_STS (${endpoint})` : 'check DNS and routes to STS (NAT gateway or an STS VPC endpoint)',
+      };
     }
     return { ok: false, detail: `GetCallerIdentity at ${where} failed: ${c.code ?? c.status ?? ''} ${c.message}`.replace(/\s+/g, ' ').trim() };
   } finally {
@@ -219,18 +223,38 @@ async function sourceListable(ctx: Ctx): Promise<Outcome> {
   const side = ctx.sides.source;
   const prefixes = ctx.selection.prefixes;
   if (prefixes.length === 0) {
-    return { ok: false, detail: `the selection leaves nothing to list: ${ctx.selection.describe()}`, hint: 'the prefixes and folder filters exclude each other; widen one of them' };
+    return {
+      ok: false,
+      detail: `the selection leaves nothing to list: ${ctx.selection.describe()}`,
+      hint: 'the prefixes and folder filters exclude each other; widen one of them',
+    };
   }
   const prefix = prefixes[0]!;
   const anonymous = Boolean(side.client.anonymous);
-  const attempt = { side: 'source' as const, action: 's3:ListBucket', bucket: side.location.bucket, key: prefix, endpoint: side.client.endpoint, region: side.client.region, anonymous, timeoutMs: ctx.timeoutMs };
+  const attempt = {
+    side: 'source' as const,
+    action: 's3:ListBucket',
+    bucket: side.location.bucket,
+    key: prefix,
+    endpoint: side.client.endpoint,
+    region: side.client.region,
+    anonymous,
+    timeoutMs: ctx.timeoutMs,
+  };
   try {
-    const { value: page, ms } = await timed(() => ctx.source.send(new ListObjectsV2Command({ Bucket: side.location.bucket, Prefix: prefix, MaxKeys: 1 }), signal(ctx)));
+    const { value: page, ms } = await timed(() =>
+      ctx.source.send(new ListObjectsV2Command({ Bucket: side.location.bucket, Prefix: prefix, MaxKeys: 1 }), signal(ctx)),
+    );
     const first = page.Contents?.[0]?.Key;
     const which = prefixes.length > 1 ? ` (the first of ${prefixes.length} selected prefixes)` : '';
     const how = anonymous ? ', unsigned' : '';
     return first === undefined
-      ? { ok: true, detail: `listed s3://${side.location.bucket}/${prefix}${which}${how}: no objects under it`, hint: 'nothing to mirror there yet; check the selection', latency_ms: ms }
+      ? {
+          ok: true,
+          detail: `listed s3://${side.location.bucket}/${prefix}${which}${how}: no objects under it`,
+          hint: 'nothing to mirror there yet; check the selection',
+          latency_ms: ms,
+        }
       : { ok: true, detail: `listed s3://${side.location.bucket}/${prefix}${which}${how}: first key ${first}`, latency_ms: ms };
   } catch (err) {
     return { ok: false, ...explainS3Error(err, attempt) };
@@ -239,12 +263,26 @@ async function sourceListable(ctx: Ctx): Promise<Outcome> {
 
 async function destinationExists(ctx: Ctx): Promise<Outcome> {
   const { location, client } = ctx.sides.dest;
-  const attempt = { side: 'destination' as const, action: 's3:ListBucket', bucket: location.bucket, key: location.prefix, endpoint: client.endpoint, region: client.region, timeoutMs: ctx.timeoutMs };
+  const attempt = {
+    side: 'destination' as const,
+    action: 's3:ListBucket',
+    bucket: location.bucket,
+    key: location.prefix,
+    endpoint: client.endpoint,
+    region: client.region,
+    timeoutMs: ctx.timeoutMs,
+  };
   try {
     // A prefixed listing, not HeadBucket: a least-privilege role may list only under its prefix.
-    const { value: page, ms } = await timed(() => ctx.dest.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, MaxKeys: 1 }), signal(ctx)));
+    const { value: page, ms } = await timed(() =>
+      ctx.dest.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, MaxKeys: 1 }), signal(ctx)),
+    );
     const state = (page.KeyCount ?? page.Contents?.length ?? 0) > 0 ? 'already holds objects' : 'is empty';
-    return { ok: true, detail: `bucket '${location.bucket}' exists at ${whereLabel(client.endpoint, client.region)}; s3://${location.bucket}/${location.prefix} ${state}`, latency_ms: ms };
+    return {
+      ok: true,
+      detail: `bucket '${location.bucket}' exists at ${whereLabel(client.endpoint, client.region)}; s3://${location.bucket}/${location.prefix} ${state}`,
+      latency_ms: ms,
+    };
   } catch (err) {
     return { ok: false, ...explainS3Error(err, attempt) };
   }
@@ -370,7 +408,11 @@ async function endpointLatency(ctx: Ctx): Promise<Outcome> {
     parts.push(`${who}${t.url}: median ${formatLatency(med)} of ${m.times.length} requests (${m.times.map((x) => formatLatency(x)).join(', ')})`);
   }
   if (failures.length > 0) {
-    return { ok: false, detail: [...failures, ...parts].join('; '), hint: 'check the endpoint URL, DNS, proxies, security groups and routes (NAT gateway or S3 VPC endpoint)' };
+    return {
+      ok: false,
+      detail: [...failures, ...parts].join('; '),
+      hint: 'check the endpoint URL, DNS, proxies, security groups and routes (NAT gateway or S3 VPC endpoint)',
+    };
   }
   return {
     ok: true,

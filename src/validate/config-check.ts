@@ -52,7 +52,8 @@ export function configCheck(i: ConfigCheckInput): CheckResult {
   for (const w of i.warnings ?? []) lines.push(`warning: ${w}`);
   const refusal = sidesRefusal(i.sides, i.config ?? { sync_mode: 'copy', allow_bucket_root: true });
   if (refusal) {
-    const hint = refusal.reason === 'overlap' ? 'choose a destination bucket or prefix outside the source' : 'give the destination a prefix, or pass --allow-bucket-root';
+    const hint =
+      refusal.reason === 'overlap' ? 'choose a destination bucket or prefix outside the source' : 'give the destination a prefix, or pass --allow-bucket-root';
     return { name: 'config', ok: false, detail: [refusal.message, ...lines].join('\n'), hint };
   }
   return { name: 'config', ok: true, detail: lines.join('\n') };

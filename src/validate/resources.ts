@@ -78,7 +78,9 @@ export function judgeResources(r: ResourceFacts, min: Minimums): ResourceVerdict
   const parts: string[] = [];
   const shortfalls: string[] = [];
   const memOk = r.availableMemoryBytes >= min.memoryBytes;
-  parts.push(`memory ${formatBytes(r.availableMemoryBytes)} free of ${formatBytes(r.memoryBytes)} (${r.sources.memoryBytes}) ${memOk ? '≥' : '<'} ${formatBytes(min.memoryBytes)}`);
+  parts.push(
+    `memory ${formatBytes(r.availableMemoryBytes)} free of ${formatBytes(r.memoryBytes)} (${r.sources.memoryBytes}) ${memOk ? '≥' : '<'} ${formatBytes(min.memoryBytes)}`,
+  );
   if (!memOk) shortfalls.push(`free memory ${formatBytes(r.availableMemoryBytes)} is below the minimum ${formatBytes(min.memoryBytes)}`);
   if (r.diskFreeBytes === undefined) {
     parts.push(`disk free in ${r.tmpdir} unknown`);

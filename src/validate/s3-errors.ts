@@ -50,14 +50,23 @@ export function explainCredentialCode(code: string | undefined): Explained | und
         hint: 'check AWS_ACCESS_KEY_ID / AWS_PROFILE (or --destination-credentials-secret) and that the key is active',
       };
     case 'SignatureDoesNotMatch':
-      return { detail: 'the secret access key does not match the access key id (SignatureDoesNotMatch)', hint: 'check AWS_SECRET_ACCESS_KEY (or the profile or secret it comes from)' };
+      return {
+        detail: 'the secret access key does not match the access key id (SignatureDoesNotMatch)',
+        hint: 'check AWS_SECRET_ACCESS_KEY (or the profile or secret it comes from)',
+      };
     case 'ExpiredToken':
     case 'ExpiredTokenException':
     case 'InvalidToken':
     case 'TokenRefreshRequired':
-      return { detail: `the session token is expired or invalid (${code})`, hint: 'refresh the temporary credentials (aws sso login, a new AssumeRole session) or use the task role' };
+      return {
+        detail: `the session token is expired or invalid (${code})`,
+        hint: 'refresh the temporary credentials (aws sso login, a new AssumeRole session) or use the task role',
+      };
     case 'RequestTimeTooSkewed':
-      return { detail: "this machine's clock differs from the server's by more than 15 minutes (RequestTimeTooSkewed)", hint: 'set the clock right (NTP, chrony, systemd-timesyncd)' };
+      return {
+        detail: "this machine's clock differs from the server's by more than 15 minutes (RequestTimeTooSkewed)",
+        hint: 'set the clock right (NTP, chrony, systemd-timesyncd)',
+      };
     case 'CredentialsProviderError':
       return {
         detail: 'no credentials were found (CredentialsProviderError)',
@@ -77,7 +86,10 @@ export function explainS3Error(err: unknown, a: S3Attempt): Explained {
   if (c.code === 'NoSuchBucket' || (c.code === undefined && c.status === 404 && a.action === 's3:ListBucket')) {
     return {
       detail: `${a.side} bucket '${a.bucket}' does not exist at ${where}`,
-      hint: a.side === 'destination' ? 'create the bucket, or check the destination bucket name, --endpoint-url and --region' : 'check --source, --source-endpoint-url and --source-region',
+      hint:
+        a.side === 'destination'
+          ? 'create the bucket, or check the destination bucket name, --endpoint-url and --region'
+          : 'check --source, --source-endpoint-url and --source-region',
     };
   }
   const credentials = explainCredentialCode(c.code);
@@ -85,7 +97,7 @@ export function explainS3Error(err: unknown, a: S3Attempt): Explained {
   if (c.code !== undefined && REGION_CODES.has(c.code)) {
     return {
       detail: `${a.side} bucket '${a.bucket}' is not in ${a.region} (${c.code}) at ${where}`,
-      hint: a.side === 'destination' ? 'set --region to the bucket\'s region' : 'set --source-region to the bucket\'s region',
+      hint: a.side === 'destination' ? "set --region to the bucket's region" : "set --source-region to the bucket's region",
     };
   }
   if (c.class === 'permission') {

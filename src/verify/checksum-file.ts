@@ -7,7 +7,10 @@ export interface ChecksumFile {
 export class ChecksumFileError extends Error {}
 
 export function parseChecksumFile(text: string, expectedFileName?: string): ChecksumFile {
-  const line = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '');
+  const line = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .find((l) => l.trim() !== '');
   if (line === undefined) throw new ChecksumFileError('checksum file is empty');
   // sha256sum writes two spaces, or a space and '*' in binary mode.
   const m = /^([0-9a-fA-F]{64})\s[ *]?(.+?)\s*$/.exec(line);

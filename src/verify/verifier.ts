@@ -57,13 +57,17 @@ export class Verifier {
     try {
       let text: string;
       try {
-        const got = await source.client.send(
-          new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }),
-          { abortSignal: this.deps.signal },
-        );
+        const got = await source.client.send(new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }), {
+          abortSignal: this.deps.signal,
+        });
         text = await withRetry(
           async (n) => {
-            const body = n === 1 ? got : await source.client.send(new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }), { abortSignal: this.deps.signal });
+            const body =
+              n === 1
+                ? got
+                : await source.client.send(new GetObjectCommand({ Bucket: source.location.bucket, Key: source.location.prefix + checksumKey }), {
+                    abortSignal: this.deps.signal,
+                  });
             return body.Body!.transformToString('utf8');
           },
           this.deps.retry ?? DEFAULT_READ_RETRY,
@@ -104,10 +108,9 @@ export class Verifier {
 
   private async serverSha256(zipKey: string): Promise<string | undefined> {
     const { dest } = this.deps;
-    const h = await dest.client.send(
-      new HeadObjectCommand({ Bucket: dest.location.bucket, Key: dest.location.prefix + zipKey, ChecksumMode: 'ENABLED' }),
-      { abortSignal: this.deps.signal },
-    );
+    const h = await dest.client.send(new HeadObjectCommand({ Bucket: dest.location.bucket, Key: dest.location.prefix + zipKey, ChecksumMode: 'ENABLED' }), {
+      abortSignal: this.deps.signal,
+    });
     const v = h.ChecksumSHA256;
     // A composite checksum (multipart, "…-N") is a checksum of part checksums, not of the object.
     if (!v || v.includes('-') || (h.ChecksumType && h.ChecksumType !== 'FULL_OBJECT')) return undefined;

@@ -152,30 +152,27 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
       consecutive.delete(id);
       proxy.injected.forwarded++;
       const isList = req.method === 'GET' && /[?&]list-type=2/.test(path);
-      const out = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers },
-        (up) => {
-          if (!(rules.reorderListing && isList && up.statusCode === 200)) {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-            return;
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers }, (up) => {
+        if (!(rules.reorderListing && isList && up.statusCode === 200)) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          let body = Buffer.concat(chunks).toString('utf8');
+          const contents = body.match(/<Contents>[\s\S]*?<\/Contents>/g) ?? [];
+          if (contents.length >= 2) {
+            proxy.injected.reordered++;
+            const [a, b] = contents as [string, string];
+            body = body.replace(a, '\u0000A\u0000').replace(b, a).replace('\u0000A\u0000', b);
           }
-          const chunks: Buffer[] = [];
-          up.on('data', (c: Buffer) => chunks.push(c));
-          up.on('end', () => {
-            let body = Buffer.concat(chunks).toString('utf8');
-            const contents = body.match(/<Contents>[\s\S]*?<\/Contents>/g) ?? [];
-            if (contents.length >= 2) {
-              proxy.injected.reordered++;
-              const [a, b] = contents as [string, string];
-              body = body.replace(a, '\u0000A\u0000').replace(b, a).replace('\u0000A\u0000', b);
-            }
-            const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(body)) };
-            res.writeHead(up.statusCode ?? 200, headers);
-            res.end(body);
-          });
-        },
-      );
+          const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(body)) };
+          res.writeHead(up.statusCode ?? 200, headers);
+          res.end(body);
+        });
+      });
       out.on('error', (e) => {
         res.writeHead(502);
         res.end(String(e));

@@ -73,7 +73,10 @@ export async function startKmsEtagProxy(target: string, opts: KmsEtagProxyOption
   const exempt = (key: string) => opts.exemptPrefix !== undefined && key.startsWith(opts.exemptPrefix);
   /** `"etag"` (a header, or XML where the quote may be `&quot;` or `&#34;`) with the inner value made opaque. */
   const rewriteQuoted = (key: string, quoted: string): string =>
-    quoted.replace(/^("|&quot;|&#34;)?([^"&]*)("|&quot;|&#34;)?$/, (_all, open: string | undefined, value: string, close: string | undefined) => `${open ?? ''}${opaque(key, value)}${close ?? ''}`);
+    quoted.replace(
+      /^("|&quot;|&#34;)?([^"&]*)("|&quot;|&#34;)?$/,
+      (_all, open: string | undefined, value: string, close: string | undefined) => `${open ?? ''}${opaque(key, value)}${close ?? ''}`,
+    );
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
@@ -91,7 +94,8 @@ export async function startKmsEtagProxy(target: string, opts: KmsEtagProxyOption
         up.pipe(res);
         return;
       }
-      if ((kind === 'head' || kind === 'get' || kind === 'put' || kind === 'copy') && typeof headers.etag === 'string') headers.etag = rewriteQuoted(key, headers.etag);
+      if ((kind === 'head' || kind === 'get' || kind === 'put' || kind === 'copy') && typeof headers.etag === 'string')
+        headers.etag = rewriteQuoted(key, headers.etag);
       const xmlBody = kind === 'list' || kind === 'copy' || kind === 'complete-multipart';
       if (!xmlBody) {
         res.writeHead(status, headers);
@@ -102,7 +106,8 @@ export async function startKmsEtagProxy(target: string, opts: KmsEtagProxyOption
       up.on('data', (c: Buffer) => chunks.push(c));
       up.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const rewritten = kind === 'list' ? rewriteListing(body) : body.replace(/<ETag>([^<]*)<\/ETag>/g, (_all, e: string) => `<ETag>${rewriteQuoted(key, e)}</ETag>`);
+        const rewritten =
+          kind === 'list' ? rewriteListing(body) : body.replace(/<ETag>([^<]*)<\/ETag>/g, (_all, e: string) => `<ETag>${rewriteQuoted(key, e)}</ETag>`);
         delete headers['transfer-encoding'];
         headers['content-length'] = String(Buffer.byteLength(rewritten));
         res.writeHead(status, headers);

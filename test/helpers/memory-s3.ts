@@ -68,7 +68,12 @@ export function memoryS3(buckets: Record<string, MemoryObject[]>, opts: MemoryS3
 }
 
 function etagOf(o: MemoryObject): string {
-  return o.etag ?? createHash('md5').update(o.body ?? '').digest('hex');
+  return (
+    o.etag ??
+    createHash('md5')
+      .update(o.body ?? '')
+      .digest('hex')
+  );
 }
 
 /** One page of ListObjectsV2: Prefix, Delimiter ('/'), MaxKeys and a continuation token (an index). */

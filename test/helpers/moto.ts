@@ -149,11 +149,14 @@ export function useMoto(opts: { timeoutMs?: number } = {}): { endpoint: string; 
       await server.reset();
     },
   };
-  beforeAll(async () => {
-    server = await startMoto(opts);
-    handle.endpoint = server.endpoint;
-    handle.port = server.port;
-  }, (opts.timeoutMs ?? 30_000) + 15_000);
+  beforeAll(
+    async () => {
+      server = await startMoto(opts);
+      handle.endpoint = server.endpoint;
+      handle.port = server.port;
+    },
+    (opts.timeoutMs ?? 30_000) + 15_000,
+  );
   afterAll(async () => {
     await server?.stop();
   });

@@ -34,7 +34,14 @@ export async function listKeys(client: S3Client, bucket: string, prefix = '', op
   return keys;
 }
 
-export async function put(client: S3Client, bucket: string, key: string, body: string | Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void> {
+export async function put(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  contentType?: string,
+  metadata?: Record<string, string>,
+): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata }));
 }
 

@@ -126,9 +126,26 @@ describe.skipIf(SKIP)('the container image', () => {
     try {
       const src = await contentHashes(client, 'src-bucket', 'data/');
       expect(src.size).toBe(smallCount);
-      for (const [prefix, extra] of [['m/', []], ['m-s5cmd/', ['--engine', 's5cmd']]] as const) {
+      for (const [prefix, extra] of [
+        ['m/', []],
+        ['m-s5cmd/', ['--engine', 's5cmd']],
+      ] as const) {
         const r = await inContainer(
-          [...awsEnvFlags(), TAG, 'sync', '--source', 's3://src-bucket/data/', '--destination', `s3://dst-bucket/${prefix}`, '--endpoint-url', s3.endpoint, ...extra, '--json', '--log-format', 'json'],
+          [
+            ...awsEnvFlags(),
+            TAG,
+            'sync',
+            '--source',
+            's3://src-bucket/data/',
+            '--destination',
+            `s3://dst-bucket/${prefix}`,
+            '--endpoint-url',
+            s3.endpoint,
+            ...extra,
+            '--json',
+            '--log-format',
+            'json',
+          ],
           180_000,
         );
         expect(r.code, r.stderr.slice(-4000)).toBe(0);
@@ -149,7 +166,23 @@ describe.skipIf(SKIP)('the container image', () => {
     const args = ['sync', '--source', 's3://src-bucket/big/', '--destination', 's3://dst-bucket/stopped/', '--endpoint-url', s3.endpoint];
     const job = run(
       engine,
-      [...runFlags, '--name', name, ...awsEnvFlags(), TAG, ...args, '--engine', 's5cmd', '--max-concurrent', '1', '--batch-size', '10', '--json', '--log-format', 'json'],
+      [
+        ...runFlags,
+        '--name',
+        name,
+        ...awsEnvFlags(),
+        TAG,
+        ...args,
+        '--engine',
+        's5cmd',
+        '--max-concurrent',
+        '1',
+        '--batch-size',
+        '10',
+        '--json',
+        '--log-format',
+        'json',
+      ],
       { env, timeoutMs: 300_000 },
     );
     let exited = false;

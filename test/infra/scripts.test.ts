@@ -132,7 +132,14 @@ describe('scripts/run-task.sh', () => {
   });
 
   it('refuses bad usage with exit 64', async () => {
-    for (const args of [['qa'], ['dev', '--shards', 'x'], ['dev', '--shards', '0'], ['dev', '--bogus'], ['dev', '--', '--shard', '1/2'], ['dev', '--capacity-provider', 'EC2']]) {
+    for (const args of [
+      ['qa'],
+      ['dev', '--shards', 'x'],
+      ['dev', '--shards', '0'],
+      ['dev', '--bogus'],
+      ['dev', '--', '--shard', '1/2'],
+      ['dev', '--capacity-provider', 'EC2'],
+    ]) {
       const r = await runScript(RUN_TASK, args, TARGET_ENV, bareBin);
       expect(r.code, args.join(' ')).toBe(64);
       expect(r.stderr).toMatch(/^run-task: /);
@@ -254,7 +261,13 @@ describe('scripts/deploy.sh', () => {
   });
 
   it('refuses bad usage with exit 64', async () => {
-    for (const args of [['uat', '--tag', 'v1'], ['dev', '--tag', 'latest'], ['dev', '--tag', '-bad'], ['dev', '--tag', 'a/b'], ['dev', '--tag', 'v1', '--force']]) {
+    for (const args of [
+      ['uat', '--tag', 'v1'],
+      ['dev', '--tag', 'latest'],
+      ['dev', '--tag', '-bad'],
+      ['dev', '--tag', 'a/b'],
+      ['dev', '--tag', 'v1', '--force'],
+    ]) {
       const r = await runScript(DEPLOY, [...args, '--dry-run'], DEPLOY_ENV, bareBin);
       expect(r.code, args.join(' ')).toBe(64);
       expect(r.stderr).toMatch(/^deploy: /);
@@ -286,13 +299,21 @@ esac`,
 case "$*" in *"output -raw ecr_repository_url"*) printf '%s' ${ECR} ;; esac`,
     });
     // PATH keeps the system tools build-image.sh uses (sed, head...), behind the fakes.
-    const r = await runScript(DEPLOY, ['dev', '--tag', 'v9.9.9', '--auto-approve'], { S3DS_CONTAINER_ENGINE: 'docker' }, `${fake.dir}:${bareBin}:${process.env.PATH}`);
+    const r = await runScript(
+      DEPLOY,
+      ['dev', '--tag', 'v9.9.9', '--auto-approve'],
+      { S3DS_CONTAINER_ENGINE: 'docker' },
+      `${fake.dir}:${bareBin}:${process.env.PATH}`,
+    );
     expect(r.stderr).not.toContain(PASSWORD);
     expect(r.stdout).not.toContain(PASSWORD);
     expect(r.code, r.stderr).toBe(0);
     // Every terraform step ran in dev's own data directory.
     expect(fake.calls().filter((c) => c.startsWith('TF_DATA_DIR='))).toEqual(Array(3).fill('TF_DATA_DIR=.terraform/dev'));
-    const calls = fake.calls().filter((c) => !c.startsWith('TF_DATA_DIR=')).map((c) => c.replace(/--build-arg \S+ /g, ''));
+    const calls = fake
+      .calls()
+      .filter((c) => !c.startsWith('TF_DATA_DIR='))
+      .map((c) => c.replace(/--build-arg \S+ /g, ''));
     const order = [
       'aws sts get-caller-identity',
       'terraform -chdir=terraform/environments init -input=false -backend-config=dev.s3.tfbackend',

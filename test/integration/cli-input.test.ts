@@ -33,7 +33,10 @@ describe('the CLI refuses bad input before any work', () => {
     ['--endpoint-url', 's3_config.endpoint_url'],
     ['--source-endpoint-url', 'source_endpoint_url'],
   ])('an endpoint with user:password@ in %s is exit 2, and the password is printed nowhere', async (flag, path) => {
-    const r = await runCli(['sync', '--source', 's3://src-bucket/data/', '--destination', 's3://dst-bucket/m/', flag, 'http://lake:pw-f00-secret@127.0.0.1:9', '--json'], env);
+    const r = await runCli(
+      ['sync', '--source', 's3://src-bucket/data/', '--destination', 's3://dst-bucket/m/', flag, 'http://lake:pw-f00-secret@127.0.0.1:9', '--json'],
+      env,
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(path);
     expect(r.stderr).toMatch(/without user:password@/);
@@ -45,9 +48,9 @@ describe('the CLI refuses bad input before any work', () => {
     writeFileSync(file, JSON.stringify({ sync_mode: 'sync', max_delet: 5, performance_optimization: { max_concurent: 4 } }));
     const r = await runCli(sync('--config', file), { ...env, S3DS_BATCH_SIZ: '10' });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain("max_delet: unknown key in file");
+    expect(r.stderr).toContain('max_delet: unknown key in file');
     expect(r.stderr).toContain("(did you mean 'max_delete'?)");
-    expect(r.stderr).toContain("performance_optimization.max_concurent: unknown key in file");
+    expect(r.stderr).toContain('performance_optimization.max_concurent: unknown key in file');
     expect(r.stderr).toContain("(did you mean 'max_concurrent'?)");
     expect(r.stderr).toContain("S3DS_BATCH_SIZ: unknown variable in the environment (did you mean 'S3DS_BATCH_SIZE'?)");
   });
@@ -65,7 +68,11 @@ describe('the CLI refuses bad input before any work', () => {
   it.each(['sync', 'validate', 'estimate'])('secret credentials from the environment are masked in a %s refusal that would echo them', async (command) => {
     const secret = 'EnvSecretMarker7Qx2';
     const token = 'EnvSessionTokenMarker5Kw9';
-    const r = await runCli([command, ...sync('--max-concurrent', secret, '--storage-class', token).slice(1)], { ...env, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token });
+    const r = await runCli([command, ...sync('--max-concurrent', secret, '--storage-class', token).slice(1)], {
+      ...env,
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_SESSION_TOKEN: token,
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/max_concurrent: got "\[REDACTED\]"/);
     expect(r.stdout + r.stderr).not.toContain(secret);

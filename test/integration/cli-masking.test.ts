@@ -31,7 +31,21 @@ describe('secrets from the environment, as a user runs the CLI', () => {
     // A secret pasted into a path by mistake is echoed by the plan, the log lines and the report.
     const destination = `s3://dst-bucket/by-mistake-${SECRET}/`;
     const r = await runCli(
-      ['sync', '--source', 's3://src-bucket/data/', '--destination', destination, '--endpoint-url', s3.endpoint, '--json', '--report', reportFile, '--log-level', 'debug', '--detailed-logging'],
+      [
+        'sync',
+        '--source',
+        's3://src-bucket/data/',
+        '--destination',
+        destination,
+        '--endpoint-url',
+        s3.endpoint,
+        '--json',
+        '--report',
+        reportFile,
+        '--log-level',
+        'debug',
+        '--detailed-logging',
+      ],
       s3.env(),
     );
     expect(r.code, r.stderr).toBe(0);
@@ -39,7 +53,11 @@ describe('secrets from the environment, as a user runs the CLI', () => {
     expect(report.counts.copied).toBe(estimateCount(ARCHIVE));
     expect(report.destination).toContain('by-mistake-[REDACTED]');
     const written = readFileSync(reportFile, 'utf8');
-    for (const [what, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['report', written]] as const) {
+    for (const [what, text] of [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+      ['report', written],
+    ] as const) {
       expect(text.length, what).toBeGreaterThan(0);
       expect(text, what).not.toContain(SECRET);
     }

@@ -20,14 +20,29 @@ describe('secrets from Secrets Manager (moto), used against a real S3 server', (
     await client.send(
       new PutBucketPolicyCommand({
         Bucket: 'sec-src',
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::sec-src', 'arn:aws:s3:::sec-src/*'] }] }),
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::sec-src', 'arn:aws:s3:::sec-src/*'] },
+          ],
+        }),
       }),
     );
     client.destroy();
     moto = await startMoto();
     const sm = new SecretsManagerClient(motoClientConfig(moto.endpoint));
-    await sm.send(new CreateSecretCommand({ Name: 'lake/dest', SecretString: JSON.stringify({ access_key_id: 'dest-access-key', secret_access_key: DEST_SECRET_KEY, endpoint_url: s3.endpoint, region: 'us-east-1' }) }));
-    await sm.send(new CreateSecretCommand({ Name: 'lake/config', SecretString: JSON.stringify({ destination_bucket: 'sec-dst', destination_prefix: 'from-secret/', performance_optimization: { max_concurrent: 4 } }) }));
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'lake/dest',
+        SecretString: JSON.stringify({ access_key_id: 'dest-access-key', secret_access_key: DEST_SECRET_KEY, endpoint_url: s3.endpoint, region: 'us-east-1' }),
+      }),
+    );
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'lake/config',
+        SecretString: JSON.stringify({ destination_bucket: 'sec-dst', destination_prefix: 'from-secret/', performance_optimization: { max_concurrent: 4 } }),
+      }),
+    );
     sm.destroy();
   });
   afterAll(async () => {
@@ -43,7 +58,22 @@ describe('secrets from Secrets Manager (moto), used against a real S3 server', (
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
     };
     const r = await runCli(
-      ['sync', '--source', 's3://sec-src/data/', '--source-no-sign-request', '--source-endpoint-url', s3.endpoint, '--config-secret', 'lake/config', '--destination-credentials-secret', 'lake/dest', '--json', '--log-level', 'debug', '--detailed-logging'],
+      [
+        'sync',
+        '--source',
+        's3://sec-src/data/',
+        '--source-no-sign-request',
+        '--source-endpoint-url',
+        s3.endpoint,
+        '--config-secret',
+        'lake/config',
+        '--destination-credentials-secret',
+        'lake/dest',
+        '--json',
+        '--log-level',
+        'debug',
+        '--detailed-logging',
+      ],
       env,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -58,7 +88,10 @@ describe('secrets from Secrets Manager (moto), used against a real S3 server', (
 
   it('a missing secret is exit 4 naming it; the machine credentials alone are refused with exit 4', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint };
-    const missing = await runCli(['sync', '--destination', 's3://sec-dst/x/', '--endpoint-url', s3.endpoint, '--destination-credentials-secret', 'no/such/secret'], env);
+    const missing = await runCli(
+      ['sync', '--destination', 's3://sec-dst/x/', '--endpoint-url', s3.endpoint, '--destination-credentials-secret', 'no/such/secret'],
+      env,
+    );
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('no/such/secret');
     const denied = await runCli(['sync', '--source', 's3://sec-src/data/', '--destination', 's3://sec-dst/x/', '--endpoint-url', s3.endpoint], env);

@@ -31,7 +31,22 @@ describe('the CLI, as a user runs it', () => {
     const r = await runCli(['sync', ...base(), '--destination', 's3://dst-bucket/m/', '--json', '--report', reportFile], s3.env());
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    for (const field of ['run_id', 'started_at', 'finished_at', 'duration_seconds', 'mode', 'engine', 'source', 'destination', 'counts', 'bytes', 'rates', 'failures', 'degradations', 'exit_code']) {
+    for (const field of [
+      'run_id',
+      'started_at',
+      'finished_at',
+      'duration_seconds',
+      'mode',
+      'engine',
+      'source',
+      'destination',
+      'counts',
+      'bytes',
+      'rates',
+      'failures',
+      'degradations',
+      'exit_code',
+    ]) {
       expect(report, field).toHaveProperty(field);
     }
     expect(report.counts).toMatchObject({ copied: OBJECTS, verified: OBJECTS / 2, failed: 0 });
@@ -73,7 +88,10 @@ describe('the CLI, as a user runs it', () => {
   });
 
   it('bad configuration is exit code 2 and names every bad field', async () => {
-    const r = await runCli(['sync', ...base(), '--destination', 's3://dst-bucket/x/', '--max-concurrent', 'lots', '--sync-mode', 'mirror', '--storage-class', 'COLD'], s3.env());
+    const r = await runCli(
+      ['sync', ...base(), '--destination', 's3://dst-bucket/x/', '--max-concurrent', 'lots', '--sync-mode', 'mirror', '--storage-class', 'COLD'],
+      s3.env(),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/max_concurrent/);
     expect(r.stderr).toMatch(/lots/);
@@ -98,7 +116,14 @@ describe('the CLI, as a user runs it', () => {
         destination_prefix: 'seed/archive',
         sync_mode: 'copy',
         enable_incremental: true,
-        performance_optimization: { max_concurrent: 4, batch_size: 50, part_size_mb: 25, retry_count: 3, enable_multipart_threshold_mb: 50, storage_class: 'STANDARD' },
+        performance_optimization: {
+          max_concurrent: 4,
+          batch_size: 50,
+          part_size_mb: 25,
+          retry_count: 3,
+          enable_multipart_threshold_mb: 50,
+          storage_class: 'STANDARD',
+        },
         s3_config: { region: 'us-east-1', use_accelerated_endpoint: false },
         enable_detailed_logging: true,
         enable_monitoring: true,
@@ -119,7 +144,24 @@ describe('the CLI, as a user runs it', () => {
   it('--help lists the commands and flags', async () => {
     const r = await runCli(['sync', '--help'], {});
     expect(r.code).toBe(0);
-    for (const flag of ['--source', '--destination', '--endpoint-url', '--source-endpoint-url', '--config', '--env', '--mode', '--engine', '--sync-mode', '--max-delete', '--max-delete-percent', '--force-deletes', '--allow-bucket-root', '--dry-run', '--json', '--report']) {
+    for (const flag of [
+      '--source',
+      '--destination',
+      '--endpoint-url',
+      '--source-endpoint-url',
+      '--config',
+      '--env',
+      '--mode',
+      '--engine',
+      '--sync-mode',
+      '--max-delete',
+      '--max-delete-percent',
+      '--force-deletes',
+      '--allow-bucket-root',
+      '--dry-run',
+      '--json',
+      '--report',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });

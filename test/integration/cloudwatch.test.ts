@@ -81,7 +81,10 @@ describe('publishMetrics against moto CloudWatch', () => {
       const stats = await cw.send(
         new GetMetricStatisticsCommand({ ...window, Namespace: 'S3DirectSync', MetricName: name, Dimensions: dimList, Period: 60, Statistics: ['Maximum'] }),
       );
-      expect(stats.Datapoints?.map((d) => [d.Maximum, d.Unit]), name).toEqual([[metrics[name], METRIC_UNITS[name]]]);
+      expect(
+        stats.Datapoints?.map((d) => [d.Maximum, d.Unit]),
+        name,
+      ).toEqual([[metrics[name], METRIC_UNITS[name]]]);
     }
   });
 

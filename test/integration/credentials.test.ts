@@ -19,7 +19,14 @@ describe('credentials per side', () => {
         Bucket: 'public-archive',
         Policy: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::public-archive', 'arn:aws:s3:::public-archive/*'] }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: '*',
+              Action: ['s3:GetObject', 's3:ListBucket'],
+              Resource: ['arn:aws:s3:::public-archive', 'arn:aws:s3:::public-archive/*'],
+            },
+          ],
         }),
       }),
     );
@@ -33,7 +40,17 @@ describe('credentials per side', () => {
     const proxy = await startFaultProxy(s3.endpoint, {});
     try {
       const r = await runCli(
-        ['sync', '--source', 's3://public-archive/data/', '--source-no-sign-request', '--destination', 's3://private-lake/mirror/', '--endpoint-url', proxy.endpoint, '--json'],
+        [
+          'sync',
+          '--source',
+          's3://public-archive/data/',
+          '--source-no-sign-request',
+          '--destination',
+          's3://private-lake/mirror/',
+          '--endpoint-url',
+          proxy.endpoint,
+          '--json',
+        ],
         s3.env(),
       );
       expect(r.code, r.stderr).toBe(0);

@@ -73,7 +73,10 @@ describe('delete guards, through the CLI against a real S3 server', () => {
     await put(client, 'root-bucket', 'other/keep.csv', 'not from the source');
     const seenBefore = proxy.seen.length;
     for (const destination of ['s3://root-bucket', 's3://root-bucket/', 's3://root-bucket//']) {
-      const r = await runCli(['sync', '--source', 's3://src-bucket/data/', '--destination', destination, '--sync-mode', 'sync', '--endpoint-url', proxy.endpoint], env());
+      const r = await runCli(
+        ['sync', '--source', 's3://src-bucket/data/', '--destination', destination, '--sync-mode', 'sync', '--endpoint-url', proxy.endpoint],
+        env(),
+      );
       expect(r.code, `${destination}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(/root of bucket root-bucket .*--allow-bucket-root/);
     }
@@ -102,9 +105,18 @@ describe('delete guards, through the CLI against a real S3 server', () => {
         message: `sync would delete ${OBJECTS} of the destination's ${OBJECTS} objects because the source selection under s3://src-bucket/data/typo/ listed no objects (a mistyped or emptied source?); nothing was deleted (--force-deletes to delete anyway)`,
       },
     ]);
-    const logged = r.stderr.split('\n').filter((l) => l.includes('deletes refused')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logged = r.stderr
+      .split('\n')
+      .filter((l) => l.includes('deletes refused'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ reason: 'empty-source', planned_deletes: OBJECTS, destination_objects: OBJECTS, source_objects: 0, max_delete_percent: 10 });
+    expect(logged[0]).toMatchObject({
+      reason: 'empty-source',
+      planned_deletes: OBJECTS,
+      destination_objects: OBJECTS,
+      source_objects: 0,
+      max_delete_percent: 10,
+    });
     const client = s3.client();
     expect(await listKeys(client, 'dst-bucket', 'e/')).toHaveLength(OBJECTS);
 
@@ -132,7 +144,7 @@ describe('delete guards, through the CLI against a real S3 server', () => {
     expect(rep.failures).toHaveLength(1);
     expect(rep.failures[0]).toMatchObject({ error_class: 'delete-cap', code: 'max-delete-percent' });
     expect(rep.failures[0]!.message).toBe(
-      `sync would delete 2 of the destination's ${total} objects (${((200 / total)).toFixed(1)}%), more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)`,
+      `sync would delete 2 of the destination's ${total} objects (${(200 / total).toFixed(1)}%), more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)`,
     );
     expect(await listKeys(client, 'dst-bucket', 'p/')).toHaveLength(total);
 

@@ -78,7 +78,9 @@ describe.each(['s5cmd', 'sdk', 'stream'] as const)('engine %s against a real S3 
     const client = s3.client();
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
     const h = await client.send(new HeadObjectCommand({ Bucket: 'mirror-bucket', Key: 'bronze/binance/awkward/plus+sign.csv' }));
-    const z = await client.send(new HeadObjectCommand({ Bucket: 'mirror-bucket', Key: `bronze/binance/${archive.find((o) => o.anomaly === 'large')!.key.slice(5)}` }));
+    const z = await client.send(
+      new HeadObjectCommand({ Bucket: 'mirror-bucket', Key: `bronze/binance/${archive.find((o) => o.anomaly === 'large')!.key.slice(5)}` }),
+    );
     client.destroy();
     expect(h.ContentType).toBe('text/csv');
     expect(h.Metadata?.origin).toBe('test');

@@ -74,7 +74,10 @@ function expectConsistent(d: EstimateDocument): void {
     expect(x.requests.list_source, x.engine).toBe(Math.max(x.workers, Math.ceil(objects / 1000)));
     // The total is what the items billed to us add up to, and the categories split it.
     const ours = x.cost.items.filter((i) => i.billed_to === 'us');
-    expect(x.cost.total_usd, x.engine).toBeCloseTo(ours.reduce((s, i) => s + i.usd, 0), 12);
+    expect(x.cost.total_usd, x.engine).toBeCloseTo(
+      ours.reduce((s, i) => s + i.usd, 0),
+      12,
+    );
     const byCategory = Object.values(x.cost.by_category).reduce((s, v) => s + v, 0);
     expect(byCategory, x.engine).toBeCloseTo(x.cost.total_usd, 12);
     const copyItem = x.cost.items.find((i) => i.item.startsWith(x.engine === 'stream' ? 'PUT into' : 'COPY into'))!;
@@ -109,18 +112,33 @@ describe('estimate', () => {
     const want = expected();
     expect(want.objects).toBe(uploaded.objects);
     expect(want.bytes).toBe(uploaded.bytes);
-    expect(d.workload).toMatchObject({ from: 'listing', source: 's3://src-bucket/data/', prefixes: 1, objects: uploaded.objects, bytes: uploaded.bytes, zips: want.zips, checksums: want.checksums, largest_bytes: want.largest });
+    expect(d.workload).toMatchObject({
+      from: 'listing',
+      source: 's3://src-bucket/data/',
+      prefixes: 1,
+      objects: uploaded.objects,
+      bytes: uploaded.bytes,
+      zips: want.zips,
+      checksums: want.checksums,
+      largest_bytes: want.largest,
+    });
     // Two zips have no .CHECKSUM: the counts tell them apart.
     expect(want.zips - want.checksums).toBe(2);
     expect(d.estimate.engines.map((x) => x.engine)).toEqual(['s5cmd', 'sdk', 'stream']);
     expectConsistent(d);
     expect(d.rates.measured).toEqual({});
     expect(d.cost_guard).toBeUndefined();
-    expect(d.job_engine).toEqual({ engine: 'sdk', reason: expect.stringMatching(/^server-side copy possible \(both sides on http:\/\/127\.0\.0\.1:\d+\); verifying \.CHECKSUM files/) });
+    expect(d.job_engine).toEqual({
+      engine: 'sdk',
+      reason: expect.stringMatching(/^server-side copy possible \(both sides on http:\/\/127\.0\.0\.1:\d+\); verifying \.CHECKSUM files/),
+    });
   });
 
   it('applies the selection: several narrow prefixes plus the key filter (dates), counted exactly', async () => {
-    const r = await runCli([...base(), '--market', 'spot,futures/um', '--data-type', 'klines', '--symbol', 'ETHUSDT', '--date-from', '2024-01-02', '--json'], s3.env());
+    const r = await runCli(
+      [...base(), '--market', 'spot,futures/um', '--data-type', 'klines', '--symbol', 'ETHUSDT', '--date-from', '2024-01-02', '--json'],
+      s3.env(),
+    );
     expect(r.code, r.stderr).toBe(0);
     const d = doc(r);
     // The first day's daily files fall before --date-from; the month's file overlaps the range and stays.
@@ -145,15 +163,34 @@ describe('estimate', () => {
     expect(r.stdout).toMatch(/^\s+recommended engine: (s5cmd|sdk|stream)$/m);
   });
 
-  it('takes --objects and --bytes from flags without any server, and prices the public source as its owner\'s', async () => {
+  it("takes --objects and --bytes from flags without any server, and prices the public source as its owner's", async () => {
     // No endpoint, no credentials: the default source (data.binance.vision on AWS) is never contacted.
     const r = await runCli(
-      ['estimate', '--destination', 's3://dst-bucket/mirror/', '--objects', '1000000', '--bytes', '200GiB', '--growth-files', '2', '--max-cost-usd', '0.5', '--json'],
+      [
+        'estimate',
+        '--destination',
+        's3://dst-bucket/mirror/',
+        '--objects',
+        '1000000',
+        '--bytes',
+        '200GiB',
+        '--growth-files',
+        '2',
+        '--max-cost-usd',
+        '0.5',
+        '--json',
+      ],
       { AWS_REGION: 'ap-northeast-1', AWS_EC2_METADATA_DISABLED: 'true' },
     );
     expect(r.code, r.stderr).toBe(0);
     const d = doc(r);
-    expect(d.workload).toEqual({ from: 'flags', source: 's3://data.binance.vision/data/', selection: 's3://data.binance.vision/data/; 1 prefix [data/]', objects: 1_000_000, bytes: 200 * 1024 ** 3 });
+    expect(d.workload).toEqual({
+      from: 'flags',
+      source: 's3://data.binance.vision/data/',
+      selection: 's3://data.binance.vision/data/; 1 prefix [data/]',
+      objects: 1_000_000,
+      bytes: 200 * 1024 ** 3,
+    });
     expectConsistent(d);
     const sdk = d.estimate.engines.find((x) => x.engine === 'sdk')!;
     // Same region, public bucket: listing the source is billed to its owner, the copies to us.
@@ -174,9 +211,28 @@ describe('estimate', () => {
 
   it('--from-report: the measured rates of a real run replace the defaults', async () => {
     const report = join(dir, 'run.json');
-    const sync = await runCli(['sync', '--source', 's3://src-bucket/data/', '--destination', 's3://dst-bucket/run/', '--endpoint-url', s3.endpoint, '--report', report, '--log-level', 'error'], s3.env());
+    const sync = await runCli(
+      [
+        'sync',
+        '--source',
+        's3://src-bucket/data/',
+        '--destination',
+        's3://dst-bucket/run/',
+        '--endpoint-url',
+        s3.endpoint,
+        '--report',
+        report,
+        '--log-level',
+        'error',
+      ],
+      s3.env(),
+    );
     expect(sync.code, sync.stderr).toBe(0);
-    const rep = JSON.parse(readFileSync(report, 'utf8')) as { duration_seconds: number; engine: string; engines: Record<string, { objects: number; bytes: number }> };
+    const rep = JSON.parse(readFileSync(report, 'utf8')) as {
+      duration_seconds: number;
+      engine: string;
+      engines: Record<string, { objects: number; bytes: number }>;
+    };
     const r = await runCli([...base(), '--from-report', report, '--json'], s3.env());
     expect(r.code, r.stderr).toBe(0);
     const d = doc(r);
@@ -193,15 +249,23 @@ describe('estimate', () => {
     // That engine's duration now follows the applied rates.
     const x = d.estimate.engines.find((e) => e.engine === rep.engine)!;
     expect(x.rate).toEqual(applied);
-    expect(x.single_task_hours * 3600).toBeCloseTo(Math.max(d.workload.objects / applied.objectsPerSecond!, d.workload.bytes / 1024 ** 2 / applied.mbPerSecond!), 6);
+    expect(x.single_task_hours * 3600).toBeCloseTo(
+      Math.max(d.workload.objects / applied.objectsPerSecond!, d.workload.bytes / 1024 ** 2 / applied.mbPerSecond!),
+      6,
+    );
 
     // A workload of far larger objects: the small-object run's MB/s is no bandwidth limit, so it is not applied.
-    const big = await runCli(['estimate', '--destination', 's3://dst-bucket/x/', '--objects', '1000', '--avg-object-bytes', '64MiB', '--from-report', report, '--json'], {});
+    const big = await runCli(
+      ['estimate', '--destination', 's3://dst-bucket/x/', '--objects', '1000', '--avg-object-bytes', '64MiB', '--from-report', report, '--json'],
+      {},
+    );
     expect(big.code, big.stderr).toBe(0);
     const bd = doc(big);
     expect(bd.rates.applied[rep.engine as 'sdk']).toEqual({ objectsPerSecond: applied.objectsPerSecond });
     expect(bd.rates.notes).toHaveLength(1);
-    expect(bd.rates.notes[0]).toMatch(new RegExp(`^${rep.engine}: the measured run's objects averaged [\\d.]+ (B|KiB), this workload's 64\\.0 MiB: .* so the planning 50 MB/s bounds bytes$`));
+    expect(bd.rates.notes[0]).toMatch(
+      new RegExp(`^${rep.engine}: the measured run's objects averaged [\\d.]+ (B|KiB), this workload's 64\\.0 MiB: .* so the planning 50 MB/s bounds bytes$`),
+    );
 
     writeFileSync(join(dir, 'not-a-report.json'), JSON.stringify({ hello: 'world' }));
     const bad = await runCli([...base(), '--from-report', join(dir, 'not-a-report.json')], s3.env());
@@ -228,12 +292,28 @@ describe('estimate', () => {
   });
 
   it('a source that cannot be listed is exit 4, naming the bucket; bad flags are exit 2', async () => {
-    const missing = await runCli(['estimate', '--source', 's3://missing-src/data/', '--destination', 's3://dst-bucket/x/', '--endpoint-url', s3.endpoint], s3.env());
+    const missing = await runCli(
+      ['estimate', '--source', 's3://missing-src/data/', '--destination', 's3://dst-bucket/x/', '--endpoint-url', s3.endpoint],
+      s3.env(),
+    );
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(new RegExp(`cannot list the source: source bucket 'missing-src' does not exist at ${s3.endpoint} \\(us-east-1\\)`));
     expect(missing.stdout).toBe('');
 
-    const closed = await runCli(['estimate', '--source', 's3://src-bucket/data/', '--destination', 's3://dst-bucket/x/', '--endpoint-url', `http://127.0.0.1:${await freePort()}`, '--retry-count', '0'], s3.env());
+    const closed = await runCli(
+      [
+        'estimate',
+        '--source',
+        's3://src-bucket/data/',
+        '--destination',
+        's3://dst-bucket/x/',
+        '--endpoint-url',
+        `http://127.0.0.1:${await freePort()}`,
+        '--retry-count',
+        '0',
+      ],
+      s3.env(),
+    );
     expect(closed.code).toBe(4);
     expect(closed.stderr).toMatch(/cannot list the source: cannot reach http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/);
 

@@ -29,7 +29,17 @@ describe('faults on every request kind, from the first request of the run', () =
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 's3ds-faults-all-'));
     s3 = await startLocalS3({ buckets: ['every-src', 'every-dst'] });
-    archive = [...generateArchive({ seed: 21, markets: ['spot', 'futures/um'], symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'], dataTypes: ['klines', 'aggTrades'], days: 4, rowsPerFile: 10, anomalies: { large: { count: 2, sizeBytes: 12 * MB } } })];
+    archive = [
+      ...generateArchive({
+        seed: 21,
+        markets: ['spot', 'futures/um'],
+        symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'],
+        dataTypes: ['klines', 'aggTrades'],
+        days: 4,
+        rowsPerFile: 10,
+        anomalies: { large: { count: 2, sizeBytes: 12 * MB } },
+      }),
+    ];
     const client = s3.client();
     await uploadArchive(client, 'every-src', archive, { concurrency: 16 });
     client.destroy();
@@ -61,20 +71,32 @@ describe('faults on every request kind, from the first request of the run', () =
     const reportFile = join(dir, `${name}.json`);
     const args = [
       'sync',
-      '--source', 's3://every-src/data/',
-      '--destination', `s3://every-dst/${dest}`,
-      '--endpoint-url', endpoint,
-      '--sync-mode', 'sync',
+      '--source',
+      's3://every-src/data/',
+      '--destination',
+      `s3://every-dst/${dest}`,
+      '--endpoint-url',
+      endpoint,
+      '--sync-mode',
+      'sync',
       // The three extra destination objects are the whole destination on a first run: above the
       // default 10% delete guard, which this test is not about.
-      '--max-delete-percent', '100',
-      '--multipart-threshold-mb', '5',
-      '--part-size-mb', '5',
-      '--max-concurrent', '16',
-      '--batch-size', '20',
-      '--engine', 'sdk',
-      '--report', reportFile,
-      '--log-format', 'json',
+      '--max-delete-percent',
+      '100',
+      '--multipart-threshold-mb',
+      '5',
+      '--part-size-mb',
+      '5',
+      '--max-concurrent',
+      '16',
+      '--batch-size',
+      '20',
+      '--engine',
+      'sdk',
+      '--report',
+      reportFile,
+      '--log-format',
+      'json',
       ...extra,
     ];
     const run = await runCli(args, s3.env(), { timeoutMs: 240_000 });
@@ -94,31 +116,35 @@ describe('faults on every request kind, from the first request of the run', () =
     ['20% SlowDown', { slowDown: 0.2, failFirstOfEachKind: 'slowDown' }, 'slowDown'],
     // A 500 is retried at most 3 times by policy; the proxy keeps any one request within that.
     ['10% InternalError', { internalError: 0.1, failFirstOfEachKind: 'internalError', maxConsecutivePerRequest: 3 }, 'internalError'],
-  ] as const)('%s on all requests: exit 0, identical, counts right, concurrency cut reported', async (_name, rules, fault) => {
-    const dest = nextDest();
-    await seedExtras(dest);
-    proxy = await startFaultProxy(s3.endpoint, { ...(rules as FaultRules), allRequests: true });
-    const first = await sync(proxy.endpoint, dest, `${fault}-1`, ['--retry-count', '10']);
-    expect(first.code, first.stderr.slice(-3000)).toBe(0);
-    const zips = archive.filter((o) => o.key.endsWith('.zip')).length;
-    expect(first.report.counts).toMatchObject({ copied: archive.length, deleted: EXTRAS.length, failed: 0, verified: zips, checksum_mismatches: 0 });
-    expect(first.report.counts.retries).toBeGreaterThan(0);
-    expect(cut(first.report), JSON.stringify(first.report.degradations)).toBe(true);
-    await expectIdentical(dest);
-    expect((await listKeys(s3.client(), 'every-dst', dest)).length).toBe(archive.length);
-    expect(proxy.injected[fault]).toBeGreaterThan(20);
-    // validate's write check aborts a multipart upload (DELETE); DeleteObjects and multipart calls are POSTs.
-    expectEveryKindHit(proxy, ['list', 'get', 'put', 'post', 'delete']);
+  ] as const)(
+    '%s on all requests: exit 0, identical, counts right, concurrency cut reported',
+    async (_name, rules, fault) => {
+      const dest = nextDest();
+      await seedExtras(dest);
+      proxy = await startFaultProxy(s3.endpoint, { ...(rules as FaultRules), allRequests: true });
+      const first = await sync(proxy.endpoint, dest, `${fault}-1`, ['--retry-count', '10']);
+      expect(first.code, first.stderr.slice(-3000)).toBe(0);
+      const zips = archive.filter((o) => o.key.endsWith('.zip')).length;
+      expect(first.report.counts).toMatchObject({ copied: archive.length, deleted: EXTRAS.length, failed: 0, verified: zips, checksum_mismatches: 0 });
+      expect(first.report.counts.retries).toBeGreaterThan(0);
+      expect(cut(first.report), JSON.stringify(first.report.degradations)).toBe(true);
+      await expectIdentical(dest);
+      expect((await listKeys(s3.client(), 'every-dst', dest)).length).toBe(archive.length);
+      expect(proxy.injected[fault]).toBeGreaterThan(20);
+      // validate's write check aborts a multipart upload (DELETE); DeleteObjects and multipart calls are POSTs.
+      expectEveryKindHit(proxy, ['list', 'get', 'put', 'post', 'delete']);
 
-    // A second run compares: multipart copies have ETags it cannot compare, so it HEADs them.
-    await proxy.stop();
-    proxy = await startFaultProxy(s3.endpoint, { ...(rules as FaultRules), allRequests: true });
-    const second = await sync(proxy.endpoint, dest, `${fault}-2`, ['--retry-count', '10']);
-    expect(second.code, second.stderr.slice(-3000)).toBe(0);
-    expect(second.report.counts).toMatchObject({ copied: 0, skipped: archive.length, deleted: 0, failed: 0 });
-    expectEveryKindHit(proxy, ['list', 'head']);
-    await expectIdentical(dest);
-  }, 600_000);
+      // A second run compares: multipart copies have ETags it cannot compare, so it HEADs them.
+      await proxy.stop();
+      proxy = await startFaultProxy(s3.endpoint, { ...(rules as FaultRules), allRequests: true });
+      const second = await sync(proxy.endpoint, dest, `${fault}-2`, ['--retry-count', '10']);
+      expect(second.code, second.stderr.slice(-3000)).toBe(0);
+      expect(second.report.counts).toMatchObject({ copied: 0, skipped: archive.length, deleted: 0, failed: 0 });
+      expectEveryKindHit(proxy, ['list', 'head']);
+      await expectIdentical(dest);
+    },
+    600_000,
+  );
 
   it('sustained throttling of the reads (200 SlowDowns in a row): retries never run out, every zip verified', async () => {
     // The SDK's standard strategy spends 5 of 500 retry tokens per throttled retry and stops
@@ -137,7 +163,21 @@ describe('faults on every request kind, from the first request of the run', () =
   it('validate: SlowDown on the first 3 requests of each kind (STS aside) still passes every bucket check', async () => {
     proxy = await startFaultProxy(s3.endpoint, { failFirstOfEachKind: 'slowDown', failFirstTimes: 3 });
     const dest = nextDest();
-    const run = await runCli(['validate', '--source', 's3://every-src/data/', '--destination', `s3://every-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--skip', 'resources', '--json'], s3.env());
+    const run = await runCli(
+      [
+        'validate',
+        '--source',
+        's3://every-src/data/',
+        '--destination',
+        `s3://every-dst/${dest}`,
+        '--endpoint-url',
+        proxy.endpoint,
+        '--skip',
+        'resources',
+        '--json',
+      ],
+      s3.env(),
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expectEveryKindHit(proxy, ['list', 'post', 'delete']);
     expect(proxy.injectedByKind).toMatchObject({ list: 3, post: 3, delete: 3 });

@@ -16,7 +16,9 @@ describe('STS and Secrets Manager requests are retried by the run policy', () =>
   beforeAll(async () => {
     moto = await startMoto();
     const sm = new SecretsManagerClient(motoClientConfig(moto.endpoint));
-    await sm.send(new CreateSecretCommand({ Name: 'retry/config', SecretString: JSON.stringify({ destination_bucket: 'from-secret-dst', destination_prefix: 'lake/' }) }));
+    await sm.send(
+      new CreateSecretCommand({ Name: 'retry/config', SecretString: JSON.stringify({ destination_bucket: 'from-secret-dst', destination_prefix: 'lake/' }) }),
+    );
     sm.destroy();
   });
   afterAll(async () => {

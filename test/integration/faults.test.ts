@@ -25,7 +25,17 @@ describe('faults between the job and a real S3 server', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 's3ds-faults-'));
     s3 = await startLocalS3({ buckets: ['fault-src', 'fault-dst'] });
-    archive = [...generateArchive({ seed: 9, markets: ['spot', 'futures/um'], symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'], dataTypes: ['klines', 'aggTrades'], days: 4, rowsPerFile: 10, anomalies: { large: { count: 3, sizeBytes: 12 * MB } } })];
+    archive = [
+      ...generateArchive({
+        seed: 9,
+        markets: ['spot', 'futures/um'],
+        symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'],
+        dataTypes: ['klines', 'aggTrades'],
+        days: 4,
+        rowsPerFile: 10,
+        anomalies: { large: { count: 3, sizeBytes: 12 * MB } },
+      }),
+    ];
     const client = s3.client();
     await uploadArchive(client, 'fault-src', archive, { concurrency: 16 });
     client.destroy();
@@ -125,12 +135,31 @@ describe('faults between the job and a real S3 server', () => {
     proxy = await startFaultProxy(s3.endpoint, { delayMs: 40 });
     const dest = nextDest();
     const reportFile = join(dir, 'sigterm.json');
-    const args = ['sync', '--source', 's3://fault-src/data/', '--destination', `s3://fault-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--max-concurrent', '2', '--batch-size', '4', '--shutdown-deadline-seconds', '5', '--report', reportFile, '--log-format', 'json'];
+    const args = [
+      'sync',
+      '--source',
+      's3://fault-src/data/',
+      '--destination',
+      `s3://fault-dst/${dest}`,
+      '--endpoint-url',
+      proxy.endpoint,
+      '--max-concurrent',
+      '2',
+      '--batch-size',
+      '4',
+      '--shutdown-deadline-seconds',
+      '5',
+      '--report',
+      reportFile,
+      '--log-format',
+      'json',
+    ];
     let pid = 0;
     const run = runCli(args, s3.env(), { onSpawn: (p) => (pid = p) });
     // Signalled once copies have started (a fixed wait is too short on a loaded machine).
     const client = s3.client();
-    for (const until = Date.now() + 30_000; Date.now() < until && (await listKeys(client, 'fault-dst', dest)).length === 0; ) await new Promise((r) => setTimeout(r, 100));
+    for (const until = Date.now() + 30_000; Date.now() < until && (await listKeys(client, 'fault-dst', dest)).length === 0;)
+      await new Promise((r) => setTimeout(r, 100));
     client.destroy();
     await new Promise((r) => setTimeout(r, 300));
     const signalledAt = Date.now();
@@ -145,7 +174,10 @@ describe('faults between the job and a real S3 server', () => {
     expect(partial.counts.copied).toBeGreaterThan(0);
     expect(partial.counts.copied).toBeLessThan(archive.length);
 
-    const second = await runCli(args.map((a) => (a === proxy!.endpoint ? s3.endpoint : a)), s3.env());
+    const second = await runCli(
+      args.map((a) => (a === proxy!.endpoint ? s3.endpoint : a)),
+      s3.env(),
+    );
     expect(second.code, second.stderr).toBe(0);
     const rest = JSON.parse(readFileSync(reportFile, 'utf8')) as { counts: { copied: number; skipped: number } };
     expect(rest.counts.copied + partial.counts.copied).toBe(archive.length);
@@ -156,7 +188,27 @@ describe('faults between the job and a real S3 server', () => {
   it('kill -9 with multipart copies in flight: the re-run completes identical and leaves no incomplete upload', async () => {
     proxy = await startFaultProxy(s3.endpoint, { delayMs: 150 });
     const dest = nextDest();
-    const args = ['sync', '--source', 's3://fault-src/data/', '--destination', `s3://fault-dst/${dest}`, '--endpoint-url', proxy.endpoint, '--multipart-threshold-mb', '5', '--part-size-mb', '5', '--max-concurrent', '4', '--log-format', 'json', '--lease-ttl-seconds', '5', '--include', '**/trades/**'];
+    const args = [
+      'sync',
+      '--source',
+      's3://fault-src/data/',
+      '--destination',
+      `s3://fault-dst/${dest}`,
+      '--endpoint-url',
+      proxy.endpoint,
+      '--multipart-threshold-mb',
+      '5',
+      '--part-size-mb',
+      '5',
+      '--max-concurrent',
+      '4',
+      '--log-format',
+      'json',
+      '--lease-ttl-seconds',
+      '5',
+      '--include',
+      '**/trades/**',
+    ];
     let pid = 0;
     const run = runCli(args, s3.env(), { onSpawn: (p) => (pid = p) });
     const client = s3.client();
@@ -173,7 +225,10 @@ describe('faults between the job and a real S3 server', () => {
     // Its destination lease lapses within the 5 s TTL (test/integration/lease.test.ts covers the run it blocks meanwhile).
     await new Promise((r) => setTimeout(r, 5_500));
 
-    const rerun = await runCli(args.map((a) => (a === proxy!.endpoint ? s3.endpoint : a)).filter((a, i, all) => a !== '--include' && all[i - 1] !== '--include'), s3.env());
+    const rerun = await runCli(
+      args.map((a) => (a === proxy!.endpoint ? s3.endpoint : a)).filter((a, i, all) => a !== '--include' && all[i - 1] !== '--include'),
+      s3.env(),
+    );
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/aborted incomplete multipart uploads left by an earlier run/);
     const left = await client.send(new ListMultipartUploadsCommand({ Bucket: 'fault-dst', Prefix: dest }));

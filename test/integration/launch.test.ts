@@ -88,7 +88,29 @@ afterEach(async () => {
 describe('the launch command, as run-task.sh runs it (moto)', () => {
   it('starts N shard tasks with the job flags after --, waits and prints the combined result', async () => {
     const r = await runCli(
-      ['launch', '--cluster', CLUSTER, '--task-definition', FAMILY, '--shards', '2', '--subnets', subnets.join(','), '--security-groups', securityGroups[0]!, '--wait', '--poll-seconds', '0.05', '--log-format', 'json', '--', 'sync', '--env', 'dev', '--json'],
+      [
+        'launch',
+        '--cluster',
+        CLUSTER,
+        '--task-definition',
+        FAMILY,
+        '--shards',
+        '2',
+        '--subnets',
+        subnets.join(','),
+        '--security-groups',
+        securityGroups[0]!,
+        '--wait',
+        '--poll-seconds',
+        '0.05',
+        '--log-format',
+        'json',
+        '--',
+        'sync',
+        '--env',
+        'dev',
+        '--json',
+      ],
       { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION, AWS_ENDPOINT_URL_ECS: moto.endpoint },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -162,7 +184,13 @@ describe('launchShards on ECS (moto)', () => {
     }
     // The combination logic on ECS's own description gives the same verdict.
     const recombined = combineShardResults(
-      result.tasks.map((t) => shardResultFromTask(t.shard, described.tasks!.find((d) => d.taskArn === t.taskArn)!, CONTAINER)),
+      result.tasks.map((t) =>
+        shardResultFromTask(
+          t.shard,
+          described.tasks!.find((d) => d.taskArn === t.taskArn)!,
+          CONTAINER,
+        ),
+      ),
       { waited: true, launchId: result.launchId },
     );
     expect(recombined.ok).toBe(true);

@@ -33,7 +33,18 @@ describe('destination lease against a real S3 server', () => {
     dir = mkdtempSync(join(tmpdir(), 's3ds-lease-'));
     s3 = await startLocalS3({ buckets: ['lease-src', 'lease-dst'] });
     client = s3.client();
-    archive = [...generateArchive({ seed: 11, markets: ['spot', 'futures/um'], symbols: ['BTCUSDT', 'ETHUSDT'], dataTypes: ['klines'], intervals: ['1m'], days: 4, rowsPerFile: 5, anomalies: { large: { count: 3, sizeBytes: 12 * MB } } })];
+    archive = [
+      ...generateArchive({
+        seed: 11,
+        markets: ['spot', 'futures/um'],
+        symbols: ['BTCUSDT', 'ETHUSDT'],
+        dataTypes: ['klines'],
+        intervals: ['1m'],
+        days: 4,
+        rowsPerFile: 5,
+        anomalies: { large: { count: 3, sizeBytes: 12 * MB } },
+      }),
+    ];
     await uploadArchive(client, 'lease-src', archive, { concurrency: 16 });
   });
   afterEach(async () => {
@@ -60,12 +71,30 @@ describe('destination lease against a real S3 server', () => {
   const openUploads = async (dest: string) => (await client.send(new ListMultipartUploadsCommand({ Bucket: 'lease-dst', Prefix: dest }))).Uploads?.length ?? 0;
   /** Multipart copies in flight (not the CLI's validate check, which starts and aborts one before the job). */
   const copiesInFlight = async (dest: string) =>
-    ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'lease-dst', Prefix: dest }))).Uploads ?? []).filter((u) => !u.Key!.includes('/_s3ds-validate/')).length;
+    ((await client.send(new ListMultipartUploadsCommand({ Bucket: 'lease-dst', Prefix: dest }))).Uploads ?? []).filter(
+      (u) => !u.Key!.includes('/_s3ds-validate/'),
+    ).length;
   const cliArgs = (endpoint: string, dest: string, ...extra: string[]) => [
-    'sync', '--source', 's3://lease-src/data/', '--destination', `s3://lease-dst/${dest}`, '--endpoint-url', endpoint,
-    '--multipart-threshold-mb', '5', '--part-size-mb', '5', '--max-concurrent', '4', '--log-format', 'json', '--json', ...extra,
+    'sync',
+    '--source',
+    's3://lease-src/data/',
+    '--destination',
+    `s3://lease-dst/${dest}`,
+    '--endpoint-url',
+    endpoint,
+    '--multipart-threshold-mb',
+    '5',
+    '--part-size-mb',
+    '5',
+    '--max-concurrent',
+    '4',
+    '--log-format',
+    'json',
+    '--json',
+    ...extra,
   ];
-  const reportOf = (r: CliRun) => JSON.parse(r.stdout) as { run_id: string; exit_code: number; error?: string; counts: { copied: number; failed: number; deleted: number } };
+  const reportOf = (r: CliRun) =>
+    JSON.parse(r.stdout) as { run_id: string; exit_code: number; error?: string; counts: { copied: number; failed: number; deleted: number } };
 
   it('ten takers at once, on a free lease and on an expired one: exactly one wins each time', async () => {
     const dest = nextDest();
@@ -89,7 +118,10 @@ describe('destination lease against a real S3 server', () => {
     const [a, b] = await Promise.all([runCli(cliArgs(proxy.endpoint, dest), s3.env()), runCli(cliArgs(proxy.endpoint, dest), s3.env())]);
     const runs = [a, b].sort((x, y) => (x.code ?? 99) - (y.code ?? 99));
     const [winner, loser] = runs as [CliRun, CliRun];
-    expect(runs.map((r) => r.code), loser.stderr.slice(-3000)).toEqual([0, 6]);
+    expect(
+      runs.map((r) => r.code),
+      loser.stderr.slice(-3000),
+    ).toEqual([0, 6]);
     const won = reportOf(winner);
     const lost = reportOf(loser);
     expect(won.counts).toMatchObject({ copied: archive.length, failed: 0 });
@@ -191,8 +223,20 @@ describe('destination lease against a real S3 server', () => {
     expect(shardUnderAll.error).toContain('run planted-all');
 
     // Released or expired leases block nobody; _leases/ is never copied or deleted, even in sync mode.
-    await put(client, 'lease-dst', `${dest}_leases/all.json`, JSON.stringify({ ...newLeaseBody({ runId: 'gone', scope: { kind: 'all' }, ttlSeconds: 5, now: new Date(Date.now() - 60_000) }) }));
-    await put(client, 'lease-dst', `${dest}_leases/shard-0-of-2.json`, JSON.stringify({ ...newLeaseBody({ runId: 'gone', scope: { kind: 'shard', index: 0, count: 2, depth: 4 }, ttlSeconds: 5, now: new Date(Date.now() - 60_000) }) }));
+    await put(
+      client,
+      'lease-dst',
+      `${dest}_leases/all.json`,
+      JSON.stringify({ ...newLeaseBody({ runId: 'gone', scope: { kind: 'all' }, ttlSeconds: 5, now: new Date(Date.now() - 60_000) }) }),
+    );
+    await put(
+      client,
+      'lease-dst',
+      `${dest}_leases/shard-0-of-2.json`,
+      JSON.stringify({
+        ...newLeaseBody({ runId: 'gone', scope: { kind: 'shard', index: 0, count: 2, depth: 4 }, ttlSeconds: 5, now: new Date(Date.now() - 60_000) }),
+      }),
+    );
     await put(client, 'lease-src', 'data/_leases/all.json', '{"not":"a lease to copy"}');
     try {
       const full = await runSync(s3, flags);
@@ -203,7 +247,12 @@ describe('destination lease against a real S3 server', () => {
       expect(await openUploads(dest)).toBe(0);
       expect(full.counts.deleted).toBe(0);
       expect(full.counts.planned_deletes).toBe(0);
-      expect((await listKeys(client, 'lease-dst', `${dest}_leases/`, { withLeases: true })).sort()).toEqual(['all.json', 'shard-0-of-2.json', 'shard-1-of-2.json', 'shard-1-of-3.json']);
+      expect((await listKeys(client, 'lease-dst', `${dest}_leases/`, { withLeases: true })).sort()).toEqual([
+        'all.json',
+        'shard-0-of-2.json',
+        'shard-1-of-2.json',
+        'shard-1-of-3.json',
+      ]);
       expect((await readLease(dest))?.run_id).toBe(full.run_id);
       await expectIdentical(dest);
 
@@ -226,7 +275,14 @@ describe('destination lease against a real S3 server', () => {
     const dest = nextDest();
     // A request cap makes the run outlast several renewals (every 2 s with a 6 s TTL).
     let finished = false;
-    const run = runSync(s3, { source: 's3://lease-src/data/', destination: `s3://lease-dst/${dest}`, 'endpoint-url': proxy.endpoint, 'lease-ttl-seconds': 6, 'max-requests-per-second': 8, 'retry-count': 8 }).finally(() => (finished = true));
+    const run = runSync(s3, {
+      source: 's3://lease-src/data/',
+      destination: `s3://lease-dst/${dest}`,
+      'endpoint-url': proxy.endpoint,
+      'lease-ttl-seconds': 6,
+      'max-requests-per-second': 8,
+      'retry-count': 8,
+    }).finally(() => (finished = true));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !(await readLease(dest))) await sleep(50);
     faulting = true;
@@ -247,7 +303,14 @@ describe('destination lease against a real S3 server', () => {
   it('losing the lease mid-run (taken over by another writer) stops the run with exit 6', async () => {
     proxy = await startFaultProxy(s3.endpoint, { delayMs: 80 });
     const dest = nextDest();
-    const flags = { source: 's3://lease-src/data/', destination: `s3://lease-dst/${dest}`, 'endpoint-url': proxy.endpoint, 'lease-ttl-seconds': 6, 'max-concurrent': 2, 'batch-size': 4 };
+    const flags = {
+      source: 's3://lease-src/data/',
+      destination: `s3://lease-dst/${dest}`,
+      'endpoint-url': proxy.endpoint,
+      'lease-ttl-seconds': 6,
+      'max-concurrent': 2,
+      'batch-size': 4,
+    };
     const run = runSync(s3, flags);
     const deadline = Date.now() + 30_000;
     let mine: LeaseBody | undefined;

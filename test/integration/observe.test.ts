@@ -13,7 +13,17 @@ describe('what a run tells its operators', () => {
   let s3: LocalS3;
   let dir: string;
   let archive: ArchiveObject[];
-  const base = (dest: string) => ['sync', '--source', 's3://obs-src/data/', '--destination', `s3://obs-dst/${dest}`, '--endpoint-url', s3.endpoint, '--log-format', 'json'];
+  const base = (dest: string) => [
+    'sync',
+    '--source',
+    's3://obs-src/data/',
+    '--destination',
+    `s3://obs-dst/${dest}`,
+    '--endpoint-url',
+    s3.endpoint,
+    '--log-format',
+    'json',
+  ];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 's3ds-observe-'));
@@ -34,7 +44,10 @@ describe('what a run tells its operators', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(readFileSync(report, 'utf8')) as { run_id: string; manifest: { path: string; entries: number; uploaded_to: string } };
     expect(rep.manifest.entries).toBe(archive.length);
-    const lines = readFileSync(rep.manifest.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; size: number; sha256?: string; source_etag: string; engine: string; copied_at: string });
+    const lines = readFileSync(rep.manifest.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; size: number; sha256?: string; source_etag: string; engine: string; copied_at: string });
     const client = s3.client();
     const dst = await contentHashes(client, 'obs-dst', 'm1/');
     expect(new Set(lines.map((l) => l.key))).toEqual(new Set([...dst.keys()].filter((k) => !k.startsWith('_manifests/'))));
@@ -60,7 +73,12 @@ describe('what a run tells its operators', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout) as {
       cost: { direct: { total_usd: number; items: Array<{ item: string; quantity: number }> }; traditional: { total_usd: number }; savings_usd: number };
-      kpis: { success_rate_percent: number; error_rate_percent: number; bytes_not_through_job: number; latency_ms: { p50: number; p99: number; min: number; max: number } };
+      kpis: {
+        success_rate_percent: number;
+        error_rate_percent: number;
+        bytes_not_through_job: number;
+        latency_ms: { p50: number; p99: number; min: number; max: number };
+      };
       bytes: { copied: number };
     };
     expect(rep.cost.direct.total_usd).toBeGreaterThan(0);
@@ -74,15 +92,46 @@ describe('what a run tells its operators', () => {
   });
 
   it('with monitoring on, prints one EMF line with the contract metrics', async () => {
-    const r = await runCli([...base('m3/'), '--monitoring', '--cost-tracking', '--env', 'prod', '--destination-bucket', 'obs-dst', '--destination-prefix', 'm3/', '--max-concurrent', '8'], s3.env());
+    const r = await runCli(
+      [
+        ...base('m3/'),
+        '--monitoring',
+        '--cost-tracking',
+        '--env',
+        'prod',
+        '--destination-bucket',
+        'obs-dst',
+        '--destination-prefix',
+        'm3/',
+        '--max-concurrent',
+        '8',
+      ],
+      s3.env(),
+    );
     expect(r.code, r.stderr).toBe(0);
-    const emf = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((d) => '_aws' in d);
+    const emf = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((d) => '_aws' in d);
     expect(emf).toHaveLength(1);
     expect(validateEmfDocument(emf[0])).toEqual([]);
     expect(emf[0]).toMatchObject({ Environment: 'prod', Mode: 'copy', ObjectsCopied: archive.length, ObjectsFailed: 0, SuccessRate: 100 });
-    const names = ((emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]!);
+    const names = (emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]!;
     expect(names.Namespace).toBe('S3DirectSync');
-    for (const m of ['TransferRateMBps', 'FilesPerSecond', 'ErrorRate', 'SuccessRate', 'ObjectsCopied', 'ObjectsFailed', 'ObjectsSkipped', 'BytesCopied', 'ChecksumMismatches', 'DurationSeconds', 'CostPerGB']) {
+    for (const m of [
+      'TransferRateMBps',
+      'FilesPerSecond',
+      'ErrorRate',
+      'SuccessRate',
+      'ObjectsCopied',
+      'ObjectsFailed',
+      'ObjectsSkipped',
+      'BytesCopied',
+      'ChecksumMismatches',
+      'DurationSeconds',
+      'CostPerGB',
+    ]) {
       expect(names.Metrics.map((x) => x.Name)).toContain(m);
     }
   });
@@ -105,13 +154,16 @@ describe('what a run tells its operators', () => {
   it('detailed logging gives one structured line per object', async () => {
     const r = await runCli([...base('m5/'), '--detailed-logging'], s3.env());
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stderr.trim().split('\n').flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
     const perObject = lines.filter((l) => l.message === 'object');
     expect(perObject).toHaveLength(archive.length);
     for (const l of perObject) for (const f of ['key', 'bytes', 'engine', 'latency_ms', 'attempts', 'result']) expect(l).toHaveProperty(f);

@@ -21,7 +21,15 @@ describe('bandwidth cap on a real transfer', () => {
 
   it('a download-and-upload copy stays within 15% of --rate-limit-mbps', async () => {
     // 80 Mbps = 10,000,000 bytes/s, so 30 MB should take about 3 s.
-    const report = await runSync(s3, { source: 's3://bw-src/data/', destination: 's3://bw-dst/m/', engine: 'stream', 'rate-limit-mbps': 80, 'part-size-mb': 8, 'multipart-threshold-mb': 8, verify: false });
+    const report = await runSync(s3, {
+      source: 's3://bw-src/data/',
+      destination: 's3://bw-dst/m/',
+      engine: 'stream',
+      'rate-limit-mbps': 80,
+      'part-size-mb': 8,
+      'multipart-threshold-mb': 8,
+      verify: false,
+    });
     expect(report.exit_code, report.logs).toBe(0);
     const seconds = (report.kpis?.latency_ms.max ?? 0) / 1000;
     const bytesPerSecond = SIZE / seconds;

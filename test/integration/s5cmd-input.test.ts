@@ -55,7 +55,14 @@ describe('what reaches the s5cmd engine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const flags = (dest: string) => ({ source: 's3://source-bucket/data/', destination: `s3://mirror-bucket/${dest}/`, engine: 's5cmd', verify: false, 'batch-size': 5, 'max-concurrent': 4 });
+  const flags = (dest: string) => ({
+    source: 's3://source-bucket/data/',
+    destination: `s3://mirror-bucket/${dest}/`,
+    engine: 's5cmd',
+    verify: false,
+    'batch-size': 5,
+    'max-concurrent': 4,
+  });
 
   it('keys with a newline, carriage return, tab or DEL go to the SDK engine, never into a run file', async () => {
     const runDir = join(dir, 'routing');
@@ -69,7 +76,11 @@ describe('what reaches the s5cmd engine', () => {
     expect(dst).toEqual(src);
     expect(report.engines).toMatchObject({ s5cmd: { objects: PLAIN_KEYS.length }, sdk: { objects: CONTROL_KEYS.length } });
     expect(report.degradations).toEqual([]);
-    const lines = readdirSync(join(runDir, 'run-files')).flatMap((f) => readFileSync(join(runDir, 'run-files', f), 'utf8').split('\n').filter(Boolean));
+    const lines = readdirSync(join(runDir, 'run-files')).flatMap((f) =>
+      readFileSync(join(runDir, 'run-files', f), 'utf8')
+        .split('\n')
+        .filter(Boolean),
+    );
     expect(lines).toHaveLength(PLAIN_KEYS.length);
     for (const line of lines) expect(line).toMatch(/^cp .*\/plain\/file-\d\d\.csv'$/);
   });

@@ -27,7 +27,16 @@ describe('an s5cmd older than 2.3.0 on PATH', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const sync = (dest: string, ...extra: string[]) => ['sync', '--source', 's3://src-bucket/data/', '--destination', `s3://dst-bucket/${dest}/`, '--endpoint-url', s3.endpoint, ...extra];
+  const sync = (dest: string, ...extra: string[]) => [
+    'sync',
+    '--source',
+    's3://src-bucket/data/',
+    '--destination',
+    `s3://dst-bucket/${dest}/`,
+    '--endpoint-url',
+    s3.endpoint,
+    ...extra,
+  ];
 
   it.each([[[]], [['--no-validate']]])('--engine s5cmd %j exits 4 naming the version found and the one needed', async (extra) => {
     const r = await runCli(sync('forced', '--engine', 's5cmd', ...extra), env);

@@ -51,7 +51,13 @@ beforeAll(async () => {
   await create('s3ds/prod/config', { SecretString: JSON.stringify(CONFIG) });
   await create('s3ds/prod/destination', {
     SecretBinary: new TextEncoder().encode(
-      JSON.stringify({ aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET, aws_session_token: TOKEN, endpoint_url: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1' }),
+      JSON.stringify({
+        aws_access_key_id: KEY_ID,
+        aws_secret_access_key: SECRET,
+        aws_session_token: TOKEN,
+        endpoint_url: 'https://s3.eu-west-1.amazonaws.com',
+        region: 'eu-west-1',
+      }),
     ),
   });
   await create('s3ds/prod/not-json', { SecretString: NOT_JSON });
@@ -125,7 +131,9 @@ describe('fromSecret against Secrets Manager', () => {
 
   it('never shows a secret value in thrown messages or in JSON.stringify of the providers', async () => {
     const texts: string[] = [];
-    const providers = ['s3ds/prod/destination', 's3ds/prod/rotating', 's3ds/prod/not-json', 's3ds/prod/array', 's3ds/prod/incomplete', 's3ds/prod/missing'].map((id) => fromSecret(sm, id));
+    const providers = ['s3ds/prod/destination', 's3ds/prod/rotating', 's3ds/prod/not-json', 's3ds/prod/array', 's3ds/prod/incomplete', 's3ds/prod/missing'].map(
+      (id) => fromSecret(sm, id),
+    );
     for (const p of providers) {
       try {
         const id = await p();

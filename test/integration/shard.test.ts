@@ -14,7 +14,15 @@ describe('fan-out shards against a real S3 server', () => {
     await uploadArchive(
       client,
       'shard-src',
-      generateArchive({ seed: 5, markets: ['spot', 'futures/um'], symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT'], dataTypes: ['klines', 'trades'], intervals: ['1m', '1h'], days: 2, rowsPerFile: 3 }),
+      generateArchive({
+        seed: 5,
+        markets: ['spot', 'futures/um'],
+        symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT'],
+        dataTypes: ['klines', 'trades'],
+        intervals: ['1m', '1h'],
+        days: 2,
+        rowsPerFile: 3,
+      }),
       { concurrency: 16 },
     );
     // Loose objects above the shard depth, and destination-only objects (deletes) in several places.

@@ -19,7 +19,17 @@ describe('an SSE-KMS destination (opaque ETags, through a proxy in front of vers
 
   beforeAll(async () => {
     s3 = await startLocalS3({ buckets: [SRC, DST] });
-    archive = [...generateArchive({ seed: 21, markets: ['spot'], symbols: ['BTCUSDT', 'ETHUSDT'], dataTypes: ['klines', 'aggTrades'], days: 2, rowsPerFile: 10, anomalies: { large: { count: 1, sizeBytes: 6 * MB } } })];
+    archive = [
+      ...generateArchive({
+        seed: 21,
+        markets: ['spot'],
+        symbols: ['BTCUSDT', 'ETHUSDT'],
+        dataTypes: ['klines', 'aggTrades'],
+        days: 2,
+        rowsPerFile: 10,
+        anomalies: { large: { count: 1, sizeBytes: 6 * MB } },
+      }),
+    ];
     const client = s3.client();
     await uploadArchive(client, SRC, archive, { concurrency: 8 });
     client.destroy();
@@ -94,7 +104,8 @@ describe('an SSE-KMS destination (opaque ETags, through a proxy in front of vers
           return { report, copies, heads: proxy.count('head'), destHeads: proxy.count('head', DST), destWrites: objectWrites() };
         };
         // Writes of objects (copies, puts), not of the run's own lease under _leases/.
-        const objectWrites = () => proxy.seen.filter((r) => r.bucket === DST && (r.kind === 'copy' || r.kind === 'put') && !r.key.startsWith(`${destPrefix}_leases/`)).length;
+        const objectWrites = () =>
+          proxy.seen.filter((r) => r.bucket === DST && (r.kind === 'copy' || r.kind === 'put') && !r.key.startsWith(`${destPrefix}_leases/`)).length;
         const zips = archive.filter((o) => o.kind === 'zip').length;
         const large = archive.filter((o) => o.anomaly === 'large' && o.kind === 'zip').map((o) => o.key.slice('data/'.length));
         expect(large).toHaveLength(1);
@@ -144,7 +155,9 @@ describe('an SSE-KMS destination (opaque ETags, through a proxy in front of vers
         const dst = await contentHashes(direct, DST, destPrefix);
         direct.destroy();
         expect(dst).toEqual(src);
-        console.log(`sse-kms ${expectEngine}: HEAD requests per run ${[first, strict, second, third, fourth].map((r) => r.heads).join(', ')}; objects ${archive.length}`);
+        console.log(
+          `sse-kms ${expectEngine}: HEAD requests per run ${[first, strict, second, third, fourth].map((r) => r.heads).join(', ')}; objects ${archive.length}`,
+        );
       } finally {
         await proxy.stop();
       }

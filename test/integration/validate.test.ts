@@ -93,7 +93,11 @@ describe('validate', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^CHECK\s+RESULT\s+DETAIL$/);
-    for (const name of CHECK_NAMES) expect(lines.find((l) => l.startsWith(`${name} `)), name).toMatch(new RegExp(`^${name}\\s+ok\\s+\\S`));
+    for (const name of CHECK_NAMES)
+      expect(
+        lines.find((l) => l.startsWith(`${name} `)),
+        name,
+      ).toMatch(new RegExp(`^${name}\\s+ok\\s+\\S`));
     expect(lines[lines.length - 1]).toBe('8 passed, 0 skipped, 0 failed');
     expect(r.stdout).toContain('arn:aws:iam::123456789012:user/s3ds-validate (account 123456789012)');
     expect(r.stdout).toContain(`first key ${FIRST_KEY}`);
@@ -119,7 +123,9 @@ describe('validate', () => {
     }
     expect(check(d, 'endpoint-latency').latency_ms).toBeGreaterThan(0);
     expect(check(d, 'endpoint-latency').detail).toMatch(new RegExp(`^${s3.endpoint}: median [\\d.]+ ms of 3 requests`));
-    expect(check(d, 'destination-writable').detail).toMatch(/^started and aborted a multipart upload at s3:\/\/dst-bucket\/mirror\/_s3ds-validate\/[0-9a-f-]{36}$/);
+    expect(check(d, 'destination-writable').detail).toMatch(
+      /^started and aborted a multipart upload at s3:\/\/dst-bucket\/mirror\/_s3ds-validate\/[0-9a-f-]{36}$/,
+    );
     expect(check(d, 's5cmd').detail).toContain(s5cmd);
     expect(check(d, 'config').detail).toMatch(/cli: destination_bucket, destination_prefix, source_bucket, source_prefix/);
   });
@@ -129,9 +135,13 @@ describe('validate', () => {
     expect(r.code).toBe(4);
     const d = doc(r);
     expect(d.failed).toEqual(['credentials', 'source-listable', 'destination-exists', 'destination-writable']);
-    expect(check(d, 'credentials').detail).toBe(`${moto.endpoint} refused the credentials from the default credential chain: the access key id is not known to the server (InvalidClientTokenId)`);
+    expect(check(d, 'credentials').detail).toBe(
+      `${moto.endpoint} refused the credentials from the default credential chain: the access key id is not known to the server (InvalidClientTokenId)`,
+    );
     expect(check(d, 'credentials').hint).toMatch(/AWS_ACCESS_KEY_ID/);
-    expect(check(d, 'source-listable').detail).toMatch(/^s3:ListBucket on s3:\/\/src-bucket\/data\/ refused: the access key id is not known to the server \((InvalidAccessKeyId|XAdminUserNotFound)\)/);
+    expect(check(d, 'source-listable').detail).toMatch(
+      /^s3:ListBucket on s3:\/\/src-bucket\/data\/ refused: the access key id is not known to the server \((InvalidAccessKeyId|XAdminUserNotFound)\)/,
+    );
     expect(check(d, 'destination-writable').detail).toMatch(/^s3:PutObject on .* refused: the access key id is not known/);
     // The others still ran and passed.
     for (const name of ['config', 's5cmd', 'endpoint-latency', 'resources']) expect(check(d, name).ok, name).toBe(true);
@@ -177,7 +187,10 @@ describe('validate', () => {
 
     const optional = await runCli(args('--json'), env({ S3DS_S5CMD_PATH: '/nonexistent' }));
     expect(optional.code, optional.stderr).toBe(0);
-    expect(check(doc(optional), 's5cmd')).toMatchObject({ ok: true, detail: 's5cmd not found (looked in $S3DS_S5CMD_PATH): the job uses its SDK engine (server-side CopyObject) instead' });
+    expect(check(doc(optional), 's5cmd')).toMatchObject({
+      ok: true,
+      detail: 's5cmd not found (looked in $S3DS_S5CMD_PATH): the job uses its SDK engine (server-side CopyObject) instead',
+    });
   });
 
   it('an unreachable endpoint (a closed port) fails endpoint-latency, and the bucket checks with it', async () => {
@@ -187,7 +200,9 @@ describe('validate', () => {
     const d = doc(r);
     expect(d.failed).toEqual(['source-listable', 'destination-exists', 'destination-writable', 'endpoint-latency']);
     expect(check(d, 'endpoint-latency').detail).toBe(`cannot reach http://127.0.0.1:${port}: request 1 of 3 failed: ECONNREFUSED`);
-    expect(check(d, 'destination-exists').detail).toBe(`cannot reach http://127.0.0.1:${port} (us-east-1) for s3:ListBucket on s3://dst-bucket/mirror/: ECONNREFUSED`);
+    expect(check(d, 'destination-exists').detail).toBe(
+      `cannot reach http://127.0.0.1:${port} (us-east-1) for s3:ListBucket on s3://dst-bucket/mirror/: ECONNREFUSED`,
+    );
     expect(r.stderr).toBe('validate: failed: source-listable, destination-exists, destination-writable, endpoint-latency\n');
   });
 
@@ -205,7 +220,10 @@ describe('validate', () => {
   });
 
   it('--skip reports checks as skipped without failing; bad options and configuration are exit 2', async () => {
-    const skipped = await runCli(args('--skip', 'resources,s5cmd', '--skip', 'endpoint-latency'), env({ S3DS_VALIDATE_MIN_MEMORY_BYTES: '1000TiB', S3DS_S5CMD_PATH: '/nonexistent' }));
+    const skipped = await runCli(
+      args('--skip', 'resources,s5cmd', '--skip', 'endpoint-latency'),
+      env({ S3DS_VALIDATE_MIN_MEMORY_BYTES: '1000TiB', S3DS_S5CMD_PATH: '/nonexistent' }),
+    );
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stdout).toMatch(/^resources\s+skipped\s+skipped \(--skip\)$/m);
     expect(skipped.stdout.trimEnd().split('\n').pop()).toBe('5 passed, 3 skipped, 0 failed');
@@ -235,8 +253,18 @@ describe('validate: a destination the credentials may not write (a bucket policy
     await runOk(toolPath('versitygw'), [...admin, 'create-user', '--access', user.id, '--secret', user.secret, '--role', 'user']);
     const client = s3.client();
     await uploadArchive(client, 'iam-src', generateArchive(ARCHIVE));
-    const allow = (bucket: string, actions: string[]) => ({ Effect: 'Allow', Principal: { AWS: [user.id] }, Action: actions, Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] });
-    await client.send(new PutBucketPolicyCommand({ Bucket: 'iam-src', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [allow('iam-src', ['s3:ListBucket', 's3:GetObject'])] }) }));
+    const allow = (bucket: string, actions: string[]) => ({
+      Effect: 'Allow',
+      Principal: { AWS: [user.id] },
+      Action: actions,
+      Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+    });
+    await client.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'iam-src',
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [allow('iam-src', ['s3:ListBucket', 's3:GetObject'])] }),
+      }),
+    );
     await client.send(
       new PutBucketPolicyCommand({
         Bucket: 'iam-dst',
@@ -264,7 +292,9 @@ describe('validate: a destination the credentials may not write (a bucket policy
     const d = doc(r);
     expect(d.failed).toEqual(['destination-writable']);
     const w = check(d, 'destination-writable');
-    expect(w.detail).toMatch(new RegExp(`^s3:PutObject on s3://iam-dst/read-only/_s3ds-validate/[0-9a-f-]{36} denied \\(AccessDenied\\) at ${s3.endpoint} \\(us-east-1\\)$`));
+    expect(w.detail).toMatch(
+      new RegExp(`^s3:PutObject on s3://iam-dst/read-only/_s3ds-validate/[0-9a-f-]{36} denied \\(AccessDenied\\) at ${s3.endpoint} \\(us-east-1\\)$`),
+    );
     expect(w.hint).toMatch(/^the credentials need s3:PutObject on arn:aws:s3:::iam-dst\/read-only\/_s3ds-validate\//);
     // No STS on this server and none given: the credentials check is skipped, not failed.
     expect(check(d, 'credentials')).toMatchObject({ ok: true, skipped: true });
@@ -286,7 +316,9 @@ describe('validate: a destination the credentials may not write (a bucket policy
     const denied = await preflight({ destination: 's3://iam-dst/read-only/' }, true);
     expect(denied.map((r) => r.name)).toEqual(['source-listable', 'destination-exists', 'destination-writable']);
     expect(failedChecks(denied)).toEqual(['destination-writable']);
-    expect(describeFailures(denied)).toMatch(/^destination-writable: s3:PutObject on s3:\/\/iam-dst\/read-only\/_s3ds-validate\/\S+ denied \(AccessDenied\) at .* \(hint: the credentials need s3:PutObject on /);
+    expect(describeFailures(denied)).toMatch(
+      /^destination-writable: s3:PutObject on s3:\/\/iam-dst\/read-only\/_s3ds-validate\/\S+ denied \(AccessDenied\) at .* \(hint: the credentials need s3:PutObject on /,
+    );
 
     const planOnly = await preflight({ destination: 's3://iam-dst/read-only/' }, false);
     expect(planOnly.map((r) => r.name)).toEqual(['source-listable', 'destination-exists']);

@@ -38,13 +38,29 @@ describe('withRefusals', () => {
   it('turns a Refusal or a JobError into its message on stderr (secrets masked) and its exit code', async () => {
     registerSecretValue('sekrit-value-42');
     const io = captureIo();
-    expect(await withRefusals(io, async () => { throw new Refusal('bad key sekrit-value-42', ExitCode.badConfig); })).toBe(2);
-    expect(await withRefusals(io, async () => { throw new JobError('no tasks', ExitCode.preflight); }, 's3-direct-sync launch')).toBe(4);
+    expect(
+      await withRefusals(io, async () => {
+        throw new Refusal('bad key sekrit-value-42', ExitCode.badConfig);
+      }),
+    ).toBe(2);
+    expect(
+      await withRefusals(
+        io,
+        async () => {
+          throw new JobError('no tasks', ExitCode.preflight);
+        },
+        's3-direct-sync launch',
+      ),
+    ).toBe(4);
     expect(io.err).toEqual(['s3-direct-sync: bad key [REDACTED]\n', 's3-direct-sync launch: no tasks\n']);
   });
 
   it('lets any other error through', async () => {
-    await expect(withRefusals(captureIo(), async () => { throw new TypeError('bug'); })).rejects.toThrow('bug');
+    await expect(
+      withRefusals(captureIo(), async () => {
+        throw new TypeError('bug');
+      }),
+    ).rejects.toThrow('bug');
   });
 });
 

@@ -46,7 +46,9 @@ describe('loadConfig layering', () => {
     expect(r.config).toMatchObject({ max_delete_percent: 25, force_deletes: true, allow_bucket_root: true });
     const off = loadConfig({ ...base, configFile: file, cli: { 'force-deletes': false, 'max-delete-percent': '100' } });
     expect(off.config).toMatchObject({ max_delete_percent: 100, force_deletes: false });
-    expect(lineFor(configError({ ...base, cli: { 'destination-bucket': 'bkt', 'max-delete-percent': 150 } }), 'max_delete_percent')).toContain('an integer from 0 to 100');
+    expect(lineFor(configError({ ...base, cli: { 'destination-bucket': 'bkt', 'max-delete-percent': 150 } }), 'max_delete_percent')).toContain(
+      'an integer from 0 to 100',
+    );
   });
 
   it('uses the defaults when nothing but the bucket is given', () => {
@@ -237,7 +239,12 @@ describe('unknown keys and variables', () => {
       s3_config: { regoin: 'us-east-1' },
       legacy_flag: true,
     });
-    const err = configError({ ...base, configFile: file, secret: '{"secret_only": 1, "sync_mod": "sync"}', environ: { S3DS_MAX_DELET: '3', S3DS_TOOLS_CACHE: '/x' } });
+    const err = configError({
+      ...base,
+      configFile: file,
+      secret: '{"secret_only": 1, "sync_mod": "sync"}',
+      environ: { S3DS_MAX_DELET: '3', S3DS_TOOLS_CACHE: '/x' },
+    });
     expect(lineFor(err, 'max_delet')).toBe(`  max_delet: unknown key in file ${file} (did you mean 'max_delete'?)`);
     expect(lineFor(err, 'performance_optimization.max_concurent')).toBe(
       `  performance_optimization.max_concurent: unknown key in file ${file} (did you mean 'max_concurrent'?)`,
@@ -425,7 +432,11 @@ describe('endpoint URLs with user:password@', () => {
   it.each([
     ['the destination endpoint flag', { ...base, cli: { 'destination-bucket': 'bkt', 'endpoint-url': url } }, 's3_config.endpoint_url'],
     ['AWS_ENDPOINT_URL_S3', { ...base, environ: { AWS_ENDPOINT_URL_S3: url }, cli: { 'destination-bucket': 'bkt' } }, 's3_config.endpoint_url'],
-    ['the source endpoint in a config file', { ...base, configFile: writeJson({ destination_bucket: 'bkt', source_endpoint_url: url }) }, 'source_endpoint_url'],
+    [
+      'the source endpoint in a config file',
+      { ...base, configFile: writeJson({ destination_bucket: 'bkt', source_endpoint_url: url }) },
+      'source_endpoint_url',
+    ],
     ['the source endpoint in the secret', { ...base, secret: { destination_bucket: 'bkt', source_endpoint_url: url } }, 'source_endpoint_url'],
   ])('are refused from %s, and the message keeps the password out', (_what, input, path) => {
     const err = configError(input);

@@ -69,9 +69,7 @@ describe('config schema', () => {
     ['//x', 'x/'],
     ['a/', 'a/'],
   ])('normalises destination_prefix %j to %j', (input, expected) => {
-    expect(syncConfigSchema.parse({ destination_bucket: 'bkt', destination_prefix: input }).destination_prefix).toBe(
-      expected,
-    );
+    expect(syncConfigSchema.parse({ destination_bucket: 'bkt', destination_prefix: input }).destination_prefix).toBe(expected);
   });
 
   it('normalises source_prefix the same way', () => {
@@ -82,21 +80,12 @@ describe('config schema', () => {
     expect(isValidBucketName(name)).toBe(true);
   });
 
-  it.each([
-    'ab',
-    'a'.repeat(64),
-    'My-Bucket',
-    'my_bucket',
-    '-bucket',
-    'bucket-',
-    'my..bucket',
-    '192.168.1.1',
-    'xn--bucket',
-    'bucket-s3alias',
-    'my bucket',
-  ])('rejects bucket name %s', (name) => {
-    expect(isValidBucketName(name)).toBe(false);
-  });
+  it.each(['ab', 'a'.repeat(64), 'My-Bucket', 'my_bucket', '-bucket', 'bucket-', 'my..bucket', '192.168.1.1', 'xn--bucket', 'bucket-s3alias', 'my bucket'])(
+    'rejects bucket name %s',
+    (name) => {
+      expect(isValidBucketName(name)).toBe(false);
+    },
+  );
 
   it('gives every leaf a description and an accepted-values text', () => {
     const leaves = schemaLeaves();
@@ -125,8 +114,7 @@ describe('config schema', () => {
   });
 
   it('accepts month and day dates and rejects impossible ones', () => {
-    const parse = (date_from: string) =>
-      syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from } }).success;
+    const parse = (date_from: string) => syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from } }).success;
     expect(parse('2024-02-29')).toBe(true);
     expect(parse('2024-02')).toBe(true);
     expect(parse('2023-02-29')).toBe(false);
@@ -136,8 +124,7 @@ describe('config schema', () => {
   });
 
   it('compares a month bound with a day bound by the days they cover', () => {
-    const ok = (date_from: string, date_to: string) =>
-      syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from, date_to } }).success;
+    const ok = (date_from: string, date_to: string) => syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from, date_to } }).success;
     expect(ok('2024-01', '2024-01-01')).toBe(true);
     expect(ok('2024-01-31', '2024-01')).toBe(true);
     expect(ok('2024-02-01', '2024-01')).toBe(false);

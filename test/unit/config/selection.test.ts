@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileSelection,
-  parseBinanceKey,
-  parseKeyDate,
-  syncConfigSchema,
-  type SyncConfigInput,
-} from '../../../src/config/index.js';
+import { compileSelection, parseBinanceKey, parseKeyDate, syncConfigSchema, type SyncConfigInput } from '../../../src/config/index.js';
 
 type SelectionInput = NonNullable<SyncConfigInput['selection']>;
 
@@ -79,11 +73,7 @@ describe('selection prefixes', () => {
       { markets: ['spot'], symbols: ['BTCUSDT'] },
       ['data/spot/daily/', 'data/spot/monthly/'],
     ],
-    [
-      'intervals without data types stop at the frequency',
-      { markets: ['spot'], frequencies: ['daily'], intervals: ['1s'] },
-      ['data/spot/daily/'],
-    ],
+    ['intervals without data types stop at the frequency', { markets: ['spot'], frequencies: ['daily'], intervals: ['1s'] }, ['data/spot/daily/']],
     [
       'data types and intervals without symbols stop at the data type',
       { markets: ['spot'], frequencies: ['daily'], data_types: ['klines'], intervals: ['1m'] },
@@ -94,21 +84,9 @@ describe('selection prefixes', () => {
       { prefixes: ['spot/daily/klines/BTCUSDT/', 'futures/um/monthly/'] },
       ['data/futures/um/monthly/', 'data/spot/daily/klines/BTCUSDT/'],
     ],
-    [
-      'explicit prefixes covered by another are dropped',
-      { prefixes: ['spot/daily/', 'spot/', 'spot/monthly/x'] },
-      ['data/spot/'],
-    ],
-    [
-      'explicit prefix narrowed by filters',
-      { prefixes: ['spot/'], data_types: ['klines'] },
-      ['data/spot/daily/klines/', 'data/spot/monthly/klines/'],
-    ],
-    [
-      'explicit prefix narrower than the filters',
-      { prefixes: ['spot/daily/klines/BTCUSDT/1m/'], markets: ['spot'] },
-      ['data/spot/daily/klines/BTCUSDT/1m/'],
-    ],
+    ['explicit prefixes covered by another are dropped', { prefixes: ['spot/daily/', 'spot/', 'spot/monthly/x'] }, ['data/spot/']],
+    ['explicit prefix narrowed by filters', { prefixes: ['spot/'], data_types: ['klines'] }, ['data/spot/daily/klines/', 'data/spot/monthly/klines/']],
+    ['explicit prefix narrower than the filters', { prefixes: ['spot/daily/klines/BTCUSDT/1m/'], markets: ['spot'] }, ['data/spot/daily/klines/BTCUSDT/1m/']],
     [
       'explicit partial-name prefix intersected with filters',
       {
@@ -166,8 +144,7 @@ describe('selection prefixes', () => {
 });
 
 describe('selection matches', () => {
-  const kline = (sym: string, iv: string, date: string, freq = 'daily') =>
-    `data/spot/${freq}/klines/${sym}/${iv}/${sym}-${iv}-${date}.zip`;
+  const kline = (sym: string, iv: string, date: string, freq = 'daily') => `data/spot/${freq}/klines/${sym}/${iv}/${sym}-${iv}-${date}.zip`;
 
   it('keeps everything under the source prefix when nothing is set', () => {
     const c = compile({});
@@ -232,11 +209,7 @@ describe('selection matches', () => {
       { date_to: '2024-01-01', symbols: ['BTCUSDT'] },
       { prefixes: ['spot/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2024-01-01.zip'] },
     ];
-    const zips = [
-      kline('BTCUSDT', '1m', '2024-01-01'),
-      kline('BTCUSDT', '1m', '2024-01-02'),
-      kline('ETHUSDT', '1m', '2024-01-01'),
-    ];
+    const zips = [kline('BTCUSDT', '1m', '2024-01-01'), kline('BTCUSDT', '1m', '2024-01-02'), kline('ETHUSDT', '1m', '2024-01-01')];
     let agreed = 0;
     for (const sel of selections) {
       const c = compile(sel);

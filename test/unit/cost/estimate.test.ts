@@ -44,11 +44,18 @@ describe('Fargate sizes', () => {
 
   it('picks the smallest size that covers the request rate and the buffers', () => {
     // 1,000 objects/s → 2 vCPU at 500/vCPU; server-side copies need little memory → 2 vCPU / 4 GB.
-    expect(suggestTaskSize({ engine: 'sdk', concurrency: 64, avgObjectBytes: 200 * KiB, partSizeBytes: 100 * MiB, rate: { objectsPerSecond: 1000 } })).toMatchObject({ vcpu: 2, memoryGb: 4 });
+    expect(
+      suggestTaskSize({ engine: 'sdk', concurrency: 64, avgObjectBytes: 200 * KiB, partSizeBytes: 100 * MiB, rate: { objectsPerSecond: 1000 } }),
+    ).toMatchObject({ vcpu: 2, memoryGb: 4 });
     // Streaming 1 GiB objects: 64 × 5 parts of 100 MiB in memory = 31.25 GiB, + base × 1.25 headroom = 40 GB → 8 vCPU / 40 GB.
-    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 1 * GiB, partSizeBytes: 100 * MiB, rate: { mbPerSecond: 200 } })).toMatchObject({ vcpu: 8, memoryGb: 40 });
+    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 1 * GiB, partSizeBytes: 100 * MiB, rate: { mbPerSecond: 200 } })).toMatchObject(
+      { vcpu: 8, memoryGb: 40 },
+    );
     // Streaming 10 MiB objects in one part: 64 × (10 + 1) MiB = 0.69 GiB, + base × 1.25 = 1.8 GB → 0.25 vCPU / 2 GB.
-    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 10 * MiB, partSizeBytes: 100 * MiB, rate: {} })).toMatchObject({ vcpu: 0.25, memoryGb: 2 });
+    expect(suggestTaskSize({ engine: 'stream', concurrency: 64, avgObjectBytes: 10 * MiB, partSizeBytes: 100 * MiB, rate: {} })).toMatchObject({
+      vcpu: 0.25,
+      memoryGb: 2,
+    });
     const s = suggestTaskSize({ engine: 's5cmd', concurrency: 16, avgObjectBytes: 200 * KiB, partSizeBytes: 100 * MiB, rate: {} });
     expect(s).toMatchObject({ vcpu: 0.25, memoryGb: 2 });
     expect(isValidFargateSize(s)).toBe(true);
@@ -69,10 +76,18 @@ describe('helpers', () => {
   });
 
   it('measures rates from a report where one engine did the work', () => {
-    expect(ratesFromReport({ duration_seconds: 100, engine: 's5cmd', engines: { s5cmd: { objects: 50_000, bytes: 5_000 * MiB }, stream: { objects: 10, bytes: MiB } } })).toEqual({
+    expect(
+      ratesFromReport({
+        duration_seconds: 100,
+        engine: 's5cmd',
+        engines: { s5cmd: { objects: 50_000, bytes: 5_000 * MiB }, stream: { objects: 10, bytes: MiB } },
+      }),
+    ).toEqual({
       s5cmd: { objectsPerSecond: 500, mbPerSecond: 50 },
     });
-    expect(ratesFromReport({ duration_seconds: 100, engine: 'sdk', engines: { sdk: { objects: 50, bytes: 1 }, stream: { objects: 50, bytes: 1 } } })).toEqual({});
+    expect(ratesFromReport({ duration_seconds: 100, engine: 'sdk', engines: { sdk: { objects: 50, bytes: 1 }, stream: { objects: 50, bytes: 1 } } })).toEqual(
+      {},
+    );
     expect(ratesFromReport({ duration_seconds: 0, engine: 'sdk', engines: { sdk: { objects: 50, bytes: 1 } } })).toEqual({});
   });
 });
@@ -115,17 +130,17 @@ describe('estimateCapacity on a Binance-like month (hand-computed)', () => {
     expect(stream.network_mbit_per_second).toBeCloseTo(6 * 30 * 8.388608 * 1.2, 6);
   });
 
-  it('prices the run, with the source owner\'s share apart', () => {
+  it("prices the run, with the source owner's share apart", () => {
     const taskHours = 2048 / 3600 / 2 + 2 / 60;
     const compute = 2 * taskHours * (1 * 0.04048 + 2 * 0.004445);
     expect(s5.cost.by_category.compute).toBeCloseTo(compute, 10);
-    expect(s5.cost.total_usd).toBeCloseTo(2 * 0.005 / 1000 + 1_000_000 * 0.005 / 1000 + 200 * 0.023 + compute, 8);
+    expect(s5.cost.total_usd).toBeCloseTo((2 * 0.005) / 1000 + (1_000_000 * 0.005) / 1000 + 200 * 0.023 + compute, 8);
     // LIST and GET in Tokyo and the inter-region bytes are Binance's to pay.
-    expect(s5.cost.source_owner_usd).toBeCloseTo(1000 * 0.0047 / 1000 + 500_000 * 0.00037 / 1000 + 200 * 0.09, 8);
+    expect(s5.cost.source_owner_usd).toBeCloseTo((1000 * 0.0047) / 1000 + (500_000 * 0.00037) / 1000 + 200 * 0.09, 8);
     // Download+upload: PUTs instead of COPYs, longer (stream-speed) compute.
     const streamTaskHours = 10000 / 3600 / 2 + 2 / 60;
     const tradCompute = 2 * streamTaskHours * (1 * 0.04048 + 2 * 0.004445);
-    expect(s5.traditional_cost_usd).toBeCloseTo(2 * 0.005 / 1000 + 1_000_000 * 0.005 / 1000 + 200 * 0.023 + tradCompute, 8);
+    expect(s5.traditional_cost_usd).toBeCloseTo((2 * 0.005) / 1000 + (1_000_000 * 0.005) / 1000 + 200 * 0.023 + tradCompute, 8);
   });
 
   it('recommends only what saves money, largest saving first', () => {
@@ -133,11 +148,11 @@ describe('estimateCapacity on a Binance-like month (hand-computed)', () => {
     const by = Object.fromEntries(e.recommendations.map((r) => [r.strategy, r.estimated_monthly_savings_usd]));
     expect(by.request_optimization).toBeCloseTo(5 * 29, 6); // $5 of COPYs per rerun × 29 reruns
     // Standard $4.60 → Glacier (objects + 32 KiB at $0.0036, 8 KiB at $0.023).
-    const glacier = ((1e6 * (200 * GiB / 1e6 + 32 * KiB)) / GiB) * 0.0036 + ((1e6 * 8 * KiB) / GiB) * 0.023;
+    const glacier = ((1e6 * ((200 * GiB) / 1e6 + 32 * KiB)) / GiB) * 0.0036 + ((1e6 * 8 * KiB) / GiB) * 0.023;
     expect(by.lifecycle_glacier).toBeCloseTo(4.6 - glacier, 8);
     expect(by.storage_class).toBeCloseTo(4.6 - 2.5, 8); // 200 GB × ($0.023 − $0.0125)
     const taskHours = 2048 / 3600 / 2 + 2 / 60;
-    expect(by.fargate_spot).toBeCloseTo(30 * 2 * taskHours * ((0.04048 - 0.012144) + 2 * (0.004445 - 0.0013335)), 8);
+    expect(by.fargate_spot).toBeCloseTo(30 * 2 * taskHours * (0.04048 - 0.012144 + 2 * (0.004445 - 0.0013335)), 8);
     expect(e.not_recommended).toEqual([{ strategy: 'region_placement', reason: 'cross-region transfer is billed to the source bucket owner, not to us' }]);
   });
 
@@ -155,7 +170,7 @@ describe('estimateCapacity on a Binance-like month (hand-computed)', () => {
     expect(g.flags).toEqual({ large_volume_review: false, consider_s3_batch_operations: false });
     expect(g.runs_overlap).toBe(false);
     const taskHours = 6144 / 3600 / 4 + 2 / 60;
-    const perRun = 4 * 0.005 / 1000 + 2_000_000 * 0.005 / 1000 + 600 * 0.023 + 4 * taskHours * (0.04048 + 2 * 0.004445);
+    const perRun = (4 * 0.005) / 1000 + (2_000_000 * 0.005) / 1000 + 600 * 0.023 + 4 * taskHours * (0.04048 + 2 * 0.004445);
     expect(g.monthly_usd).toBeCloseTo(perRun * 36, 6);
   });
 
@@ -217,7 +232,18 @@ describe('estimateCapacity on small objects, same region, no server-side copy', 
   });
 
   it('warns when one prefix would take more than 3,500 writes a second', () => {
-    const busy = estimateCapacity({ objectCount: 1e7, totalBytes: 1e7 * KiB, sourceRegion: 'us-east-1', destRegion: 'us-east-1', engines: ['sdk'], rates: { sdk: { objectsPerSecond: 1000 } }, deadlineHours: 0.5 }, P);
+    const busy = estimateCapacity(
+      {
+        objectCount: 1e7,
+        totalBytes: 1e7 * KiB,
+        sourceRegion: 'us-east-1',
+        destRegion: 'us-east-1',
+        engines: ['sdk'],
+        rates: { sdk: { objectsPerSecond: 1000 } },
+        deadlineHours: 0.5,
+      },
+      P,
+    );
     expect(busy.engines[0]!.workers).toBe(6);
     expect(busy.warnings.join('\n')).toMatch(/sdk: 6000 writes\/s exceeds S3's 3500/);
   });

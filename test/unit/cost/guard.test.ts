@@ -60,7 +60,12 @@ describe('projectedCost', () => {
   });
 
   it('the engine asked for', () => {
-    expect(projectedCost(estimate, 'stream')).toEqual({ engine: 'stream', usd: costOf('stream').total_usd, source_owner_usd: costOf('stream').source_owner_usd, basis: 'engine' });
+    expect(projectedCost(estimate, 'stream')).toEqual({
+      engine: 'stream',
+      usd: costOf('stream').total_usd,
+      source_owner_usd: costOf('stream').source_owner_usd,
+      basis: 'engine',
+    });
   });
 
   it('an engine that was not estimated: the dearest one, so a guard errs high', () => {

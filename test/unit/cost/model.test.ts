@@ -73,11 +73,16 @@ describe('cross-region ap-northeast-1 → us-east-1 on Fargate Spot (hand-comput
     expect(c.total_usd).toBeCloseTo(66.80562, 8);
   });
 
-  it('leaves the source owner\'s charges out of our total for a public, non-Requester-Pays source', () => {
+  it("leaves the source owner's charges out of our total for a public, non-Requester-Pays source", () => {
     const c = estimateRunCost({ ...work, sourceBucketOwnerPays: true }, P);
     expect(c.total_usd).toBeCloseTo(21.79622, 8);
     expect(c.source_owner_usd).toBeCloseTo(45.0094, 8);
-    expect(c.items.filter((i) => i.billed_to === 'source-owner').map((i) => i.item).sort()).toEqual(['LIST source', 'server-side copy ap-northeast-1 → us-east-1']);
+    expect(
+      c.items
+        .filter((i) => i.billed_to === 'source-owner')
+        .map((i) => i.item)
+        .sort(),
+    ).toEqual(['LIST source', 'server-side copy ap-northeast-1 → us-east-1']);
   });
 
   it('download+upload of the same run: a GET per object, PUTs, the bytes through the job, longer compute', () => {
@@ -98,14 +103,22 @@ describe('cross-region ap-northeast-1 → us-east-1 on Fargate Spot (hand-comput
 
 describe('where the job runs decides what download+upload pays', () => {
   const base: RunWork = {
-    listRequests: 0, getRequests: 0, headRequests: 0, copyRequests: 1000, putRequests: 0,
-    bytesServerSide: 10 * GIB, bytesThroughJob: 0,
-    sourceRegion: 'us-east-1', destRegion: 'us-east-1', storageClass: 'STANDARD', storedBytes: 0,
+    listRequests: 0,
+    getRequests: 0,
+    headRequests: 0,
+    copyRequests: 1000,
+    putRequests: 0,
+    bytesServerSide: 10 * GIB,
+    bytesThroughJob: 0,
+    sourceRegion: 'us-east-1',
+    destRegion: 'us-east-1',
+    storageClass: 'STANDARD',
+    storedBytes: 0,
   };
   it('same region, job in it: no transfer at all', () => {
     const t = traditionalCostFor(base, P);
     expect(t.by_category.transfer).toBe(0);
-    expect(t.total_usd).toBeCloseTo(1000 * 0.0004 / 1000 + 1000 * 0.005 / 1000, 10);
+    expect(t.total_usd).toBeCloseTo((1000 * 0.0004) / 1000 + (1000 * 0.005) / 1000, 10);
   });
   it('job outside AWS: internet egress for every byte, upload free', () => {
     const t = traditionalCostFor({ ...base, jobRegion: 'outside-aws' }, P);
@@ -125,9 +138,18 @@ describe('where the job runs decides what download+upload pays', () => {
 
 describe('storage classes, monitoring and warnings', () => {
   const base: RunWork = {
-    listRequests: 0, getRequests: { source: 0, dest: 2000 }, headRequests: { source: 0, dest: 1000 }, copyRequests: 10_000, putRequests: 0,
-    bytesServerSide: 0, bytesThroughJob: 0,
-    sourceRegion: 'us-east-1', destRegion: 'us-east-1', storageClass: 'STANDARD_IA', storedBytes: 1000 * GIB, storageMonths: 3,
+    listRequests: 0,
+    getRequests: { source: 0, dest: 2000 },
+    headRequests: { source: 0, dest: 1000 },
+    copyRequests: 10_000,
+    putRequests: 0,
+    bytesServerSide: 0,
+    bytesThroughJob: 0,
+    sourceRegion: 'us-east-1',
+    destRegion: 'us-east-1',
+    storageClass: 'STANDARD_IA',
+    storedBytes: 1000 * GIB,
+    storageMonths: 3,
   };
   it('prices writes, reads and storage by class', () => {
     const c = estimateRunCost(base, P);
@@ -152,7 +174,9 @@ describe('storage classes, monitoring and warnings', () => {
     expect(unknown.warnings.join('\n')).toContain('no prices for region "eu-central-1"');
   });
   it('formats a readable breakdown', () => {
-    const text = formatCost(estimateRunCost({ ...base, sourceRegion: 'ap-northeast-1', getRequests: { source: 5000, dest: 0 }, sourceBucketOwnerPays: true }, P));
+    const text = formatCost(
+      estimateRunCost({ ...base, sourceRegion: 'ap-northeast-1', getRequests: { source: 5000, dest: 0 }, sourceBucketOwnerPays: true }, P),
+    );
     expect(text).toMatch(/^Cost estimate \(USD, prices as of \d{4}-\d{2}-\d{2}\): \$37\.60/);
     expect(text).toContain('COPY into STANDARD_IA: 10,000 requests × 0.01/1000 = $0.10');
     expect(text).toContain('(billed to the source bucket owner)');

@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRICING, getPricePer1000, loadPricingFile, parsePricing, PRICED_STORAGE_CLASSES, PricingError, pricesFor, putPricePer1000 } from '../../../src/cost/pricing.js';
+import {
+  DEFAULT_PRICING,
+  getPricePer1000,
+  loadPricingFile,
+  parsePricing,
+  PRICED_STORAGE_CLASSES,
+  PricingError,
+  pricesFor,
+  putPricePer1000,
+} from '../../../src/cost/pricing.js';
 import { repoRoot } from '../../helpers/cli.js';
 
 const dir = await mkdtemp(join(tmpdir(), 's3ds-pricing-'));
@@ -33,7 +42,15 @@ describe('DEFAULT_PRICING', () => {
   it('holds the published us-east-1 list prices', () => {
     const r = DEFAULT_PRICING.regions['us-east-1']!;
     expect(r.s3_requests).toMatchObject({ put_copy_post_list_per_1000: 0.005, get_and_other_per_1000: 0.0004 });
-    expect(r.s3_storage_per_gb_month).toEqual({ STANDARD: 0.023, STANDARD_IA: 0.0125, INTELLIGENT_TIERING: 0.023, ONEZONE_IA: 0.01, GLACIER_IR: 0.004, GLACIER: 0.0036, DEEP_ARCHIVE: 0.00099 });
+    expect(r.s3_storage_per_gb_month).toEqual({
+      STANDARD: 0.023,
+      STANDARD_IA: 0.0125,
+      INTELLIGENT_TIERING: 0.023,
+      ONEZONE_IA: 0.01,
+      GLACIER_IR: 0.004,
+      GLACIER: 0.0036,
+      DEEP_ARCHIVE: 0.00099,
+    });
     expect(r.data_transfer).toEqual({ inter_region_out_per_gb: 0.02, internet_out_per_gb: 0.09 });
     expect(r.fargate).toMatchObject({ vcpu_hour: 0.04048, gb_hour: 0.004445 });
   });
@@ -63,7 +80,10 @@ describe('per-class request prices', () => {
 
 describe('parsePricing', () => {
   it('changes only the prices a file sets for a known region', () => {
-    const p = parsePricing({ as_of: '2026-11-01', regions: { 'us-east-1': { fargate: { spot_vcpu_hour: 0.0131 }, s3_storage_per_gb_month: { STANDARD: 0.0229 } } } });
+    const p = parsePricing({
+      as_of: '2026-11-01',
+      regions: { 'us-east-1': { fargate: { spot_vcpu_hour: 0.0131 }, s3_storage_per_gb_month: { STANDARD: 0.0229 } } },
+    });
     expect(p.as_of).toBe('2026-11-01');
     expect(p.regions['us-east-1']!.fargate).toEqual({ vcpu_hour: 0.04048, gb_hour: 0.004445, spot_vcpu_hour: 0.0131, spot_gb_hour: 0.0013335 });
     expect(p.regions['us-east-1']!.s3_storage_per_gb_month.STANDARD).toBe(0.0229);
@@ -85,7 +105,11 @@ describe('parsePricing', () => {
         currency: 'EUR',
         as_of: 'yesterday',
         regions: {
-          'us-east-1': { fargate: { vcpu_hour: '0.04', gb_hour: -1 }, data_transfer: { internet_egress_per_gb: 0.09 }, s3_storage_per_gb_month: { STANDARD_INFREQUENT: 0.01 } },
+          'us-east-1': {
+            fargate: { vcpu_hour: '0.04', gb_hour: -1 },
+            data_transfer: { internet_egress_per_gb: 0.09 },
+            s3_storage_per_gb_month: { STANDARD_INFREQUENT: 0.01 },
+          },
           'eu-west-9': { fargate: { vcpu_hour: 0.04 } },
           Tokyo: {},
         },
@@ -96,7 +120,9 @@ describe('parsePricing', () => {
     expect(text).toContain('as_of: expected a date YYYY-MM-DD, got "yesterday"');
     expect(text).toContain('regions.us-east-1.fargate.vcpu_hour: expected a price in USD (a number ≥ 0), got "0.04"');
     expect(text).toContain('regions.us-east-1.fargate.gb_hour: expected a price in USD (a number ≥ 0), got -1');
-    expect(text).toContain('regions.us-east-1.data_transfer.internet_egress_per_gb: unknown key (expected one of: inter_region_out_per_gb, internet_out_per_gb)');
+    expect(text).toContain(
+      'regions.us-east-1.data_transfer.internet_egress_per_gb: unknown key (expected one of: inter_region_out_per_gb, internet_out_per_gb)',
+    );
     expect(text).toContain('regions.us-east-1.s3_storage_per_gb_month.STANDARD_INFREQUENT: unknown key');
     expect(text).toContain('regions.eu-west-9.s3_requests: missing (a new region needs every price)');
     expect(text).toContain('regions.eu-west-9.fargate.gb_hour: missing');
@@ -121,7 +147,9 @@ describe('loadPricingFile', () => {
   it('names the file in errors', async () => {
     const bad = join(dir, 'bad.json');
     await writeFile(bad, '{ "regions": { "us-east-1": { "fargate": { "vcpu_hour": null } } } }');
-    await expect(loadPricingFile(bad)).rejects.toThrow(`pricing file ${bad}: 1 problem\n  regions.us-east-1.fargate.vcpu_hour: expected a price in USD (a number ≥ 0), got null`);
+    await expect(loadPricingFile(bad)).rejects.toThrow(
+      `pricing file ${bad}: 1 problem\n  regions.us-east-1.fargate.vcpu_hour: expected a price in USD (a number ≥ 0), got null`,
+    );
     const broken = join(dir, 'broken.json');
     await writeFile(broken, '{ "regions": ');
     await expect(loadPricingFile(broken)).rejects.toThrow(/pricing file .*broken\.json: not valid JSON/);

@@ -36,7 +36,10 @@ const stageNamed = (name: string): Stage => {
   return s;
 };
 const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword);
-const runText = (stage: Stage) => all(stage, 'RUN').map((i) => i.args).join('\n');
+const runText = (stage: Stage) =>
+  all(stage, 'RUN')
+    .map((i) => i.args)
+    .join('\n');
 const envOf = (stage: Stage) => new Map(all(stage, 'ENV').flatMap((i) => [...keyValues(i.args)]));
 
 describe('docker/Dockerfile', () => {
@@ -83,7 +86,9 @@ describe('docker/Dockerfile', () => {
     expect(run).toMatch(/\bnpm ci\b/);
     expect(run).toMatch(/\bnpm run build\b/);
     expect(run).toMatch(/\bnpm prune --omit=dev\b|\bnpm ci\b[^\n]*--omit=dev/);
-    const copies = all(runtime, 'COPY').filter((c) => c.flags.from === 'build').map((c) => words(c.args)[0]);
+    const copies = all(runtime, 'COPY')
+      .filter((c) => c.flags.from === 'build')
+      .map((c) => words(c.args)[0]);
     expect(copies.sort()).toEqual(['/app/dist', '/app/node_modules', '/app/package.json']);
   });
 
@@ -151,11 +156,12 @@ describe('docker/Dockerfile', () => {
 
   it('reads a stand-alone example the way Docker does (reader self-check)', () => {
     const m = parseDockerfile('# c\nARG B=x:1\nFROM ${B} AS one\nRUN --mount=type=secret,id=s a \\\n  # skipped\n  b\nENV A=1 C="two words"\n');
-    expect(m.stages).toEqual([
-      expect.objectContaining({ from: '${B}', image: 'x:1', name: 'one' }),
-    ]);
+    expect(m.stages).toEqual([expect.objectContaining({ from: '${B}', image: 'x:1', name: 'one' })]);
     expect(m.stages[0]!.instructions[0]).toMatchObject({ keyword: 'RUN', flags: { mount: 'type=secret,id=s' }, args: 'a b', line: 4 });
-    expect([...keyValues(m.stages[0]!.instructions[1]!.args)]).toEqual([['A', '1'], ['C', 'two words']]);
+    expect([...keyValues(m.stages[0]!.instructions[1]!.args)]).toEqual([
+      ['A', '1'],
+      ['C', 'two words'],
+    ]);
   });
 });
 

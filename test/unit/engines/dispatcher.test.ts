@@ -90,10 +90,17 @@ describe('Dispatcher', () => {
     for (const k of ['a', 'b', 'c', 'd', 'e']) await d.add(task(k));
     size = 2;
     for (const k of ['f', 'g']) await d.add(task(k));
-    expect(engine.batches).toEqual([['a', 'b', 'c', 'd'], ['e', 'f']]);
+    expect(engine.batches).toEqual([
+      ['a', 'b', 'c', 'd'],
+      ['e', 'f'],
+    ]);
     size = 0; // below one counts as one: the open batch goes at the next add
     await d.add(task('h'));
-    expect(engine.batches).toEqual([['a', 'b', 'c', 'd'], ['e', 'f'], ['g', 'h']]);
+    expect(engine.batches).toEqual([
+      ['a', 'b', 'c', 'd'],
+      ['e', 'f'],
+      ['g', 'h'],
+    ]);
     await d.add(task('i'));
     await d.drain();
     expect(engine.batches).toEqual([['a', 'b', 'c', 'd'], ['e', 'f'], ['g', 'h'], ['i']]);

@@ -63,7 +63,7 @@ describe('routeObject', () => {
   );
 
   it('keeps s5cmd for keys with spaces, quotes, U+0080 and beyond', () => {
-    for (const key of ["data/a b'c\".csv", 'data/\u0080x', 'data/\u2028line-sep', 'data/ünï😀']) {
+    for (const key of ['data/a b\'c".csv', 'data/\u0080x', 'data/\u2028line-sep', 'data/ünï😀']) {
       expect(hasControlCharacter(key)).toBe(false);
       expect(routeObject('s5cmd', { key, size: 10, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
     }
@@ -94,15 +94,24 @@ describe('s5cmd batch lines and errors', () => {
       dest: { bucket: 'dst', prefix: 'm/' },
       storageClass: 'STANDARD_IA',
     } as never);
-    expect(line).toBe(`cp --raw --metadata-directive COPY --storage-class STANDARD_IA 's3://src/data/a b/it'\\''s (1)+%=~!.zip' 's3://dst/m/a b/it'\\''s (1)+%=~!.zip'`);
+    expect(line).toBe(
+      `cp --raw --metadata-directive COPY --storage-class STANDARD_IA 's3://src/data/a b/it'\\''s (1)+%=~!.zip' 's3://dst/m/a b/it'\\''s (1)+%=~!.zip'`,
+    );
   });
   it('refuses to write a key with a newline into the run file', () => {
     const settings = { source: { bucket: 'src', prefix: 'data/' }, dest: { bucket: 'dst', prefix: 'm/' } } as never;
     expect(() => batchLine({ key: 'a\ncp s3://other/x s3://dst/m/x', size: 1, etag: 'e' }, settings)).toThrow(/control character/);
   });
   it('classifies s5cmd error text by code and status', () => {
-    expect(parseS5cmdError('AccessDenied: Access Denied status code: 403, request id: X, host id: Y')).toMatchObject({ class: 'permission', code: 'AccessDenied', status: 403 });
-    expect(parseS5cmdError('SlowDown: Please reduce your request rate. status code: 503, request id: X')).toMatchObject({ class: 'throttling', retryable: true });
+    expect(parseS5cmdError('AccessDenied: Access Denied status code: 403, request id: X, host id: Y')).toMatchObject({
+      class: 'permission',
+      code: 'AccessDenied',
+      status: 403,
+    });
+    expect(parseS5cmdError('SlowDown: Please reduce your request rate. status code: 503, request id: X')).toMatchObject({
+      class: 'throttling',
+      retryable: true,
+    });
     expect(parseS5cmdError('NoSuchKey: The specified key does not exist. status code: 404, request id: X')).toMatchObject({ class: 'vanished' });
   });
 });
@@ -115,7 +124,7 @@ describe('sizes and copy sources', () => {
     expect(partSizeFor(10, 1)).toBe(5 * MB);
   });
   it('URL-encodes keys but keeps slashes in CopySource', () => {
-    expect(copySource('b', 'a b/c+d%e=f~g!h\'i(j).zip')).toBe("b/a%20b/c%2Bd%25e%3Df~g!h'i(j).zip");
+    expect(copySource('b', "a b/c+d%e=f~g!h'i(j).zip")).toBe("b/a%20b/c%2Bd%25e%3Df~g!h'i(j).zip");
     expect(copySource('b', 'dir/ü.zip')).toBe('b/dir/%C3%BC.zip');
   });
 });

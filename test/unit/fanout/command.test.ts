@@ -104,14 +104,29 @@ describe('validateLaunchOptions', () => {
   it('reports every problem at once as a usage error (exit 2)', () => {
     let err: unknown;
     try {
-      validateLaunchOptions({ ...base, cluster: '', shards: 0, subnets: ['net-1'], securityGroups: [], baseCommand: ['sync', '--shard', '1/2'], capacityProvider: 'EC2' as never });
+      validateLaunchOptions({
+        ...base,
+        cluster: '',
+        shards: 0,
+        subnets: ['net-1'],
+        securityGroups: [],
+        baseCommand: ['sync', '--shard', '1/2'],
+        capacityProvider: 'EC2' as never,
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).exitCode).toBe(ExitCode.badConfig);
     const msg = (err as Error).message;
-    for (const part of ['cluster is required', 'shards must be an integer >= 1', 'subnets must be one or more subnet ids', 'security groups must be', 'must not contain --shard', "capacity provider must be FARGATE or FARGATE_SPOT, got 'EC2'"]) {
+    for (const part of [
+      'cluster is required',
+      'shards must be an integer >= 1',
+      'subnets must be one or more subnet ids',
+      'security groups must be',
+      'must not contain --shard',
+      "capacity provider must be FARGATE or FARGATE_SPOT, got 'EC2'",
+    ]) {
       expect(msg).toContain(part);
     }
   });

@@ -79,7 +79,7 @@ class FakeEcs {
       }
       t.polls++;
       const stopped = t.stoppedByUs || t.polls >= (t.plan.runsFor ?? 2);
-      const exitCode = t.stoppedByUs ? t.plan.exitOnStop : t.plan.exitCode ?? 0;
+      const exitCode = t.stoppedByUs ? t.plan.exitOnStop : (t.plan.exitCode ?? 0);
       tasks.push({
         taskArn: arn,
         lastStatus: stopped ? 'STOPPED' : 'RUNNING',
@@ -172,7 +172,10 @@ describe('launchShards', () => {
     const ecs = new FakeEcs((i) => (i === 0 ? { launchFailures: [{ throw: denied }] } : {}));
     const { opts } = options(ecs, { shards: 2 });
     const result = await launchShards(opts);
-    expect(result.tasks[0]).toMatchObject({ lastStatus: 'NOT_STARTED', stoppedReason: 'RunTask failed: AccessDeniedException: User is not authorized to perform: ecs:TagResource' });
+    expect(result.tasks[0]).toMatchObject({
+      lastStatus: 'NOT_STARTED',
+      stoppedReason: 'RunTask failed: AccessDeniedException: User is not authorized to perform: ecs:TagResource',
+    });
     expect(result.tasks[1]).toMatchObject({ lastStatus: 'STOPPED', exitCode: 0 });
     expect(result.exitCode).toBe(4);
   });

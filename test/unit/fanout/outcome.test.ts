@@ -1,12 +1,25 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { EXIT_PRIORITY, combineExitCodes, combineShardResults, formatLaunchResult, launchResultJson, shardExitCode, shardResultFromTask } from '../../../src/fanout/outcome.js';
+import {
+  EXIT_PRIORITY,
+  combineExitCodes,
+  combineShardResults,
+  formatLaunchResult,
+  launchResultJson,
+  shardExitCode,
+  shardResultFromTask,
+} from '../../../src/fanout/outcome.js';
 import type { ShardResult } from '../../../src/fanout/types.js';
 
 const ARN = (id: string) => `arn:aws:ecs:ap-northeast-1:123456789012:task/s3-direct-sync-prod/${id}`;
 
 describe('shardExitCode', () => {
-  const stopped = (exitCode?: number): ShardResult => ({ shard: '0/2', taskArn: ARN('a'), lastStatus: 'STOPPED', ...(exitCode === undefined ? {} : { exitCode }) });
+  const stopped = (exitCode?: number): ShardResult => ({
+    shard: '0/2',
+    taskArn: ARN('a'),
+    lastStatus: 'STOPPED',
+    ...(exitCode === undefined ? {} : { exitCode }),
+  });
 
   it("keeps the job's own codes and maps anything else", () => {
     expect([0, 1, 2, 3, 4, 5, 6].map((c) => shardExitCode(stopped(c)))).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -112,7 +125,7 @@ describe('combineShardResults, formatLaunchResult, launchResultJson', () => {
     expect(lines[1]!.indexOf('STOPPED')).toBe(lines[0]!.indexOf('STATUS'));
   });
 
-  it('gives a snake_case JSON view with each shard\'s own code', () => {
+  it("gives a snake_case JSON view with each shard's own code", () => {
     const json = launchResultJson(combineShardResults(tasks, { waited: true, launchId: 'L1' }));
     expect(json).toMatchObject({ launch_id: 'L1', ok: false, exit_code: 4, waited: true, timed_out: false });
     expect((json.shards as Array<Record<string, unknown>>).map((s) => s.shard_exit_code)).toEqual([0, 1, 4]);

@@ -22,7 +22,7 @@ function fakeClient(failOn: Set<number> = new Set()) {
 const datum = (i: number, extra: Partial<MetricDatum> = {}): MetricDatum => ({ MetricName: `M${i}`, Value: i, Unit: 'Count', ...extra });
 
 describe('limits', () => {
-  it('are the current PutMetricData limits (1,000 metrics, 1 MB), not the seed\'s 20', () => {
+  it("are the current PutMetricData limits (1,000 metrics, 1 MB), not the seed's 20", () => {
     expect(PUT_METRIC_DATA_LIMITS.maxMetricsPerCall).toBe(1000);
     expect(PUT_METRIC_DATA_LIMITS.maxPayloadBytes).toBeLessThanOrEqual(1024 * 1024);
     expect(PUT_METRIC_DATA_LIMITS.maxPayloadBytes).toBeGreaterThan(900_000);
@@ -52,8 +52,13 @@ describe('batchMetricData', () => {
     expect(batches.flat()).toEqual(data);
   });
 
-  it('never raises the limits above the service\'s, and sends an oversized datum alone', () => {
-    expect(batchMetricData(Array.from({ length: 1500 }, (_, i) => datum(i)), { maxMetricsPerCall: 5000 }).map((b) => b.length)).toEqual([1000, 500]);
+  it("never raises the limits above the service's, and sends an oversized datum alone", () => {
+    expect(
+      batchMetricData(
+        Array.from({ length: 1500 }, (_, i) => datum(i)),
+        { maxMetricsPerCall: 5000 },
+      ).map((b) => b.length),
+    ).toEqual([1000, 500]);
     const huge = datum(0, { Dimensions: [{ Name: 'x', Value: 'y'.repeat(2_000_000) }] });
     expect(batchMetricData([datum(1), huge, datum(2)]).map((b) => b.length)).toEqual([1, 1, 1]);
   });
@@ -65,8 +70,28 @@ describe('toMetricData', () => {
     const { data, dropped } = toMetricData({ ObjectsCopied: 3, TransferRateMBps: 1.5, ErrorRate: Number.NaN }, { Environment: 'dev', Mode: 'traditional' }, ts);
     expect(dropped).toEqual(['ErrorRate']);
     expect(data).toEqual([
-      { MetricName: 'TransferRateMBps', Value: 1.5, Unit: 'None', Timestamp: ts, StorageResolution: 60, Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Mode', Value: 'traditional' }] },
-      { MetricName: 'ObjectsCopied', Value: 3, Unit: 'Count', Timestamp: ts, StorageResolution: 60, Dimensions: [{ Name: 'Environment', Value: 'dev' }, { Name: 'Mode', Value: 'traditional' }] },
+      {
+        MetricName: 'TransferRateMBps',
+        Value: 1.5,
+        Unit: 'None',
+        Timestamp: ts,
+        StorageResolution: 60,
+        Dimensions: [
+          { Name: 'Environment', Value: 'dev' },
+          { Name: 'Mode', Value: 'traditional' },
+        ],
+      },
+      {
+        MetricName: 'ObjectsCopied',
+        Value: 3,
+        Unit: 'Count',
+        Timestamp: ts,
+        StorageResolution: 60,
+        Dimensions: [
+          { Name: 'Environment', Value: 'dev' },
+          { Name: 'Mode', Value: 'traditional' },
+        ],
+      },
     ]);
   });
 });
@@ -74,7 +99,10 @@ describe('toMetricData', () => {
 describe('publishMetricData / publishMetrics', () => {
   it('sends every batch to the S3DirectSync namespace', async () => {
     const { client, calls } = fakeClient();
-    const res = await publishMetricData(client, Array.from({ length: 2_500 }, (_, i) => datum(i)));
+    const res = await publishMetricData(
+      client,
+      Array.from({ length: 2_500 }, (_, i) => datum(i)),
+    );
     expect(res).toEqual({ ok: true, calls: 3, published: 2_500, failed: 0, dropped: [], failures: [] });
     expect(calls.map((c) => c.Namespace)).toEqual(['S3DirectSync', 'S3DirectSync', 'S3DirectSync']);
     expect(calls.map((c) => c.MetricData!.length)).toEqual([1000, 1000, 500]);
@@ -83,12 +111,18 @@ describe('publishMetricData / publishMetrics', () => {
   it('logs and returns a failed batch, goes on with the others, and never throws', async () => {
     const { client, calls } = fakeClient(new Set([1]));
     const warned: Array<Record<string, unknown> | undefined> = [];
-    const res = await publishMetricData(client, Array.from({ length: 2_500 }, (_, i) => datum(i)), { logger: { warn: (_m, meta) => warned.push(meta) } });
+    const res = await publishMetricData(
+      client,
+      Array.from({ length: 2_500 }, (_, i) => datum(i)),
+      { logger: { warn: (_m, meta) => warned.push(meta) } },
+    );
     expect(calls).toHaveLength(3);
     expect(res.ok).toBe(false);
     expect(res.published).toBe(1_500);
     expect(res.failed).toBe(1_000);
-    expect(res.failures).toEqual([{ batch: 1, metrics: Array.from({ length: 20 }, (_, i) => `M${1000 + i}`), datums: 1000, name: 'Throttling', message: 'Rate exceeded', httpStatus: 400 }]);
+    expect(res.failures).toEqual([
+      { batch: 1, metrics: Array.from({ length: 20 }, (_, i) => `M${1000 + i}`), datums: 1000, name: 'Throttling', message: 'Rate exceeded', httpStatus: 400 },
+    ]);
     expect(warned).toHaveLength(1);
     expect(warned[0]).toMatchObject({ batch: 1, of: 3, datums: 1000, error: 'Throttling' });
   });

@@ -98,18 +98,26 @@ describe('validateEmfDocument catches what the specification forbids', () => {
     ['timestamp in seconds', (d: any) => (d._aws.Timestamp = Math.floor(T / 1000)), /seconds, not milliseconds/],
     ['fractional timestamp', (d: any) => (d._aws.Timestamp = T + 0.5), /integer/],
     ['missing namespace', (d: any) => delete d._aws.CloudWatchMetrics[0].Namespace, /Namespace/],
-    ['too many metrics', (d: any) => {
-      const dir = d._aws.CloudWatchMetrics[0];
-      for (let i = 0; i < 101; i++) {
-        dir.Metrics.push({ Name: `M${i}`, Unit: 'Count' });
-        d[`M${i}`] = i;
-      }
-    }, /more than 100/],
-    ['too many dimensions', (d: any) => {
-      const keys = Array.from({ length: 31 }, (_, i) => `D${i}`);
-      for (const k of keys) d[k] = 'x';
-      d._aws.CloudWatchMetrics[0].Dimensions = [keys];
-    }, /more than 30/],
+    [
+      'too many metrics',
+      (d: any) => {
+        const dir = d._aws.CloudWatchMetrics[0];
+        for (let i = 0; i < 101; i++) {
+          dir.Metrics.push({ Name: `M${i}`, Unit: 'Count' });
+          d[`M${i}`] = i;
+        }
+      },
+      /more than 100/,
+    ],
+    [
+      'too many dimensions',
+      (d: any) => {
+        const keys = Array.from({ length: 31 }, (_, i) => `D${i}`);
+        for (const k of keys) d[k] = 'x';
+        d._aws.CloudWatchMetrics[0].Dimensions = [keys];
+      },
+      /more than 30/,
+    ],
     ['dimension target not a string', (d: any) => (d.Mode = 3), /Mode: dimension target must be a string/],
     ['metric target missing', (d: any) => delete d.BytesCopied, /BytesCopied: metric target/],
     ['metric target a string', (d: any) => (d.ObjectsCopied = '5'), /ObjectsCopied: metric target/],
@@ -131,12 +139,24 @@ describe('metricsFromReport', () => {
     c.copiedBytes = 2 * 1024 ** 3;
     c.checksumMismatches = 2;
     const report = buildReport({
-      runId: 'r1', command: 'sync', dryRun: false,
-      startedAt: new Date(0), finishedAt: new Date(20_000),
-      mode: 'auto', syncMode: 'copy', engine: 'sdk', engineReason: 'test',
-      source: 's3://a/', destination: 's3://b/', counters: c, plannedDeletes: 0,
-      failures: new BoundedList<FailureRecord>(10), mismatches: new BoundedList<MismatchRecord>(10),
-      degradations: [], interrupted: false, exitCode: 5,
+      runId: 'r1',
+      command: 'sync',
+      dryRun: false,
+      startedAt: new Date(0),
+      finishedAt: new Date(20_000),
+      mode: 'auto',
+      syncMode: 'copy',
+      engine: 'sdk',
+      engineReason: 'test',
+      source: 's3://a/',
+      destination: 's3://b/',
+      counters: c,
+      plannedDeletes: 0,
+      failures: new BoundedList<FailureRecord>(10),
+      mismatches: new BoundedList<MismatchRecord>(10),
+      degradations: [],
+      interrupted: false,
+      exitCode: 5,
     });
     const m = metricsFromReport(report, { costUsd: 0.1 });
     expect(m).toEqual({
@@ -159,12 +179,25 @@ describe('metricsFromReport', () => {
 
   it('a run that found the lease held (exit 6) reports LeaseHeld 1 and no rates that would read as a failure', () => {
     const report = buildReport({
-      runId: 'r2', command: 'sync', dryRun: false,
-      startedAt: new Date(0), finishedAt: new Date(2_000),
-      mode: 'auto', syncMode: 'copy', engine: 'none', engineReason: '',
-      source: 's3://a/', destination: 's3://b/', counters: new RunCounters(), plannedDeletes: 0,
-      failures: new BoundedList<FailureRecord>(10), mismatches: new BoundedList<MismatchRecord>(10),
-      degradations: [], interrupted: false, exitCode: 6, error: 'another run holds the destination',
+      runId: 'r2',
+      command: 'sync',
+      dryRun: false,
+      startedAt: new Date(0),
+      finishedAt: new Date(2_000),
+      mode: 'auto',
+      syncMode: 'copy',
+      engine: 'none',
+      engineReason: '',
+      source: 's3://a/',
+      destination: 's3://b/',
+      counters: new RunCounters(),
+      plannedDeletes: 0,
+      failures: new BoundedList<FailureRecord>(10),
+      mismatches: new BoundedList<MismatchRecord>(10),
+      degradations: [],
+      interrupted: false,
+      exitCode: 6,
+      error: 'another run holds the destination',
     });
     const m = metricsFromReport(report, { costUsd: 0 });
     expect(m).toEqual({ ObjectsCopied: 0, ObjectsFailed: 0, ObjectsSkipped: 0, BytesCopied: 0, ChecksumMismatches: 0, DurationSeconds: 2, LeaseHeld: 1 });

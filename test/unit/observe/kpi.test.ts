@@ -102,13 +102,29 @@ describe('computeKpis', () => {
   });
 
   it('accepts a latency summary as well as a recorder', () => {
-    const k = computeKpis({ durationSeconds: 1, copiedBytes: 1, copiedObjects: 1, failedObjects: 0, attemptedObjects: 1, serverSideBytes: 1, latency: { count: 1, avg: 12.3456, min: 12.3456, max: 12.3456, p50: 12.3456, p95: 12.3456, p99: 12.3456 } });
+    const k = computeKpis({
+      durationSeconds: 1,
+      copiedBytes: 1,
+      copiedObjects: 1,
+      failedObjects: 0,
+      attemptedObjects: 1,
+      serverSideBytes: 1,
+      latency: { count: 1, avg: 12.3456, min: 12.3456, max: 12.3456, p50: 12.3456, p95: 12.3456, p99: 12.3456 },
+    });
     expect(k.latency_ms.p99).toBe(12.346);
   });
 
   it('formats a readable summary', () => {
     const text = formatKpiSummary(
-      computeKpis({ durationSeconds: 10, copiedBytes: 50 * 1024 * 1024, copiedObjects: 40, failedObjects: 0, attemptedObjects: 40, serverSideBytes: 50 * 1024 * 1024, costUsd: 0.001 }),
+      computeKpis({
+        durationSeconds: 10,
+        copiedBytes: 50 * 1024 * 1024,
+        copiedObjects: 40,
+        failedObjects: 0,
+        attemptedObjects: 40,
+        serverSideBytes: 50 * 1024 * 1024,
+        costUsd: 0.001,
+      }),
     );
     expect(text).toContain('5.00 MB/s, 4.0 files/s');
     expect(text).toContain('100.00% succeeded, 0.00% failed');

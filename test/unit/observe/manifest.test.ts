@@ -1,4 +1,11 @@
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,7 +50,10 @@ describe('ManifestWriter', () => {
     const w = new ManifestWriter(path, { highWaterMark: 256 });
     await Promise.all(Array.from({ length: 500 }, (_, i) => w.add(entry(i))));
     await w.close();
-    const keys = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l).key);
+    const keys = (await readFile(path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).key);
     expect(keys).toEqual(Array.from({ length: 500 }, (_, i) => entry(i).key));
   });
 
@@ -147,7 +157,9 @@ function fakeS3(opts: { failPart?: number } = {}) {
         return { ETag: `"p${n}"` };
       }
       if (cmd instanceof CompleteMultipartUploadCommand) {
-        expect((cmd.input.MultipartUpload as { Parts: Array<{ PartNumber: number; ETag: string }> }).Parts).toEqual([...parts.keys()].map((n) => ({ PartNumber: n, ETag: `"p${n}"` })));
+        expect((cmd.input.MultipartUpload as { Parts: Array<{ PartNumber: number; ETag: string }> }).Parts).toEqual(
+          [...parts.keys()].map((n) => ({ PartNumber: n, ETag: `"p${n}"` })),
+        );
         return { ETag: '"multi-3"' };
       }
       if (cmd instanceof AbortMultipartUploadCommand) return {};
@@ -174,7 +186,13 @@ describe('uploadManifest', () => {
     await writeFile(file, content);
     const s3 = fakeS3();
     const res = await uploadManifest(s3.client, 'bucket', 'm.jsonl', file, { partSizeBytes: 5 * 1024 * 1024 });
-    expect(s3.commands).toEqual(['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
+    expect(s3.commands).toEqual([
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'CompleteMultipartUploadCommand',
+    ]);
     expect(Buffer.concat([...s3.parts.values()]).equals(content)).toBe(true);
     expect([...s3.parts.values()].map((b) => b.length)).toEqual([5 * 1024 * 1024, 5 * 1024 * 1024, 2 * 1024 * 1024 + 123]);
     expect(res.parts).toBe(3);

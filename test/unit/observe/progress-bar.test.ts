@@ -19,14 +19,37 @@ const strip = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
 describe('formatBarLine', () => {
   it('shows objects, bytes, MB/s, ETA, engine and concurrency', () => {
     const line = formatBarLine(
-      { objectsDone: 25, objectsPlanned: 100, bytesDone: 256 * MiB, bytesPlanned: 1024 * MiB, listingDone: true, mbPerSecond: 12.345, etaSeconds: 62, engine: 's5cmd', concurrency: 32 },
+      {
+        objectsDone: 25,
+        objectsPlanned: 100,
+        bytesDone: 256 * MiB,
+        bytesPlanned: 1024 * MiB,
+        listingDone: true,
+        mbPerSecond: 12.345,
+        etaSeconds: 62,
+        engine: 's5cmd',
+        concurrency: 32,
+      },
       20,
     );
     expect(line).toBe('█████░░░░░░░░░░░░░░░  25.0% | objects 25/100 | 256.0 MiB/1.0 GiB | 12.35 MB/s | ETA 1m02s | s5cmd ×32');
   });
 
   it('marks growing totals while the listing runs, with no ETA', () => {
-    const line = formatBarLine({ objectsDone: 1, objectsPlanned: 10, bytesDone: 0, bytesPlanned: 0, listingDone: false, mbPerSecond: 0, etaSeconds: undefined, engine: 'sdk', concurrency: 8 }, 10);
+    const line = formatBarLine(
+      {
+        objectsDone: 1,
+        objectsPlanned: 10,
+        bytesDone: 0,
+        bytesPlanned: 0,
+        listingDone: false,
+        mbPerSecond: 0,
+        etaSeconds: undefined,
+        engine: 'sdk',
+        concurrency: 8,
+      },
+      10,
+    );
     expect(line).toContain('objects 1/10+');
     expect(line).toContain('ETA listing…');
     expect(line).toContain('0.0%');
@@ -42,7 +65,14 @@ describe('TransferProgressBar', () => {
     let now = 0;
     let engine = 's5cmd';
     const tty = fakeTty();
-    const bar = new TransferProgressBar(counterSource(c, () => engine, () => 16), { stream: tty.stream, now: () => now, refreshMs: 0, barSize: 10 });
+    const bar = new TransferProgressBar(
+      counterSource(
+        c,
+        () => engine,
+        () => 16,
+      ),
+      { stream: tty.stream, now: () => now, refreshMs: 0, barSize: 10 },
+    );
     bar.start();
     now = 10_000;
     c.copied = 50;
@@ -69,7 +99,14 @@ describe('TransferProgressBar', () => {
     c.plannedBytes = 1000 * MiB;
     c.listingDone = true;
     let now = 0;
-    const bar = new TransferProgressBar(counterSource(c, () => 'sdk', () => 4), { stream: fakeTty().stream, now: () => now, refreshMs: 0, rateWindowMs: 10_000 });
+    const bar = new TransferProgressBar(
+      counterSource(
+        c,
+        () => 'sdk',
+        () => 4,
+      ),
+      { stream: fakeTty().stream, now: () => now, refreshMs: 0, rateWindowMs: 10_000 },
+    );
     // 100 s at 1 MiB/s, then 10 s at 10 MiB/s.
     for (let t = 1; t <= 100; t++) {
       now = t * 1000;
@@ -87,7 +124,14 @@ describe('TransferProgressBar', () => {
   it('writes nothing when the stream is not a terminal', () => {
     const c = new RunCounters();
     const out = fakeTty(false);
-    const bar = new TransferProgressBar(counterSource(c, () => 'sdk', () => 1), { stream: out.stream, refreshMs: 0 });
+    const bar = new TransferProgressBar(
+      counterSource(
+        c,
+        () => 'sdk',
+        () => 1,
+      ),
+      { stream: out.stream, refreshMs: 0 },
+    );
     bar.start();
     c.copied = 1;
     bar.update();

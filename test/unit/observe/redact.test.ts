@@ -7,7 +7,10 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 describe('redact', () => {
   it('masks secret-named fields, known values and AWS key shapes', () => {
-    const out = redact({ secretAccessKey: 'x1', nested: { note: `key is ${SECRET}`, token: 'abc' }, list: ['AKIAIOSFODNN7EXAMPLE'], ok: 'data/spot/x.zip' }, []);
+    const out = redact(
+      { secretAccessKey: 'x1', nested: { note: `key is ${SECRET}`, token: 'abc' }, list: ['AKIAIOSFODNN7EXAMPLE'], ok: 'data/spot/x.zip' },
+      [],
+    );
     expect(JSON.stringify(out)).not.toContain(SECRET);
     expect(JSON.stringify(out)).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(out.secretAccessKey).toBe('[REDACTED]');
@@ -22,7 +25,12 @@ describe('redact', () => {
 describe('logger', () => {
   it('never writes a secret, in JSON lines', () => {
     let out = '';
-    const stream = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
+    const stream = new Writable({
+      write(chunk, _e, cb) {
+        out += String(chunk);
+        cb();
+      },
+    });
     const log = createLogger({ json: true, stream, secrets: () => ['s3cr3t-value-123'] });
     log.info('using credentials', { secret_access_key: SECRET, detail: 'token s3cr3t-value-123', err: new Error(`bad ${SECRET}`) });
     expect(out).toContain('using credentials');

@@ -36,7 +36,9 @@ describe('judgeDeletes', () => {
     const v = judge({ plannedDeletes: 11 });
     expect(v).toMatchObject({ ok: false, reason: 'max-delete-percent' });
     if (v.ok) throw new Error('unreachable');
-    expect(v.message).toBe("sync would delete 11 of the destination's 100 objects (11.0%), more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)");
+    expect(v.message).toBe(
+      "sync would delete 11 of the destination's 100 objects (11.0%), more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)",
+    );
     expect(judge({ plannedDeletes: 11, maxDeletePercent: 100 })).toEqual({ ok: true });
     expect(judge({ plannedDeletes: 1, maxDeletePercent: 0 })).toMatchObject({ ok: false, reason: 'max-delete-percent' });
   });
@@ -49,8 +51,13 @@ describe('judgeDeletes', () => {
   it('--force-deletes never overrides max_delete, failed copies or checksum mismatches', () => {
     const cap = judge({ plannedDeletes: 1001, destObjects: 2000, force: true });
     expect(cap).toMatchObject({ ok: false, reason: 'max-delete' });
-    if (!cap.ok) expect(cap.message).toBe("sync would delete 1001 objects, more than --max-delete 1000; nothing was deleted (1001 of the destination's 2000 objects)");
-    expect(judge({ failedCopies: 2, force: true })).toMatchObject({ ok: false, reason: 'copies-failed', message: '5 deletes skipped because copies failed (2); nothing was deleted' });
+    if (!cap.ok)
+      expect(cap.message).toBe("sync would delete 1001 objects, more than --max-delete 1000; nothing was deleted (1001 of the destination's 2000 objects)");
+    expect(judge({ failedCopies: 2, force: true })).toMatchObject({
+      ok: false,
+      reason: 'copies-failed',
+      message: '5 deletes skipped because copies failed (2); nothing was deleted',
+    });
     expect(judge({ checksumMismatches: 1, force: true })).toMatchObject({
       ok: false,
       reason: 'checksum-mismatch',

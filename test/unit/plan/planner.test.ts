@@ -54,11 +54,7 @@ describe('planActions', () => {
   });
 
   it('keys of either side outside the selection take no part (an unselected extra is not deleted)', async () => {
-    const { i } = input(
-      { 'keep/a.zip': 'A', 'skip/b.zip': 'B' },
-      { 'keep/old.zip': 'O', 'skip/old.zip': 'O' },
-      { selected: (k) => k.startsWith('keep/') },
-    );
+    const { i } = input({ 'keep/a.zip': 'A', 'skip/b.zip': 'B' }, { 'keep/old.zip': 'O', 'skip/old.zip': 'O' }, { selected: (k) => k.startsWith('keep/') });
     expect(summary(await plan(i))).toEqual(['copy keep/a.zip (missing)', 'delete keep/old.zip']);
   });
 

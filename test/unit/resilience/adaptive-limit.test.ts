@@ -10,18 +10,20 @@ function harness(limiter: AdaptiveLimiter, limitNow: () => number, keyLimit?: (k
   const running = new Map<string, number>();
   let violations = 0;
   let peak = 0;
-  const task = (key = '') => () =>
-    new Promise<string>((resolve) => {
-      const n = limiter.activeCount;
-      peak = Math.max(peak, n);
-      if (n > limitNow()) violations++;
-      running.set(key, (running.get(key) ?? 0) + 1);
-      if (keyLimit && running.get(key)! > keyLimit(key)) violations++;
-      release.push(() => {
-        running.set(key, running.get(key)! - 1);
-        resolve(key);
+  const task =
+    (key = '') =>
+    () =>
+      new Promise<string>((resolve) => {
+        const n = limiter.activeCount;
+        peak = Math.max(peak, n);
+        if (n > limitNow()) violations++;
+        running.set(key, (running.get(key) ?? 0) + 1);
+        if (keyLimit && running.get(key)! > keyLimit(key)) violations++;
+        release.push(() => {
+          running.set(key, running.get(key)! - 1);
+          resolve(key);
+        });
       });
-    });
   return {
     task,
     release,
@@ -54,7 +56,18 @@ describe('AdaptiveLimiter', () => {
 
   it('a lowered limit takes effect as slots free; a raised one as soon as the governor says so', async () => {
     const clock = { t: 0 };
-    const gov = new Governor({ initial: 8, min: 1, max: 16, windowSize: 10, minSamples: 10, errorRateThreshold: 0.05, throttleThreshold: 0.05, increaseStep: 4, cooldownMs: 1000, now: () => clock.t });
+    const gov = new Governor({
+      initial: 8,
+      min: 1,
+      max: 16,
+      windowSize: 10,
+      minSamples: 10,
+      errorRateThreshold: 0.05,
+      throttleThreshold: 0.05,
+      increaseStep: 4,
+      cooldownMs: 1000,
+      now: () => clock.t,
+    });
     const limiter = new AdaptiveLimiter(gov);
     const h = harness(limiter, () => gov.limit);
     const all = Array.from({ length: 100 }, () => limiter.run(h.task()));
@@ -92,7 +105,7 @@ describe('AdaptiveLimiter', () => {
     const limiter = new AdaptiveLimiter(src);
     const h = harness(limiter, () => src.limit);
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const all = Array.from({ length: 400 }, () => limiter.run(h.task()));
     await tick();
     while (h.release.length) {
@@ -115,7 +128,11 @@ describe('AdaptiveLimiter', () => {
     for (let i = 0; i < 20; i++) hot.record('throttled');
     expect(hot.limit).toBe(1);
     const limiter = new AdaptiveLimiter(gov);
-    const h = harness(limiter, () => gov.limit, (k) => (k === 'hot/' ? 1 : 6));
+    const h = harness(
+      limiter,
+      () => gov.limit,
+      (k) => (k === 'hot/' ? 1 : 6),
+    );
     const started: string[] = [];
     const wrap = (key: string) => limiter.run(() => (started.push(key), h.task(key)()), { key });
     const all = [wrap('hot/'), wrap('hot/'), wrap('hot/'), wrap('cold/'), wrap('cold/')];

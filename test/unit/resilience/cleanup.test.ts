@@ -114,6 +114,8 @@ describe('abortStaleUploads', () => {
     }) as typeof send;
     const r = await abortStaleUploads(s.client, 'bkt', 'p/');
     expect(r.aborted.map((u) => u.uploadId)).toEqual(['u1']);
-    expect(r.failed).toEqual([{ upload: expect.objectContaining({ uploadId: 'u2' }), error: expect.objectContaining({ class: 'permission', code: 'AccessDenied' }) }]);
+    expect(r.failed).toEqual([
+      { upload: expect.objectContaining({ uploadId: 'u2' }), error: expect.objectContaining({ class: 'permission', code: 'AccessDenied' }) },
+    ]);
   });
 });

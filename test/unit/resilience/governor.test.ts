@@ -134,7 +134,9 @@ describe('Governor: per-key', () => {
     expect(cold.limit).toBe(64);
     expect(g.limit).toBe(64);
     expect(g.forKey('data/spot/daily/trades/')).toBe(hot);
-    expect(events).toEqual([expect.objectContaining({ from: 64, to: 32, key: 'data/spot/daily/trades/', reason: expect.stringMatching(/^data\/spot\/daily\/trades\/: throttled/) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ from: 64, to: 32, key: 'data/spot/daily/trades/', reason: expect.stringMatching(/^data\/spot\/daily\/trades\/: throttled/) }),
+    ]);
   });
 
   it('keeps at most maxKeys per-key governors, dropping the least recently used', () => {

@@ -5,7 +5,11 @@ describe('BatchSizer', () => {
   it('shrinks batches as memory fills and grows them back, each change a degradation', () => {
     let used = 0.1;
     const changes: string[][] = [];
-    const s = new BatchSizer(200, () => used, (from, to, reason) => changes.push([from, to, reason]));
+    const s = new BatchSizer(
+      200,
+      () => used,
+      (from, to, reason) => changes.push([from, to, reason]),
+    );
     expect(s.size()).toBe(200);
     used = 0.8;
     expect(s.size()).toBe(100);
@@ -22,6 +26,12 @@ describe('BatchSizer', () => {
   });
 
   it('never below one object', () => {
-    expect(new BatchSizer(3, () => 0.99, () => undefined).size()).toBe(1);
+    expect(
+      new BatchSizer(
+        3,
+        () => 0.99,
+        () => undefined,
+      ).size(),
+    ).toBe(1);
   });
 });

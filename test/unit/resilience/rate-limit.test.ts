@@ -1,13 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import {
-  bandwidthLimiter,
-  priorityBandwidth,
-  RequestRateLimiter,
-  throttledStream,
-  TokenBucket,
-} from '../../../src/resilience/rate-limit.js';
+import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter, throttledStream, TokenBucket } from '../../../src/resilience/rate-limit.js';
 import { megabitsPerSecondToBytes } from '../../../src/units.js';
 
 const MB = 1_000_000;

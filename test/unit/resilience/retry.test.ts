@@ -1,13 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ClassifiedError, ErrorClass } from '../../../src/resilience/errors.js';
-import {
-  backoffCeiling,
-  DEFAULT_STRATEGIES,
-  maxRetriesFor,
-  retryDecision,
-  withRetry,
-  type RetryInfo,
-} from '../../../src/resilience/retry.js';
+import { backoffCeiling, DEFAULT_STRATEGIES, maxRetriesFor, retryDecision, withRetry, type RetryInfo } from '../../../src/resilience/retry.js';
 
 /** mulberry32: a small seeded generator, so distributions are checked on fixed numbers. */
 function seeded(seed: number): () => number {

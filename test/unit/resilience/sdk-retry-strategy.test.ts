@@ -5,7 +5,10 @@ import { classifyRetryError, PolicyRetryStrategy, sdkRetryConfig } from '../../.
 
 const sdkError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status, ...extra } });
-const info = (error: Error, errorType: RetryErrorInfo['errorType'] = 'CLIENT_ERROR'): RetryErrorInfo => ({ error: error as RetryErrorInfo['error'], errorType });
+const info = (error: Error, errorType: RetryErrorInfo['errorType'] = 'CLIENT_ERROR'): RetryErrorInfo => ({
+  error: error as RetryErrorInfo['error'],
+  errorType,
+});
 
 /** Refreshes the token until the strategy refuses; the delays it asked for, in order. */
 async function delaysUntilRefused(s: PolicyRetryStrategy, error: Error): Promise<number[]> {

@@ -1,6 +1,14 @@
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { SDK_EXPIRY_WINDOW_MS, SecretRegistry, credentialsToEnv, defaultChain, fromSecret, registerSecretValue, secretValues } from '../../../src/storage/credentials.js';
+import {
+  SDK_EXPIRY_WINDOW_MS,
+  SecretRegistry,
+  credentialsToEnv,
+  defaultChain,
+  fromSecret,
+  registerSecretValue,
+  secretValues,
+} from '../../../src/storage/credentials.js';
 import { CredentialsFormatError, SecretError, parseDestinationCredentials, parseSecretText } from '../../../src/storage/secrets.js';
 
 const KEY_ID = 'AKIAUNITTEST00000001';
@@ -63,7 +71,12 @@ describe('parseDestinationCredentials', () => {
   });
 
   it('reads endpoint, region and an expiration (ISO or epoch seconds)', () => {
-    const iso = parseDestinationCredentials({ ...creds(1), endpoint_url: 'https://s3.example.net', region: 'eu-central-1', expiration: '2026-01-01T01:00:00Z' });
+    const iso = parseDestinationCredentials({
+      ...creds(1),
+      endpoint_url: 'https://s3.example.net',
+      region: 'eu-central-1',
+      expiration: '2026-01-01T01:00:00Z',
+    });
     expect(iso.endpoint).toBe('https://s3.example.net');
     expect(iso.region).toBe('eu-central-1');
     expect(iso.credentials.expiration?.toISOString()).toBe('2026-01-01T01:00:00.000Z');

@@ -53,6 +53,9 @@ describe('externalSort', () => {
     }
     const out: ListedObject[] = [];
     for await (const o of externalSort(one(), { runSize: 1 })) out.push(o);
-    expect(out).toEqual([{ key: 'y', size: 0, etag: '', lastModified: undefined, storageClass: undefined }, { key: 'z', size: 5, etag: 'x-2', lastModified: date, storageClass: 'STANDARD_IA' }]);
+    expect(out).toEqual([
+      { key: 'y', size: 0, etag: '', lastModified: undefined, storageClass: undefined },
+      { key: 'z', size: 5, etag: 'x-2', lastModified: date, storageClass: 'STANDARD_IA' },
+    ]);
   });
 });

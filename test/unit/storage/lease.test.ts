@@ -21,7 +21,10 @@ const shard = (index: number, count: number, depth = 4): LeaseScope => ({ kind: 
 const lease = (key: string, scope: LeaseScope, expiresInS: number): LeaseObject => ({
   key,
   etag: '"e"',
-  body: { ...newLeaseBody({ runId: `r-${key}`, scope, ttlSeconds: 300, now: NOW, host: 'h', pid: 1 }), expires_at: new Date(NOW.getTime() + expiresInS * 1000).toISOString() },
+  body: {
+    ...newLeaseBody({ runId: `r-${key}`, scope, ttlSeconds: 300, now: NOW, host: 'h', pid: 1 }),
+    expires_at: new Date(NOW.getTime() + expiresInS * 1000).toISOString(),
+  },
 });
 
 describe('lease keys and scopes', () => {
@@ -69,7 +72,11 @@ describe('liveness and conflicts', () => {
       lease('m/_leases/shard-0-of-2.json', shard(0, 2), 100), // another split: overlaps
     ];
     expect(conflictingLeases(ours, others, NOW, 300).map((l) => l.key)).toEqual(['m/_leases/shard-0-of-2.json']);
-    expect(conflictingLeases({ key: 'm/_leases/all.json', scope: all }, others, NOW, 300).map((l) => l.key)).toEqual([ours.key, 'm/_leases/shard-2-of-4.json', 'm/_leases/shard-0-of-2.json']);
+    expect(conflictingLeases({ key: 'm/_leases/all.json', scope: all }, others, NOW, 300).map((l) => l.key)).toEqual([
+      ours.key,
+      'm/_leases/shard-2-of-4.json',
+      'm/_leases/shard-0-of-2.json',
+    ]);
   });
 
   it('names the holder: run, host, pid, scope and until when', () => {
@@ -80,7 +87,15 @@ describe('liveness and conflicts', () => {
 describe('lease bodies', () => {
   it('round-trips through JSON; anything else is not a lease', () => {
     const b = newLeaseBody({ runId: 'r1', scope: shard(0, 2), ttlSeconds: 30, now: NOW, host: 'h', pid: 7 });
-    expect(b).toMatchObject({ run_id: 'r1', host: 'h', pid: 7, started_at: NOW.toISOString(), renewed_at: NOW.toISOString(), expires_at: '2026-12-01T00:00:30.000Z', ttl_seconds: 30 });
+    expect(b).toMatchObject({
+      run_id: 'r1',
+      host: 'h',
+      pid: 7,
+      started_at: NOW.toISOString(),
+      renewed_at: NOW.toISOString(),
+      expires_at: '2026-12-01T00:00:30.000Z',
+      ttl_seconds: 30,
+    });
     expect(parseLease(JSON.stringify(b))).toEqual(b);
     expect(parseLease('not json')).toBeUndefined();
     expect(parseLease('{"run_id":"r"}')).toBeUndefined();

@@ -8,7 +8,8 @@ const at = (url: string, endpoint?: string): StoreLocation => {
   return { bucket: m[1]!, prefix: m[2]!, endpoint };
 };
 const copy = (src: StoreLocation, dst: StoreLocation) => locationRefusal({ source: src, dest: dst, syncMode: 'copy', allowBucketRoot: false });
-const sync = (src: StoreLocation, dst: StoreLocation, allowBucketRoot = false) => locationRefusal({ source: src, dest: dst, syncMode: 'sync', allowBucketRoot });
+const sync = (src: StoreLocation, dst: StoreLocation, allowBucketRoot = false) =>
+  locationRefusal({ source: src, dest: dst, syncMode: 'sync', allowBucketRoot });
 
 describe('locationRefusal: overlapping locations', () => {
   it("refuses the new user's mistake: the source inside the destination (sync would delete the source)", () => {
@@ -68,7 +69,11 @@ describe('storeOf', () => {
 
 describe('locationRefusal: bucket-root destination in sync mode', () => {
   it('refuses s3://b, s3://b/ and s3://b// unless allowed', () => {
-    for (const dst of [{ bucket: 'lake', prefix: '' }, { bucket: 'lake', prefix: '/' }, { bucket: 'lake', prefix: '//' }]) {
+    for (const dst of [
+      { bucket: 'lake', prefix: '' },
+      { bucket: 'lake', prefix: '/' },
+      { bucket: 'lake', prefix: '//' },
+    ]) {
       const r = sync(at('s3://src/data/'), dst);
       expect(r?.reason, dst.prefix).toBe('bucket-root');
       expect(r?.message).toMatch(/--allow-bucket-root/);
@@ -92,9 +97,20 @@ describe('locationRefusal: bucket-root destination in sync mode', () => {
   });
 
   it('through the config: the source endpoint defaults to the destination one', () => {
-    const { config, explicit } = loadConfig({ cli: { source: 's3://lake/data/sub/', destination: 's3://lake/data/', 'endpoint-url': 'http://127.0.0.1:9000', 'sync-mode': 'sync' }, environ: {} });
+    const { config, explicit } = loadConfig({
+      cli: { source: 's3://lake/data/sub/', destination: 's3://lake/data/', 'endpoint-url': 'http://127.0.0.1:9000', 'sync-mode': 'sync' },
+      environ: {},
+    });
     expect(sidesRefusal(resolveSides(config, explicit), config)?.reason).toBe('overlap');
-    const apart = loadConfig({ cli: { source: 's3://lake/data/sub/', destination: 's3://lake/data/', 'endpoint-url': 'http://127.0.0.1:9000', 'source-endpoint-url': 'http://10.0.0.2:9000' }, environ: {} });
+    const apart = loadConfig({
+      cli: {
+        source: 's3://lake/data/sub/',
+        destination: 's3://lake/data/',
+        'endpoint-url': 'http://127.0.0.1:9000',
+        'source-endpoint-url': 'http://10.0.0.2:9000',
+      },
+      environ: {},
+    });
     expect(sidesRefusal(resolveSides(apart.config, apart.explicit), apart.config)).toBeUndefined();
   });
 });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeSizes,
-  explicitPerformance,
-  formatExplain,
-  seedWorkers,
-  sizePool,
-  type SizingInput,
-} from '../../../src/system/sizing.js';
+import { describeSizes, explicitPerformance, formatExplain, seedWorkers, sizePool, type SizingInput } from '../../../src/system/sizing.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -203,10 +196,15 @@ describe('sizePool: explicit values', () => {
 describe('sizePool: always within the configuration’s bounds', () => {
   it('for a spread of machines and workloads', () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
       const s = sizePool({
-        resources: { cpus: 0.125 + rand() * 64, memoryBytes: (0.25 + rand() * 256) * GIB, availableMemoryBytes: rand() * 64 * GIB, networkMbps: rand() < 0.5 ? undefined : 1 + rand() * 100_000 },
+        resources: {
+          cpus: 0.125 + rand() * 64,
+          memoryBytes: (0.25 + rand() * 256) * GIB,
+          availableMemoryBytes: rand() * 64 * GIB,
+          networkMbps: rand() < 0.5 ? undefined : 1 + rand() * 100_000,
+        },
         workload: {
           objectCount: rand() < 0.3 ? undefined : Math.floor(rand() * 1e8),
           averageObjectBytes: rand() < 0.3 ? undefined : rand() * 10 * GIB,

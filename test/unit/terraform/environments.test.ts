@@ -21,7 +21,10 @@ function varsIn(expr: unknown): string[] {
 describe('one root for every environment', () => {
   it('holds the shared .tf files and, per environment, only a tfvars and a backend file', () => {
     const names = readdirSync(rootDir).filter((n) => !n.startsWith('.'));
-    expect(names.filter((n) => statSync(path.join(rootDir, n)).isDirectory()), 'no per-environment directories').toEqual([]);
+    expect(
+      names.filter((n) => statSync(path.join(rootDir, n)).isDirectory()),
+      'no per-environment directories',
+    ).toEqual([]);
     expect(names.filter((n) => n.endsWith('.tf')).sort()).toEqual(['main.tf', 'outputs.tf', 'providers.tf', 'variables.tf', 'versions.tf']);
     expect(names.filter((n) => n.endsWith('.tfvars')).sort()).toEqual(ENVIRONMENTS.map((e) => `${e}.tfvars`).sort());
     expect(names.filter((n) => n.endsWith('.tfbackend')).sort()).toEqual(ENVIRONMENTS.map((e) => `${e}.s3.tfbackend`).sort());
@@ -41,8 +44,14 @@ describe('one root for every environment', () => {
       .filter(([name, [v]]) => !('default' in v) && !NETWORK_INPUTS.includes(name))
       .map(([name]) => name);
     for (const [env, tfvars] of await tfvarsOf()) {
-      expect(required.filter((name) => !(name in tfvars)), `${env}: not set`).toEqual([]);
-      expect(Object.keys(tfvars).filter((name) => !declared.includes(name)), `${env}: not a root variable`).toEqual([]);
+      expect(
+        required.filter((name) => !(name in tfvars)),
+        `${env}: not set`,
+      ).toEqual([]);
+      expect(
+        Object.keys(tfvars).filter((name) => !declared.includes(name)),
+        `${env}: not a root variable`,
+      ).toEqual([]);
     }
     // Typed and described here too: the module validates them.
     for (const name of required) {
@@ -56,7 +65,10 @@ describe('one root for every environment', () => {
     const root = await parseDir(rootDir);
     const call = root.module.s3_direct_sync[0] as Record<string, unknown>;
     const read = new Set([...Object.values(call).flatMap(varsIn), ...varsIn(root.provider)]);
-    expect(Object.keys(root.variable).filter((name) => !read.has(name)), 'declared but never used').toEqual([]);
+    expect(
+      Object.keys(root.variable).filter((name) => !read.has(name)),
+      'declared but never used',
+    ).toEqual([]);
     for (const name of PROVIDER_INPUTS) expect(varsIn(root.provider), name).toContain(name);
     for (const [env, tfvars] of await tfvarsOf()) {
       for (const name of Object.keys(tfvars)) {

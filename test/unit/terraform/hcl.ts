@@ -45,7 +45,9 @@ export async function parseAttributes(file: string): Promise<Record<string, unkn
 /** Parses every .tf file directly in dir and merges them like Terraform does for one module. */
 export async function parseDir(dir: string): Promise<Hcl> {
   const merged: Hcl = {};
-  const files = readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort();
   for (const f of files) {
     const doc = await parseFile(path.join(dir, f));
     for (const [kind, value] of Object.entries(doc as Record<string, unknown>)) {
@@ -134,9 +136,7 @@ export function evalString(s: string, ctx: EvalContext, scope: Record<string, un
   const parts = splitTemplate(s);
   const only = parts[0];
   if (parts.length === 1 && only && 'expr' in only) return evalExpr(only.expr, ctx, scope);
-  return parts
-    .map((p) => ('lit' in p ? p.lit : String(evalExpr(p.expr, ctx, scope))))
-    .join('');
+  return parts.map((p) => ('lit' in p ? p.lit : String(evalExpr(p.expr, ctx, scope)))).join('');
 }
 
 export function evalValue(v: unknown, ctx: EvalContext, scope: Record<string, unknown> = {}): unknown {
@@ -209,15 +209,13 @@ export const GATES: Record<string, (v: Record<string, unknown>, c: Record<string
   '${var.sync_mode == "sync" ? [1] : []}': (v) => (v.sync_mode === 'sync' ? [1] : []),
   '${local.destination_kms && local.destination_kms_key_arn != null ? [local.destination_kms_key_arn] : []}': (_v, c) =>
     c.destination_kms && c.destination_kms_key_arn != null ? [c.destination_kms_key_arn] : [],
-  '${length(local.runtime_secret_arns) > 0 ? [1] : []}': (_v, c) =>
-    (c.runtime_secret_arns as unknown[]).length > 0 ? [1] : [],
+  '${length(local.runtime_secret_arns) > 0 ? [1] : []}': (_v, c) => ((c.runtime_secret_arns as unknown[]).length > 0 ? [1] : []),
   '${length(local.runtime_secret_arns) > 0 && length(var.secrets_kms_key_arns) > 0 ? [1] : []}': (v, c) =>
     (c.runtime_secret_arns as unknown[]).length > 0 && (v.secrets_kms_key_arns as unknown[]).length > 0 ? [1] : [],
   '${var.metrics_backend == "cloudwatch" ? [1] : []}': (v) => (v.metrics_backend === 'cloudwatch' ? [1] : []),
   '${var.enable_fanout ? [1] : []}': (v) => (v.enable_fanout ? [1] : []),
   '${var.create_ecr_repository ? [1] : []}': (v) => (v.create_ecr_repository ? [1] : []),
-  '${length(local.injected_secret_arns) > 0 ? [1] : []}': (_v, c) =>
-    (c.injected_secret_arns as unknown[]).length > 0 ? [1] : [],
+  '${length(local.injected_secret_arns) > 0 ? [1] : []}': (_v, c) => ((c.injected_secret_arns as unknown[]).length > 0 ? [1] : []),
   '${length(local.injected_secret_arns) > 0 && length(var.secrets_kms_key_arns) > 0 ? [1] : []}': (v, c) =>
     (c.injected_secret_arns as unknown[]).length > 0 && (v.secrets_kms_key_arns as unknown[]).length > 0 ? [1] : [],
   '${var.restrict_destination_to_vpce ? [1] : []}': (v) => (v.restrict_destination_to_vpce ? [1] : []),

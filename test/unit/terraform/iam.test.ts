@@ -6,10 +6,7 @@ import { ACCOUNT, envModel, loadModule } from './model.js';
 const NO_RESOURCE_LEVEL = new Set(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
 
 /** Least-privilege rules for an identity policy that touches S3; returns every violation found. */
-export function policyProblems(
-  statements: Statement[],
-  s3: { buckets: Record<string, string[]> },
-): string[] {
+export function policyProblems(statements: Statement[], s3: { buckets: Record<string, string[]> }): string[] {
   const problems: string[] = [];
   for (const s of statements) {
     const where = `${s.sid || '(no sid)'}`;
@@ -96,14 +93,24 @@ describe('policy checker', () => {
     const bad: Statement[] = [
       { sid: 'a', effect: 'Allow', actions: ['s3:*'], resources: ['arn:aws:s3:::*'], conditions: [], gate: null },
       { sid: 'b', effect: 'Allow', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::src/*'], conditions: [], gate: null },
-      { sid: 'c', effect: 'Allow', actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::src'], conditions: [{ test: 'StringEquals', variable: 's3:prefix', values: ['data/'] }], gate: null },
+      {
+        sid: 'c',
+        effect: 'Allow',
+        actions: ['s3:ListBucket'],
+        resources: ['arn:aws:s3:::src'],
+        conditions: [{ test: 'StringEquals', variable: 's3:prefix', values: ['data/'] }],
+        gate: null,
+      },
       { sid: 'd', effect: 'Allow', actions: ['iam:PassRole'], resources: ['arn:aws:iam::1:role/x'], conditions: [], gate: null },
       { sid: 'e', effect: 'Allow', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: [], gate: null },
       { sid: 'f', effect: 'Allow', actions: ['s3:PutObject'], resources: ['*'], conditions: [], gate: null },
     ];
     const problems = policyProblems(bad, { buckets: { src: ['data/'] } });
     for (const sid of ['a', 'b', 'c', 'd', 'e', 'f']) {
-      expect(problems.some((p) => p.startsWith(`${sid}:`)), `no problem reported for ${sid}`).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith(`${sid}:`)),
+        `no problem reported for ${sid}`,
+      ).toBe(true);
     }
   });
 });
@@ -121,9 +128,7 @@ describe('module locals mirrored by the tests', () => {
       '${distinct(concat( var.destination_allowed_vpce_ids, var.create_s3_gateway_endpoint ? [aws_vpc_endpoint.s3[0].id] : [], ))}',
     );
     expect(locals.source_bucket_arn).toBe('arn:${local.partition}:s3:::${var.source_bucket}');
-    expect(locals.task_definition_family_arn).toBe(
-      'arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${local.task_family}:*',
-    );
+    expect(locals.task_definition_family_arn).toBe('arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${local.task_family}:*');
   });
 });
 
@@ -145,9 +150,7 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
 
       // Source: only reads, on every configured prefix, and nothing else.
       const src = `arn:aws:s3:::${v.source_bucket}`;
-      const sourceActions = new Set(
-        statements.filter((s) => s.resources.some((r) => r === src || r.startsWith(`${src}/`))).flatMap((s) => s.actions),
-      );
+      const sourceActions = new Set(statements.filter((s) => s.resources.some((r) => r === src || r.startsWith(`${src}/`))).flatMap((s) => s.actions));
       const expectedSource = ['s3:GetObject', 's3:ListBucket', ...(v.copy_object_tags ? ['s3:GetObjectTagging'] : [])];
       expect([...sourceActions].sort()).toEqual(expectedSource.sort());
       const reads = statements.find((s) => s.actions.includes('s3:GetObject') && s.resources[0]?.startsWith(src));
@@ -167,7 +170,10 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
       const leaseKey = `${dest}/${v.destination_prefix}_leases/all.json`;
       const covers = (pattern: string, arn: string) => (pattern.endsWith('*') ? arn.startsWith(pattern.slice(0, -1)) : arn === pattern);
       for (const action of ['s3:PutObject', 's3:GetObject']) {
-        expect(statements.some((s) => s.actions.includes(action) && s.resources.some((r) => covers(r, leaseKey))), action).toBe(true);
+        expect(
+          statements.some((s) => s.actions.includes(action) && s.resources.some((r) => covers(r, leaseKey))),
+          action,
+        ).toBe(true);
       }
       const destList = statements.find((s) => s.actions.includes('s3:ListBucket') && s.resources[0] === dest);
       const listPrefixes = destList?.conditions.find((c) => c.variable === 's3:prefix')?.values ?? [];
@@ -192,9 +198,7 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
 
       // Secrets: exactly the configured ones.
       const secrets = statements.filter((s) => s.actions.includes('secretsmanager:GetSecretValue')).flatMap((s) => s.resources);
-      expect(secrets.sort()).toEqual(
-        [v.destination_credentials_secret_arn, v.config_secret_arn].filter((x): x is string => typeof x === 'string').sort(),
-      );
+      expect(secrets.sort()).toEqual([v.destination_credentials_secret_arn, v.config_secret_arn].filter((x): x is string => typeof x === 'string').sort());
 
       // PutMetricData only with the PutMetricData backend; fan-out statements only with enable_fanout.
       expect(statements.some((s) => s.actions.includes('cloudwatch:PutMetricData'))).toBe(v.metrics_backend === 'cloudwatch');
@@ -308,7 +312,10 @@ describe('policy structure in the module', () => {
         } else {
           // Deny statements may say s3:* / sqs actions: they only take away (TLS-only, VPC endpoint only).
           const conds = (raw.condition ?? []).map((c: Hcl) => c.variable);
-          expect(conds.some((c: string) => c === 'aws:SecureTransport' || c === 'aws:SourceVpce'), `${name}/${raw.sid}`).toBe(true);
+          expect(
+            conds.some((c: string) => c === 'aws:SecureTransport' || c === 'aws:SourceVpce'),
+            `${name}/${raw.sid}`,
+          ).toBe(true);
         }
         const resources = JSON.stringify(raw.resources ?? []);
         if (resources === '["*"]' && effect === 'Allow' && !isKeyPolicy) {

@@ -95,8 +95,7 @@ export function computeLocals(v: Record<string, unknown>, region: string): Recor
     destination_region: v.destination_region ?? region,
     destination_kms: destinationKms,
     create_destination_key: createDestinationKey,
-    destination_kms_key_arn:
-      v.destination_kms_key_arn ?? (createDestinationKey ? '<aws_kms_key.destination.arn>' : null),
+    destination_kms_key_arn: v.destination_kms_key_arn ?? (createDestinationKey ? '<aws_kms_key.destination.arn>' : null),
     runtime_secret_arns: [v.destination_credentials_secret_arn, v.config_secret_arn].filter((x) => x != null),
     injected_secret_arns: [...new Set(Object.values(v.injected_secrets as Record<string, string>))],
     cluster_name: createCluster ? name : String(v.existing_cluster_arn).split('/')[1],

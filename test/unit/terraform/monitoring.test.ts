@@ -111,7 +111,11 @@ describe('alarms', () => {
     expect(cw?.actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     // ... only for this account's alarms of this module (all named "<name>-..."): the confused-deputy guard.
     expect(cw?.condition).toContainEqual({ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['${local.account_id}'] });
-    expect(cw?.condition).toContainEqual({ test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.name}-*'] });
+    expect(cw?.condition).toContainEqual({
+      test: 'ArnLike',
+      variable: 'aws:SourceArn',
+      values: ['arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${local.name}-*'],
+    });
     const alarms = Object.values(m.resource.aws_cloudwatch_metric_alarm as Record<string, Hcl[]>).map((a) => a[0].alarm_name as string);
     expect(alarms.length).toBeGreaterThan(0);
     for (const name of alarms) expect(name).toMatch(/^\$\{local\.name\}-/);

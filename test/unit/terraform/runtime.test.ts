@@ -27,7 +27,10 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
   const open = '${merge(\n    var.extra_environment,\n    {';
   if (!raw.startsWith(open)) throw new Error('extra_environment must come first (lowest priority)');
   const body = raw.slice(open.length, raw.indexOf('\n    },'));
-  for (const line of body.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of body
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const mm = line.match(/^(S3DS_[A-Z0-9_]+)\s*=\s*(.+)$/);
     if (!mm) throw new Error(`unexpected line in container_environment: ${line}`);
     const [, name, expr] = mm as unknown as [string, string, string];
@@ -40,7 +43,10 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
     else throw new Error(`unsupported entry ${line}`);
   }
   const conditional = raw.slice(raw.indexOf('\n    },') + 7);
-  for (const part of conditional.split('\n').map((l) => l.trim()).filter((l) => l && l !== ')}')) {
+  for (const part of conditional
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && l !== ')}')) {
     let x: RegExpMatchArray | null;
     if ((x = part.match(/^var\.(\w+) != null \? \{ (S3DS_\w+) = var\.\1 \} : \{\},$/))) {
       if (v[x[1] as string] != null) out[x[2] as string] = String(v[x[1] as string]);

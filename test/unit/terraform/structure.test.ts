@@ -1,19 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  ENVIRONMENTS,
-  backendConfigPath,
-  listTfFiles,
-  moduleDir,
-  parseAttributes,
-  parseDir,
-  parseFile,
-  repoRoot,
-  rootDir,
-  tfRoot,
-  tfvarsPath,
-} from './hcl.js';
+import { ENVIRONMENTS, backendConfigPath, listTfFiles, moduleDir, parseAttributes, parseDir, parseFile, repoRoot, rootDir, tfRoot, tfvarsPath } from './hcl.js';
 import { parse } from '@cdktf/hcl2json';
 
 describe('terraform files', () => {

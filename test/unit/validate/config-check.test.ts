@@ -52,7 +52,9 @@ describe('the config check', () => {
   it('fails when the destination lies inside the source on the same server', () => {
     const r = check({ source: 's3://lake/data/', destination: 's3://lake/data/mirror/', 'endpoint-url': 'http://127.0.0.1:9000' });
     expect(r.ok).toBe(false);
-    expect(r.detail.split('\n')[0]).toBe('the destination s3://lake/data/mirror/ lies inside the source s3://lake/data/: every run would copy its own copies again');
+    expect(r.detail.split('\n')[0]).toBe(
+      'the destination s3://lake/data/mirror/ lies inside the source s3://lake/data/: every run would copy its own copies again',
+    );
     expect(r.hint).toMatch(/outside the source/);
   });
 
@@ -77,7 +79,9 @@ describe('locationConflict', () => {
   it('same place, destination inside source, source inside destination', () => {
     expect(locationConflict(sides('s3://lake/data/', 's3://lake/data/'))).toMatch(/the same place/);
     expect(locationConflict(sides('s3://lake/data/', 's3://lake/data/copy/'))).toMatch(/destination .* inside the source/);
-    expect(locationConflict(sides('s3://lake/data/', 's3://lake/'))).toBe('the source s3://lake/data/ lies inside the destination s3://lake/: a sync-mode run would delete what it mirrors');
+    expect(locationConflict(sides('s3://lake/data/', 's3://lake/'))).toBe(
+      'the source s3://lake/data/ lies inside the destination s3://lake/: a sync-mode run would delete what it mirrors',
+    );
   });
 
   it('none for other buckets, sibling prefixes, or different servers', () => {

@@ -19,7 +19,10 @@ function refusal(f: () => unknown): Refusal {
 
 describe('parseValidateOptions', () => {
   it('refuses an STS endpoint with user:password@ without printing the password', () => {
-    for (const [argv, env] of [[{ 'sts-endpoint-url': 'http://u:sts-pass-9@127.0.0.1:5000' }, {}], [{}, { AWS_ENDPOINT_URL_STS: 'https://u:sts-pass-9@sts.example.com' }]] as const) {
+    for (const [argv, env] of [
+      [{ 'sts-endpoint-url': 'http://u:sts-pass-9@127.0.0.1:5000' }, {}],
+      [{}, { AWS_ENDPOINT_URL_STS: 'https://u:sts-pass-9@sts.example.com' }],
+    ] as const) {
       const r = refusal(() => parseValidateOptions(argv, env));
       expect(r.exitCode).toBe(2);
       expect(r.message).toMatch(/without user:password@/);
@@ -44,14 +47,20 @@ describe('parseValidateOptions', () => {
   });
 
   it('minimums from flags and S3DS_VALIDATE_MIN_*; a bad one is exit 2', () => {
-    expect(parseValidateOptions({ 'min-memory-bytes': '1GiB', 'min-cpus': '2' }, { S3DS_VALIDATE_MIN_DISK_BYTES: '10GiB' }).minimums).toEqual({ memoryBytes: GiB, diskBytes: 10 * GiB, cpus: 2 });
+    expect(parseValidateOptions({ 'min-memory-bytes': '1GiB', 'min-cpus': '2' }, { S3DS_VALIDATE_MIN_DISK_BYTES: '10GiB' }).minimums).toEqual({
+      memoryBytes: GiB,
+      diskBytes: 10 * GiB,
+      cpus: 2,
+    });
     const r = refusal(() => parseValidateOptions({}, { S3DS_VALIDATE_MIN_MEMORY_BYTES: 'heaps' }));
     expect(r.exitCode).toBe(2);
     expect(r.message).toMatch(/S3DS_VALIDATE_MIN_MEMORY_BYTES/);
   });
 
   it('STS endpoint from the flag, else AWS_ENDPOINT_URL_STS; it must be a URL', () => {
-    expect(parseValidateOptions({ 'sts-endpoint-url': 'http://127.0.0.1:5000' }, { AWS_ENDPOINT_URL_STS: 'http://other' }).stsEndpoint).toBe('http://127.0.0.1:5000');
+    expect(parseValidateOptions({ 'sts-endpoint-url': 'http://127.0.0.1:5000' }, { AWS_ENDPOINT_URL_STS: 'http://other' }).stsEndpoint).toBe(
+      'http://127.0.0.1:5000',
+    );
     expect(parseValidateOptions({}, { AWS_ENDPOINT_URL_STS: 'https://sts.eu-west-1.amazonaws.com' }).stsEndpoint).toBe('https://sts.eu-west-1.amazonaws.com');
     expect(parseValidateOptions({}, { AWS_ENDPOINT_URL_STS: ' ' }).stsEndpoint).toBeUndefined();
     expect(refusal(() => parseValidateOptions({ 'sts-endpoint-url': 'sts.local' }, {})).exitCode).toBe(2);
@@ -90,13 +99,20 @@ describe('parseEstimateOptions', () => {
   });
 
   it('growth multipliers: the ones given, the seed defaults for the rest (applied by the estimate)', () => {
-    expect(parseEstimateOptions({ 'growth-files': '2', 'growth-size': '1.5', 'growth-frequency': '1.2' }, {}).growth).toEqual({ fileCount: 2, fileSize: 1.5, frequency: 1.2 });
+    expect(parseEstimateOptions({ 'growth-files': '2', 'growth-size': '1.5', 'growth-frequency': '1.2' }, {}).growth).toEqual({
+      fileCount: 2,
+      fileSize: 1.5,
+      frequency: 1.2,
+    });
     expect(parseEstimateOptions({ 'growth-size': '3' }, {}).growth).toEqual({ fileCount: undefined, fileSize: 3, frequency: undefined });
     expect(refusal(() => parseEstimateOptions({ 'growth-files': '0' }, {})).exitCode).toBe(2);
   });
 
   it('planning knobs and their checks', () => {
-    const o = parseEstimateOptions({ 'runs-per-month': '30', 'deadline-hours': '2', 'max-workers': '4', 'access-frequency': 'rare', spot: true, 'job-region': 'ap-northeast-1' }, {});
+    const o = parseEstimateOptions(
+      { 'runs-per-month': '30', 'deadline-hours': '2', 'max-workers': '4', 'access-frequency': 'rare', spot: true, 'job-region': 'ap-northeast-1' },
+      {},
+    );
     expect(o).toMatchObject({ runsPerMonth: 30, deadlineHours: 2, maxWorkers: 4, accessFrequency: 'rare', spot: true, jobRegion: 'ap-northeast-1' });
     expect(parseEstimateOptions({ 'job-region': 'outside-aws' }, {}).jobRegion).toBe('outside-aws');
     expect(parseEstimateOptions({}, { S3DS_CAPACITY_PROVIDER: 'FARGATE_SPOT' }).spot).toBe(true);

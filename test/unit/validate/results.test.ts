@@ -6,7 +6,12 @@ const results: CheckResult[] = [
   { name: 'config', ok: true, detail: 'schema valid; 2 values set above the defaults by cli\ncli: destination_bucket, destination_prefix' },
   { name: 'credentials', ok: true, skipped: true, detail: 'not verified: no STS' },
   { name: 'source-listable', ok: true, detail: 'listed s3://src/data/: first key data/a.zip', latency_ms: 12.4 },
-  { name: 'destination-writable', ok: false, detail: 's3:PutObject on s3://dst/ro/_s3ds-validate/x denied (AccessDenied)', hint: 'the credentials need s3:PutObject' },
+  {
+    name: 'destination-writable',
+    ok: false,
+    detail: 's3:PutObject on s3://dst/ro/_s3ds-validate/x denied (AccessDenied)',
+    hint: 'the credentials need s3:PutObject',
+  },
   { name: 'endpoint-latency', ok: true, detail: 'http://h: median 1.5 ms of 3 requests', latency_ms: 1.5 },
 ];
 
@@ -24,7 +29,9 @@ describe('formatChecks', () => {
       const row = lines.find((l) => l.startsWith(r.name + ' '))!;
       expect(row, r.name).toBeDefined();
       expect(row.slice(resultCol, detailCol).trim()).toBe(resultLabel(r));
-      expect(row.slice(detailCol)).toBe(r.detail.split('\n')[0] + (r.latency_ms !== undefined && r.name !== 'endpoint-latency' ? ` (${formatLatency(r.latency_ms)})` : ''));
+      expect(row.slice(detailCol)).toBe(
+        r.detail.split('\n')[0] + (r.latency_ms !== undefined && r.name !== 'endpoint-latency' ? ` (${formatLatency(r.latency_ms)})` : ''),
+      );
     }
   });
 
@@ -42,7 +49,7 @@ describe('formatChecks', () => {
     expect(lines[failRow + 1]).toBe(' '.repeat(detailCol) + 'hint: the credentials need s3:PutObject');
   });
 
-  it('shows a check\'s latency after its detail, but not twice for endpoint-latency', () => {
+  it("shows a check's latency after its detail, but not twice for endpoint-latency", () => {
     expect(text).toContain('first key data/a.zip (12 ms)');
     expect(text).toContain('median 1.5 ms of 3 requests\n');
   });
@@ -50,7 +57,11 @@ describe('formatChecks', () => {
   it('ends with counts and the failed names', () => {
     expect(lines[lines.length - 1]).toBe('3 passed, 1 skipped, 1 failed: destination-writable');
     expect(lines[lines.length - 2]).toBe('');
-    expect(formatChecks(results.filter((r) => r.ok)).split('\n').pop()).toBe('3 passed, 1 skipped, 0 failed');
+    expect(
+      formatChecks(results.filter((r) => r.ok))
+        .split('\n')
+        .pop(),
+    ).toBe('3 passed, 1 skipped, 0 failed');
   });
 });
 
@@ -71,7 +82,16 @@ describe('checksDocument and failedChecks', () => {
 
 describe('check names', () => {
   it('are the eight checks in report order', () => {
-    expect(CHECK_NAMES).toEqual(['config', 'credentials', 'source-listable', 'destination-exists', 'destination-writable', 's5cmd', 'endpoint-latency', 'resources']);
+    expect(CHECK_NAMES).toEqual([
+      'config',
+      'credentials',
+      'source-listable',
+      'destination-exists',
+      'destination-writable',
+      's5cmd',
+      'endpoint-latency',
+      'resources',
+    ]);
     expect(isCheckName('s5cmd')).toBe(true);
     expect(isCheckName('S5CMD')).toBe(false);
     expect(isCheckName('network')).toBe(false);

@@ -14,7 +14,9 @@ describe('explainS3Error', () => {
     const e = explainS3Error(awsError('NoSuchBucket', 404), list);
     expect(e.detail).toBe("destination bucket 'lake' does not exist at AWS S3 (eu-west-1)");
     expect(e.hint).toMatch(/create the bucket/);
-    expect(explainS3Error(awsError('NoSuchBucket', 404), { ...source, endpoint: 'http://127.0.0.1:9000' }).detail).toBe("source bucket 'data.binance.vision' does not exist at http://127.0.0.1:9000 (ap-northeast-1)");
+    expect(explainS3Error(awsError('NoSuchBucket', 404), { ...source, endpoint: 'http://127.0.0.1:9000' }).detail).toBe(
+      "source bucket 'data.binance.vision' does not exist at http://127.0.0.1:9000 (ap-northeast-1)",
+    );
   });
 
   it('a bare 404 on a listing is a missing bucket; on a write it is not', () => {
@@ -49,7 +51,10 @@ describe('explainS3Error', () => {
   });
 
   it('a bucket in another region says which flag to set', () => {
-    expect(explainS3Error(awsError('PermanentRedirect', 301), list)).toEqual({ detail: "destination bucket 'lake' is not in eu-west-1 (PermanentRedirect) at AWS S3 (eu-west-1)", hint: "set --region to the bucket's region" });
+    expect(explainS3Error(awsError('PermanentRedirect', 301), list)).toEqual({
+      detail: "destination bucket 'lake' is not in eu-west-1 (PermanentRedirect) at AWS S3 (eu-west-1)",
+      hint: "set --region to the bucket's region",
+    });
     expect(explainS3Error(awsError('AuthorizationHeaderMalformed', 400), source).hint).toMatch(/--source-region/);
   });
 
@@ -62,7 +67,9 @@ describe('explainS3Error', () => {
 
   it('a timed-out request says how long it waited', () => {
     const aborted = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
-    expect(explainS3Error(aborted, { ...list, timeoutMs: 15_000 }).detail).toBe('s3:ListBucket on s3://lake/bronze/ got no answer within 15 s at AWS S3 (eu-west-1)');
+    expect(explainS3Error(aborted, { ...list, timeoutMs: 15_000 }).detail).toBe(
+      's3:ListBucket on s3://lake/bronze/ got no answer within 15 s at AWS S3 (eu-west-1)',
+    );
   });
 
   it('anything else keeps the code and message', () => {
@@ -74,7 +81,16 @@ describe('explainS3Error', () => {
 
 describe('explainCredentialCode', () => {
   it('knows the STS and S3 credential codes and nothing else', () => {
-    for (const code of ['InvalidClientTokenId', 'InvalidAccessKeyId', 'XAdminUserNotFound', 'RequestTimeTooSkewed', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'ExpiredToken', 'CredentialsProviderError']) {
+    for (const code of [
+      'InvalidClientTokenId',
+      'InvalidAccessKeyId',
+      'XAdminUserNotFound',
+      'RequestTimeTooSkewed',
+      'UnrecognizedClientException',
+      'SignatureDoesNotMatch',
+      'ExpiredToken',
+      'CredentialsProviderError',
+    ]) {
       expect(explainCredentialCode(code), code).toBeDefined();
     }
     expect(explainCredentialCode('AccessDenied')).toBeUndefined();

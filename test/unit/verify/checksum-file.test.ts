@@ -5,7 +5,10 @@ const hex = 'a'.repeat(64);
 
 describe('parseChecksumFile', () => {
   it('reads sha256sum format', () => {
-    expect(parseChecksumFile(`${hex}  BTCUSDT-1m-2024-01-01.zip\n`, 'BTCUSDT-1m-2024-01-01.zip')).toEqual({ sha256: hex, fileName: 'BTCUSDT-1m-2024-01-01.zip' });
+    expect(parseChecksumFile(`${hex}  BTCUSDT-1m-2024-01-01.zip\n`, 'BTCUSDT-1m-2024-01-01.zip')).toEqual({
+      sha256: hex,
+      fileName: 'BTCUSDT-1m-2024-01-01.zip',
+    });
   });
   it('lowercases, accepts binary-mode marker and CRLF', () => {
     expect(parseChecksumFile(`${'A'.repeat(64)} *X.zip\r\n`).sha256).toBe(hex);
