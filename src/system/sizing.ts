@@ -171,176 +171,224 @@ export function explicitPerformance(
   return out;
 }
 
-export function sizePool(input: SizingInput): Sizing {
-  const { resources: r, workload: w = {}, engine, sameRegion, explicit } = input;
-  const cpus = Math.max(r.cpus, 0.01);
+/** What every sizing step reads: the resources, the workload and the engine, and the memory the pool may plan for. */
+interface SizingContext {
+  cpus: number;
+  memoryBytes: number;
+  networkMbps: number | undefined;
+  /** The share of free memory the copy pool may plan for (MEMORY_SHARE). */
+  budget: number;
+  /** Bytes to copy in all, when both the object count and the average size are known. */
+  totalBytes: number | undefined;
+  workload: Workload;
+  engine: SizingEngine;
+  sameRegion: boolean;
+}
+
+function sizingContext(input: SizingInput): SizingContext {
+  const { resources: r, workload: w = {}, engine, sameRegion } = input;
   const available = Math.max(0, Math.min(r.availableMemoryBytes ?? r.memoryBytes, r.memoryBytes));
-  const budget = available * MEMORY_SHARE;
-  const totalBytes = w.objectCount !== undefined && w.averageObjectBytes !== undefined ? w.objectCount * w.averageObjectBytes : undefined;
-  const explain: ExplainEntry[] = [];
-  const set = (name: keyof SizedValues, value: number, inputs: Record<string, unknown>, rule: string) => {
-    explain.push({ name, value, inputs, rule });
-    return value;
+  return {
+    cpus: Math.max(r.cpus, 0.01),
+    memoryBytes: r.memoryBytes,
+    networkMbps: r.networkMbps,
+    budget: available * MEMORY_SHARE,
+    totalBytes: w.objectCount !== undefined && w.averageObjectBytes !== undefined ? w.objectCount * w.averageObjectBytes : undefined,
+    workload: w,
+    engine,
+    sameRegion,
   };
-  const explicitly = (name: keyof ExplicitPerformance): number | undefined => {
-    const v = explicit[name];
-    return v === undefined ? undefined : set(name, v, { configured: v }, 'set explicitly');
-  };
+}
 
-  // Part size first: the stream engine's memory per worker depends on it.
-  const part_size_mb =
-    explicitly('part_size_mb') ??
-    (() => {
-      const seed = sameRegion ? 100 : totalBytes !== undefined && totalBytes > 10 * GIB ? 50 : 75;
-      const why = sameRegion
-        ? 'same region: 100 MiB parts (seed), fewer part requests'
-        : `cross-region: ${seed} MiB parts (seed: 50 above 10 GiB in total, else 75), smaller parts make a failed part cheaper to redo`;
-      const inputs: Record<string, unknown> = { same_region: sameRegion, total_mib: totalBytes === undefined ? 'unknown' : mib(totalBytes) };
-      if (serverSide(engine)) {
-        return set('part_size_mb', seed, inputs, `${why}; UploadPartCopy parts cost the client no memory`);
-      }
-      const fit = Math.floor(budget / (STREAM_MIN_WORKERS * STREAM_PARTS_IN_MEMORY) / MIB);
-      const v = clamp(Math.min(seed, fit), LIMITS.part_size_mb);
-      inputs.memory_budget_mib = mib(budget);
-      return set(
-        'part_size_mb',
-        v,
-        inputs,
-        v < seed
-          ? `${why}, shrunk so ${STREAM_MIN_WORKERS} stream workers fit: each buffers ${STREAM_PARTS_IN_MEMORY} parts (S3 minimum 5 MiB)`
-          : `${why}; ${STREAM_MIN_WORKERS} stream workers × ${STREAM_PARTS_IN_MEMORY} parts fit in memory`,
-      );
-    })();
+function row(name: keyof SizedValues, value: number, inputs: Record<string, unknown>, rule: string): ExplainEntry {
+  return { name, value, inputs, rule };
+}
 
-  const seedReference = seedWorkers(cpus, r.memoryBytes / GIB, (w.averageObjectBytes ?? 10 * MIB) / MIB);
-  const max_concurrent =
-    explicitly('max_concurrent') ??
-    (() => {
-      const byObjects = w.objectCount !== undefined && w.objectCount > 0 ? w.objectCount : Infinity;
-      if (serverSide(engine)) {
-        const byCpu = Math.ceil(SERVER_SIDE_PER_VCPU * cpus);
-        const byMemory = Math.floor(budget / bytesPerCopyInFlight(engine, { partSizeBytes: part_size_mb * MIB }));
-        const v = clamp(Math.min(byCpu, byMemory, SERVER_SIDE_CAP, byObjects), LIMITS.max_concurrent);
-        return set(
-          'max_concurrent',
-          v,
-          {
-            cpus,
-            by_cpu: byCpu,
-            by_memory: byMemory,
-            cap: SERVER_SIDE_CAP,
-            objects: w.objectCount ?? 'unknown',
-            seed_would_give: seedReference,
-          },
-          `server-side copy is bound by request latency, not cores: ${SERVER_SIDE_PER_VCPU} in flight per vCPU, ` +
-            `${formatBytes(SERVER_SIDE_COPY_BYTES)} each from half the free memory, at most ${SERVER_SIDE_CAP} ` +
-            `(≈ S3's 3,500 COPY/s per prefix at ~70 ms each), never more than there are objects`,
-        );
-      }
-      const avg = w.averageObjectBytes;
-      const partBytes = part_size_mb * MIB;
-      const perWorker = bytesPerCopyInFlight(engine, { avgObjectBytes: avg, partSizeBytes: partBytes });
-      const base = clamp(Math.ceil(cpus * 2), [2, 32]);
-      const bySize = avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;
-      const byMemory = Math.max(1, Math.floor(budget / perWorker));
-      const bytesPerSecond = r.networkMbps !== undefined ? megabitsPerSecondToBytes(r.networkMbps) : undefined;
-      const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / Math.min(avg ?? partBytes, partBytes))) : Infinity;
-      const v = clamp(Math.min(bySize, byMemory, byBandwidth, byObjects), LIMITS.max_concurrent);
-      return set(
-        'max_concurrent',
-        v,
-        {
-          cpus,
-          base: base,
-          by_object_size: bySize,
-          per_worker_mib: mib(perWorker),
-          by_memory: byMemory,
-          by_bandwidth: Number.isFinite(byBandwidth) ? byBandwidth : 'link speed unknown',
-          objects: w.objectCount ?? 'unknown',
-          seed_would_give: seedReference,
-        },
-        'download+upload moves every byte through this task: 2 per vCPU (2 to 32), doubled for objects under 10 MiB ' +
-          '(cap 50), halved above 100 MiB (at least 4); then bounded by memory (each worker buffers one object or ' +
-          `${STREAM_PARTS_IN_MEMORY} parts, from half the free memory, not the seed's flat 2 GB) and by one second of link bandwidth in flight`,
-      );
-    })();
+/** The row for a value the configuration set, or undefined when it is left to the rules. */
+function explicitRow(name: keyof ExplicitPerformance, explicit: ExplicitPerformance): ExplainEntry | undefined {
+  const v = explicit[name];
+  return v === undefined ? undefined : row(name, v, { configured: v }, 'set explicitly');
+}
 
-  const batch_size =
-    explicitly('batch_size') ??
-    (() => {
-      const cv = w.sizeVariance;
-      const seed = cv === undefined ? 100 : cv > 0.5 ? 50 : 200;
-      const inflight = dispatcherInFlight(engine, max_concurrent, seed);
-      const byMemory = Math.max(10, Math.floor((budget * 0.1) / (BYTES_PER_QUEUED_OBJECT * inflight)));
-      const inputs: Record<string, unknown> = { size_variance: cv ?? 'unknown', seed_batch: seed, by_memory: byMemory };
-      let v = seed;
-      let rule =
-        cv === undefined
-          ? 'size spread unknown: the seed base of 100'
-          : cv > 0.5
-            ? 'sizes spread widely (CV > 0.5): 50, so one large object holds up fewer others (seed)'
-            : 'sizes alike (CV ≤ 0.5): 200 (seed)';
-      if (engine === 's5cmd') {
-        // Each s5cmd batch runs with half the concurrency as workers, two batches at a time.
-        const workers = s5cmdWorkers(max_concurrent);
-        const perWorker = cv !== undefined && cv > 0.5 ? 4 : 8;
-        inputs.s5cmd_workers = workers;
-        if (workers * perWorker > v) {
-          v = Math.min(workers * perWorker, 5000);
-          rule += `; raised to ${perWorker} objects per s5cmd worker: every batch starts a new s5cmd process with new connections`;
-        }
-      }
-      if (byMemory < v) {
-        v = byMemory;
-        rule += `; limited by memory at ${BYTES_PER_QUEUED_OBJECT} bytes per queued object`;
-      }
-      if (w.objectCount !== undefined && w.objectCount > 0) {
-        const bySplit = engine === 's5cmd' ? Math.ceil(w.objectCount / 2) : w.objectCount;
-        inputs.objects = w.objectCount;
-        if (bySplit < v) {
-          v = Math.max(Math.min(10, w.objectCount), bySplit);
-          rule += engine === 's5cmd' ? '; no larger than half the objects, so both s5cmd runs have work' : '; no larger than the object count';
-        }
-      }
-      return set('batch_size', clamp(v, LIMITS.batch_size), inputs, rule);
-    })();
+function totalMib(c: SizingContext): number | 'unknown' {
+  return c.totalBytes === undefined ? 'unknown' : mib(c.totalBytes);
+}
 
-  const retry_count =
-    explicitly('retry_count') ??
-    (() => {
-      const seed = sameRegion ? 3 : totalBytes !== undefined && totalBytes > 10 * GIB ? 5 : 4;
-      const inputs = { same_region: sameRegion, total_mib: totalBytes === undefined ? 'unknown' : mib(totalBytes), engine };
-      const why = sameRegion ? 'same region: 3 (seed)' : `cross-region: ${seed} (seed: 5 above 10 GiB in total, else 4)`;
-      if (serverSide(engine) && seed < 5) {
-        return set(
-          'retry_count',
-          5,
-          inputs,
-          `${why}, raised to 5: at hundreds of copies per second S3 answers SlowDown while it partitions a new prefix; ` +
-            '5 full-jitter retries (up to 6.2 s in all) keep a throttled copy alive while the governor lowers the pace',
-        );
-      }
-      return set('retry_count', seed, inputs, why);
-    })();
+/** Part size: the seed's regional strategy; the stream engine shrinks it so STREAM_MIN_WORKERS fit in memory. */
+function sizePartSize(c: SizingContext): ExplainEntry {
+  const seed = c.sameRegion ? 100 : c.totalBytes !== undefined && c.totalBytes > 10 * GIB ? 50 : 75;
+  const why = c.sameRegion
+    ? 'same region: 100 MiB parts (seed), fewer part requests'
+    : `cross-region: ${seed} MiB parts (seed: 50 above 10 GiB in total, else 75), smaller parts make a failed part cheaper to redo`;
+  const inputs: Record<string, unknown> = { same_region: c.sameRegion, total_mib: totalMib(c) };
+  if (serverSide(c.engine)) {
+    return row('part_size_mb', seed, inputs, `${why}; UploadPartCopy parts cost the client no memory`);
+  }
+  const fit = Math.floor(c.budget / (STREAM_MIN_WORKERS * STREAM_PARTS_IN_MEMORY) / MIB);
+  const v = clamp(Math.min(seed, fit), LIMITS.part_size_mb);
+  inputs.memory_budget_mib = mib(c.budget);
+  return row(
+    'part_size_mb',
+    v,
+    inputs,
+    v < seed
+      ? `${why}, shrunk so ${STREAM_MIN_WORKERS} stream workers fit: each buffers ${STREAM_PARTS_IN_MEMORY} parts (S3 minimum 5 MiB)`
+      : `${why}; ${STREAM_MIN_WORKERS} stream workers × ${STREAM_PARTS_IN_MEMORY} parts fit in memory`,
+  );
+}
 
-  const list_parallelism = (() => {
-    const byCpu = Math.max(1, Math.ceil(cpus * 4));
-    const byMemory = Math.max(1, Math.floor((budget * 0.25) / BYTES_PER_LISTING_STREAM));
-    const byObjects = w.objectCount !== undefined ? Math.max(1, Math.ceil(w.objectCount / OBJECTS_PER_LISTING_STREAM)) : Infinity;
-    const v = Math.min(byCpu, byMemory, byObjects, LIST_PARALLELISM_CAP);
-    return set(
-      'list_parallelism',
-      v,
-      { by_cpu: byCpu, by_memory: byMemory, by_objects: Number.isFinite(byObjects) ? byObjects : 'unknown', cap: LIST_PARALLELISM_CAP },
-      'ListObjectsV2 pages (1,000 keys) come one after another per prefix, so disjoint prefixes are listed at once: ' +
-        `4 per vCPU for XML parsing, ${mib(BYTES_PER_LISTING_STREAM)} MiB each from a quarter of the pool's memory, ` +
-        `one per ${OBJECTS_PER_LISTING_STREAM.toLocaleString('en-US')} objects, at most ${LIST_PARALLELISM_CAP}`,
+/** Concurrency, by the engine: server-side copies follow request latency, the stream engine memory and bandwidth. */
+function sizeConcurrency(c: SizingContext, partSizeMb: number): ExplainEntry {
+  const seedReference = seedWorkers(c.cpus, c.memoryBytes / GIB, (c.workload.averageObjectBytes ?? 10 * MIB) / MIB);
+  return serverSide(c.engine) ? serverSideConcurrency(c, partSizeMb, seedReference) : streamConcurrency(c, partSizeMb, seedReference);
+}
+
+/** Never more workers than there are objects, when their count is known. */
+function concurrencyByObjects(w: Workload): number {
+  return w.objectCount !== undefined && w.objectCount > 0 ? w.objectCount : Infinity;
+}
+
+function serverSideConcurrency(c: SizingContext, partSizeMb: number, seedReference: number): ExplainEntry {
+  const byCpu = Math.ceil(SERVER_SIDE_PER_VCPU * c.cpus);
+  const byMemory = Math.floor(c.budget / bytesPerCopyInFlight(c.engine, { partSizeBytes: partSizeMb * MIB }));
+  const v = clamp(Math.min(byCpu, byMemory, SERVER_SIDE_CAP, concurrencyByObjects(c.workload)), LIMITS.max_concurrent);
+  return row(
+    'max_concurrent',
+    v,
+    {
+      cpus: c.cpus,
+      by_cpu: byCpu,
+      by_memory: byMemory,
+      cap: SERVER_SIDE_CAP,
+      objects: c.workload.objectCount ?? 'unknown',
+      seed_would_give: seedReference,
+    },
+    `server-side copy is bound by request latency, not cores: ${SERVER_SIDE_PER_VCPU} in flight per vCPU, ` +
+      `${formatBytes(SERVER_SIDE_COPY_BYTES)} each from half the free memory, at most ${SERVER_SIDE_CAP} ` +
+      `(≈ S3's 3,500 COPY/s per prefix at ~70 ms each), never more than there are objects`,
+  );
+}
+
+function streamConcurrency(c: SizingContext, partSizeMb: number, seedReference: number): ExplainEntry {
+  const avg = c.workload.averageObjectBytes;
+  const partBytes = partSizeMb * MIB;
+  const perWorker = bytesPerCopyInFlight(c.engine, { avgObjectBytes: avg, partSizeBytes: partBytes });
+  const base = clamp(Math.ceil(c.cpus * 2), [2, 32]);
+  const bySize = avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;
+  const byMemory = Math.max(1, Math.floor(c.budget / perWorker));
+  const bytesPerSecond = c.networkMbps !== undefined ? megabitsPerSecondToBytes(c.networkMbps) : undefined;
+  const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / Math.min(avg ?? partBytes, partBytes))) : Infinity;
+  const v = clamp(Math.min(bySize, byMemory, byBandwidth, concurrencyByObjects(c.workload)), LIMITS.max_concurrent);
+  return row(
+    'max_concurrent',
+    v,
+    {
+      cpus: c.cpus,
+      base: base,
+      by_object_size: bySize,
+      per_worker_mib: mib(perWorker),
+      by_memory: byMemory,
+      by_bandwidth: Number.isFinite(byBandwidth) ? byBandwidth : 'link speed unknown',
+      objects: c.workload.objectCount ?? 'unknown',
+      seed_would_give: seedReference,
+    },
+    'download+upload moves every byte through this task: 2 per vCPU (2 to 32), doubled for objects under 10 MiB ' +
+      '(cap 50), halved above 100 MiB (at least 4); then bounded by memory (each worker buffers one object or ' +
+      `${STREAM_PARTS_IN_MEMORY} parts, from half the free memory, not the seed's flat 2 GB) and by one second of link bandwidth in flight`,
+  );
+}
+
+/** Batch size: the seed's size-spread rule, raised for s5cmd, then bounded by memory and by the object count. */
+function sizeBatch(c: SizingContext, maxConcurrent: number): ExplainEntry {
+  const { workload: w, engine } = c;
+  const cv = w.sizeVariance;
+  const seed = cv === undefined ? 100 : cv > 0.5 ? 50 : 200;
+  const inflight = dispatcherInFlight(engine, maxConcurrent, seed);
+  const byMemory = Math.max(10, Math.floor((c.budget * 0.1) / (BYTES_PER_QUEUED_OBJECT * inflight)));
+  const inputs: Record<string, unknown> = { size_variance: cv ?? 'unknown', seed_batch: seed, by_memory: byMemory };
+  let v = seed;
+  let rule =
+    cv === undefined
+      ? 'size spread unknown: the seed base of 100'
+      : cv > 0.5
+        ? 'sizes spread widely (CV > 0.5): 50, so one large object holds up fewer others (seed)'
+        : 'sizes alike (CV ≤ 0.5): 200 (seed)';
+  if (engine === 's5cmd') {
+    // Each s5cmd batch runs with half the concurrency as workers, two batches at a time.
+    const workers = s5cmdWorkers(maxConcurrent);
+    const perWorker = cv !== undefined && cv > 0.5 ? 4 : 8;
+    inputs.s5cmd_workers = workers;
+    if (workers * perWorker > v) {
+      v = Math.min(workers * perWorker, 5000);
+      rule += `; raised to ${perWorker} objects per s5cmd worker: every batch starts a new s5cmd process with new connections`;
+    }
+  }
+  if (byMemory < v) {
+    v = byMemory;
+    rule += `; limited by memory at ${BYTES_PER_QUEUED_OBJECT} bytes per queued object`;
+  }
+  if (w.objectCount !== undefined && w.objectCount > 0) {
+    const bySplit = engine === 's5cmd' ? Math.ceil(w.objectCount / 2) : w.objectCount;
+    inputs.objects = w.objectCount;
+    if (bySplit < v) {
+      v = Math.max(Math.min(10, w.objectCount), bySplit);
+      rule += engine === 's5cmd' ? '; no larger than half the objects, so both s5cmd runs have work' : '; no larger than the object count';
+    }
+  }
+  return row('batch_size', clamp(v, LIMITS.batch_size), inputs, rule);
+}
+
+/** Retries: the seed's regional strategy, at least 5 for server-side copies that meet SlowDown. */
+function sizeRetries(c: SizingContext): ExplainEntry {
+  const seed = c.sameRegion ? 3 : c.totalBytes !== undefined && c.totalBytes > 10 * GIB ? 5 : 4;
+  const inputs = { same_region: c.sameRegion, total_mib: totalMib(c), engine: c.engine };
+  const why = c.sameRegion ? 'same region: 3 (seed)' : `cross-region: ${seed} (seed: 5 above 10 GiB in total, else 4)`;
+  if (serverSide(c.engine) && seed < 5) {
+    return row(
+      'retry_count',
+      5,
+      inputs,
+      `${why}, raised to 5: at hundreds of copies per second S3 answers SlowDown while it partitions a new prefix; ` +
+        '5 full-jitter retries (up to 6.2 s in all) keep a throttled copy alive while the governor lowers the pace',
     );
-  })();
+  }
+  return row('retry_count', seed, inputs, why);
+}
 
-  const values: SizedValues = { max_concurrent, batch_size, part_size_mb, retry_count, list_parallelism };
-  const order = Object.keys(values);
-  explain.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+/** Listing streams per side: by CPU, by memory and by the object count, at most LIST_PARALLELISM_CAP. */
+function sizeListParallelism(c: SizingContext): ExplainEntry {
+  const byCpu = Math.max(1, Math.ceil(c.cpus * 4));
+  const byMemory = Math.max(1, Math.floor((c.budget * 0.25) / BYTES_PER_LISTING_STREAM));
+  const byObjects = c.workload.objectCount !== undefined ? Math.max(1, Math.ceil(c.workload.objectCount / OBJECTS_PER_LISTING_STREAM)) : Infinity;
+  const v = Math.min(byCpu, byMemory, byObjects, LIST_PARALLELISM_CAP);
+  return row(
+    'list_parallelism',
+    v,
+    { by_cpu: byCpu, by_memory: byMemory, by_objects: Number.isFinite(byObjects) ? byObjects : 'unknown', cap: LIST_PARALLELISM_CAP },
+    'ListObjectsV2 pages (1,000 keys) come one after another per prefix, so disjoint prefixes are listed at once: ' +
+      `4 per vCPU for XML parsing, ${mib(BYTES_PER_LISTING_STREAM)} MiB each from a quarter of the pool's memory, ` +
+      `one per ${OBJECTS_PER_LISTING_STREAM.toLocaleString('en-US')} objects, at most ${LIST_PARALLELISM_CAP}`,
+  );
+}
+
+export function sizePool(input: SizingInput): Sizing {
+  const { engine, explicit } = input;
+  const c = sizingContext(input);
+  // Part size first: the stream engine's memory per worker depends on it.
+  const partSize = explicitRow('part_size_mb', explicit) ?? sizePartSize(c);
+  const concurrency = explicitRow('max_concurrent', explicit) ?? sizeConcurrency(c, partSize.value);
+  const batch = explicitRow('batch_size', explicit) ?? sizeBatch(c, concurrency.value);
+  const retries = explicitRow('retry_count', explicit) ?? sizeRetries(c);
+  const listing = sizeListParallelism(c);
+  const values: SizedValues = {
+    max_concurrent: concurrency.value,
+    batch_size: batch.value,
+    part_size_mb: partSize.value,
+    retry_count: retries.value,
+    list_parallelism: listing.value,
+  };
+  // Rows in the order of the values, whatever order they were worked out in.
+  const explain = [concurrency, batch, partSize, retries, listing];
   return { values, explain, derived: deriveValues(values, engine, explicit, input.multipartThresholdMb ?? 100) };
 }
 
