@@ -23,7 +23,9 @@ function commonOptions(y: Argv): Argv<any> {
       type: 'string',
       requiresArg: true,
       describe:
-        "Secrets Manager secret with the destination's credentials (access_key_id, secret_access_key, session_token?, endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]",
+        "Secrets Manager secret with the destination's credentials (access_key_id, secret_access_key, session_token?, " +
+        'endpoint_url?, region?), for a bucket in another account or S3 provider. [env ' +
+        'S3DS_DESTINATION_CREDENTIALS_SECRET]',
     })
     .option('env', { type: 'string', requiresArg: true, describe: `Environment preset: ${PRESET_NAMES.join(', ')}. [env S3DS_ENV]` })
     .option('json', { type: 'boolean', describe: 'Print the run report as JSON on stdout.' })
@@ -57,7 +59,8 @@ function commonOptions(y: Argv): Argv<any> {
       type: 'number',
       requiresArg: true,
       describe:
-        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
+        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: ' +
+        'symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
     });
 }
 

@@ -102,7 +102,8 @@ export function explainS3Error(err: unknown, a: S3Attempt): Explained {
   }
   if (c.class === 'permission') {
     const hint = a.anonymous
-      ? `the ${a.side} is read unsigned (--source-no-sign-request): the bucket must allow anonymous ${a.action}; drop the flag to sign with credentials that may`
+      ? `the ${a.side} is read unsigned (--source-no-sign-request): the bucket must allow anonymous ${a.action}; ` +
+        `drop the flag to sign with credentials that may`
       : a.side === 'source' && a.bucket === 'data.binance.vision'
         ? 'the public Binance archive can be read without credentials: add --source-no-sign-request'
         : `the credentials need ${a.action} on ${resourceArn(a)} (IAM policy, bucket policy, or a VPC endpoint policy)`;
