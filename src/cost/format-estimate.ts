@@ -15,15 +15,16 @@ export function formatEstimate(e: Estimate): string {
       .filter(Boolean)
       .join(', ');
     const sourceOwner = r.cost.source_owner_usd > 0 ? `; ${formatUsd(r.cost.source_owner_usd)} billed to the source owner` : '';
+    const network = r.network_mbit_per_second > 0 ? `; network ≈${Math.round(r.network_mbit_per_second)} Mbit/s` : '';
     const traditional = r.traditional_cost_usd !== undefined ? `; download+upload would cost ${formatUsd(r.traditional_cost_usd)}` : '';
     lines.push(
-      `  ${r.engine.padEnd(6)} ${formatDuration(r.single_task_hours * 3600)} on one task (${r.bound}-bound at ` +
-        `${rate || 'no rate'}); ${r.workers} worker${r.workers === 1 ? '' : 's'} → ` +
+      `  ${r.engine.padEnd(6)} ${formatDuration(r.single_task_hours * 3600)} on one task (${r.bound}-bound at ${rate || 'no rate'}); ` +
+        `${r.workers} worker${r.workers === 1 ? '' : 's'} → ` +
         `${formatDuration(r.wall_clock_hours * 3600)}${r.meets_deadline === false ? ' (misses the deadline)' : ''}`,
       `         task ${r.task.vcpu} vCPU / ${r.task.memoryGb} GB: ${r.task.reason}`,
       `         requests: ${r.requests.copy.toLocaleString('en-US')} COPY, ` +
         `${r.requests.put.toLocaleString('en-US')} PUT, ${r.requests.get_source.toLocaleString('en-US')} GET, ` +
-        `${(r.requests.list_source + r.requests.list_dest).toLocaleString('en-US')} LIST${r.network_mbit_per_second > 0 ? `; network ≈${Math.round(r.network_mbit_per_second)} Mbit/s` : ''}`,
+        `${(r.requests.list_source + r.requests.list_dest).toLocaleString('en-US')} LIST${network}`,
       `         cost ${formatUsd(r.cost.total_usd)} per run (requests ${formatUsd(r.cost.by_category.requests)}, ` +
         `transfer ${formatUsd(r.cost.by_category.transfer)}, storage ${formatUsd(r.cost.by_category.storage)}/month, ` +
         `compute ${formatUsd(r.cost.by_category.compute)})${sourceOwner}${traditional}`,
