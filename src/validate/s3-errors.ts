@@ -43,8 +43,7 @@ export function explainCredentialCode(code: string | undefined): Explained | und
     case 'InvalidAccessKeyId':
     case 'InvalidClientTokenId':
     case 'UnrecognizedClientException':
-    // versitygw's answer to an access key it has no account for.
-    case 'XAdminUserNotFound':
+    case 'XAdminUserNotFound': // versitygw's answer to an access key it has no account for.
       return {
         detail: `the access key id is not known to the server (${code})`,
         hint: 'check AWS_ACCESS_KEY_ID / AWS_PROFILE (or --destination-credentials-secret) and that the key is active',
