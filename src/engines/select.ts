@@ -56,6 +56,7 @@ export interface RouteInput {
 
 /** U+0000–U+001F and U+007F: s5cmd's run file is read line by line and split like a shell command. */
 export function hasControlCharacter(key: string): boolean {
+  // eslint-disable-next-line no-control-regex -- matching control characters in keys is the point of this check
   return /[\u0000-\u001f\u007f]/.test(key);
 }
 
