@@ -35,7 +35,7 @@ export const VALIDATE_OPTIONS = {
     type: 'string',
     requiresArg: true,
     describe:
-      `Fail the resources check below this much free memory: bytes or with a unit (512MiB, 2GiB, ` + `1GB). Default 256MiB. [env ${MINIMUM_ENV.memoryBytes}]`,
+      `Fail the resources check below this much free memory: ` + `bytes or with a unit (512MiB, 2GiB, 1GB). Default 256MiB. [env ${MINIMUM_ENV.memoryBytes}]`,
   },
   'min-disk-bytes': {
     type: 'string',

@@ -44,8 +44,8 @@ function adviseStorageClass(ctx: EstimateContext, dst: RegionPrices, storage: (c
       no.push({
         strategy: 'storage_class',
         reason:
-          `STANDARD_IA would cost more (${formatUsd(storage('STANDARD_IA'))} vs ${formatUsd(storage('STANDARD'))} a ` +
-          `month): objects average ${formatBytes(avg)}, below its 128 KB minimum billable size`,
+          `STANDARD_IA would cost more (${formatUsd(storage('STANDARD_IA'))} vs ${formatUsd(storage('STANDARD'))} a month): ` +
+          `objects average ${formatBytes(avg)}, below its 128 KB minimum billable size`,
       });
     }
   }
@@ -122,8 +122,8 @@ function adviseRequests(ctx: EstimateContext, best: EngineEstimate, { recs, no }
       recs.push({
         strategy: 'request_optimization',
         description:
-          `Requests cost ${formatUsd(requestOurs)} per full run and are billed per object (batch_size does not change ` +
-          `them). With incremental sync a rerun of unchanged data costs ${formatUsd(listOnly)} (LIST only)`,
+          `Requests cost ${formatUsd(requestOurs)} per full run and are billed per object (batch_size does not change them). ` +
+          `With incremental sync a rerun of unchanged data costs ${formatUsd(listOnly)} (LIST only)`,
         estimated_monthly_savings_usd: perRerun * (runs - 1),
         implementation: 'enable_incremental: true (the default); keep sync_mode copy unless deletions must be mirrored',
       });
@@ -159,8 +159,8 @@ function adviseSpot(ctx: EstimateContext, best: EngineEstimate, { recs }: Advice
       recs.push({
         strategy: 'fargate_spot',
         description:
-          `Run on Fargate Spot: compute ${formatUsd(cost.by_category.compute)} → ${formatUsd(spotCost)} per run. An ` +
-          `interrupted run exits 3 and the next run resumes without copying anything twice`,
+          `Run on Fargate Spot: compute ${formatUsd(cost.by_category.compute)} → ${formatUsd(spotCost)} per run. ` +
+          `An interrupted run exits 3 and the next run resumes without copying anything twice`,
         estimated_monthly_savings_usd: saving,
         implementation: 'ECS capacity provider FARGATE_SPOT (terraform: use_fargate_spot = true)',
       });
