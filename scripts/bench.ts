@@ -181,7 +181,8 @@ async function main(): Promise<void> {
         (results[tool] ??= { full: [], noop: [] }).full.push(full);
         results[tool].noop.push(noop);
         process.stdout.write(
-          `  run ${run + 1} ${tool.padEnd(10)} full ${full.seconds.toFixed(2)} s  no-op ${noop.seconds.toFixed(2)} s  peak ${Math.max(full.peakRssMb, noop.peakRssMb).toFixed(0)} MB${full.code || noop.code ? '  FAILED' : ''}\n`,
+          `  run ${run + 1} ${tool.padEnd(10)} full ${full.seconds.toFixed(2)} s  no-op ${noop.seconds.toFixed(2)} s  ` +
+            `peak ${Math.max(full.peakRssMb, noop.peakRssMb).toFixed(0)} MB${full.code || noop.code ? '  FAILED' : ''}\n`,
         );
         rmSync(join(s3.dir, 'data', 'bench-dest', dest), { recursive: true, force: true });
       }
@@ -190,7 +191,8 @@ async function main(): Promise<void> {
     const baseFull = base ? median(base.full.map((m) => m.seconds)) : undefined;
     const baseNoop = base ? median(base.noop.map((m) => m.seconds)) : undefined;
     console.log(
-      `\n${'tool'.padEnd(10)} ${'full s'.padStart(8)} ${'MB/s'.padStart(7)} ${'obj/s'.padStart(7)} ${'x s5cmd'.padStart(8)} ${'no-op s'.padStart(8)} ${'x s5cmd'.padStart(8)} ${'peak MB'.padStart(8)}`,
+      `\n${'tool'.padEnd(10)} ${'full s'.padStart(8)} ${'MB/s'.padStart(7)} ${'obj/s'.padStart(7)} ` +
+        `${'x s5cmd'.padStart(8)} ${'no-op s'.padStart(8)} ${'x s5cmd'.padStart(8)} ${'peak MB'.padStart(8)}`,
     );
     for (const tool of TOOLS) {
       const r = results[tool]!;
@@ -199,7 +201,9 @@ async function main(): Promise<void> {
       const peak = Math.max(...r.full.map((m) => m.peakRssMb), ...r.noop.map((m) => m.peakRssMb));
       const ratio = (a: number, b?: number) => (b ? (a / b).toFixed(2) : '-');
       console.log(
-        `${tool.padEnd(10)} ${full.toFixed(2).padStart(8)} ${(totalMb / full).toFixed(1).padStart(7)} ${(up.objects / full).toFixed(0).padStart(7)} ${ratio(full, baseFull).padStart(8)} ${noop.toFixed(2).padStart(8)} ${ratio(noop, baseNoop).padStart(8)} ${peak.toFixed(0).padStart(8)}`,
+        `${tool.padEnd(10)} ${full.toFixed(2).padStart(8)} ${(totalMb / full).toFixed(1).padStart(7)} ` +
+          `${(up.objects / full).toFixed(0).padStart(7)} ${ratio(full, baseFull).padStart(8)} ` +
+          `${noop.toFixed(2).padStart(8)} ${ratio(noop, baseNoop).padStart(8)} ${peak.toFixed(0).padStart(8)}`,
       );
     }
     console.log('\n"x s5cmd" is time relative to raw `s5cmd sync` (lower is faster). The job verifies every zip against its .CHECKSUM; the others do not.');

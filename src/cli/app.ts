@@ -10,7 +10,8 @@ import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate
 import type { CommonArgs } from './command-io.js';
 import { runCommand } from './run-command.js';
 
-function commonOptions(y: Argv): Argv<any> {
+/** The options every job command (sync, plan, validate, estimate) takes. */
+function commonOptions<T>(y: Argv<T>) {
   return y
     .options(yargsOptions())
     .option('config', { type: 'string', requiresArg: true, describe: "JSON config file (the seed's format loads unchanged). [env S3DS_CONFIG]" })
@@ -23,7 +24,8 @@ function commonOptions(y: Argv): Argv<any> {
       type: 'string',
       requiresArg: true,
       describe:
-        "Secrets Manager secret with the destination's credentials (access_key_id, secret_access_key, session_token?, endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]",
+        "Secrets Manager secret with the destination's credentials (access_key_id, secret_access_key, session_token?, " +
+        'endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]',
     })
     .option('env', { type: 'string', requiresArg: true, describe: `Environment preset: ${PRESET_NAMES.join(', ')}. [env S3DS_ENV]` })
     .option('json', { type: 'boolean', describe: 'Print the run report as JSON on stdout.' })
@@ -57,8 +59,28 @@ function commonOptions(y: Argv): Argv<any> {
       type: 'number',
       requiresArg: true,
       describe:
-        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
+        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: ' +
+        'symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
     });
+}
+
+/** The options of `launch` itself; the job's own flags go after `--` to the shard tasks. */
+function launchOptions(y: Argv) {
+  return y
+    .parserConfiguration({ 'populate--': true })
+    .option('cluster', { type: 'string', demandOption: true, requiresArg: true, describe: 'ECS cluster name or ARN.' })
+    .option('task-definition', { type: 'string', demandOption: true, requiresArg: true, describe: 'Task definition family[:revision] or ARN.' })
+    .option('container-name', { type: 'string', default: 's3-direct-sync', describe: 'Container to override in the task definition.' })
+    .option('shards', { type: 'number', demandOption: true, requiresArg: true, describe: 'How many shard tasks.' })
+    .option('subnets', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Subnet ids (comma-separated or repeated).' })
+    .option('security-groups', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Security group ids.' })
+    .option('capacity-provider', { choices: ['FARGATE', 'FARGATE_SPOT'] as const, describe: 'Capacity provider (default: the launch type FARGATE).' })
+    .option('assign-public-ip', { type: 'boolean', describe: 'Give the tasks public IPs (subnets without NAT).' })
+    .option('wait', { type: 'boolean', describe: 'Wait for every shard to stop and exit with the combined code.' })
+    .option('timeout-seconds', { type: 'number', requiresArg: true, describe: 'Stop waiting (and stop the shards) after this long.' })
+    .option('poll-seconds', { type: 'number', requiresArg: true, describe: 'Seconds between status polls.' })
+    .option('json', { type: 'boolean', describe: 'Print the combined result as JSON.' })
+    .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON or text.' });
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -109,22 +131,7 @@ export async function main(args: string[]): Promise<number> {
     .command(
       'launch',
       'Run N shard tasks on ECS (sync --shard i/N each), wait for them and combine their results. Job flags go after --.',
-      (y) =>
-        y
-          .parserConfiguration({ 'populate--': true })
-          .option('cluster', { type: 'string', demandOption: true, requiresArg: true, describe: 'ECS cluster name or ARN.' })
-          .option('task-definition', { type: 'string', demandOption: true, requiresArg: true, describe: 'Task definition family[:revision] or ARN.' })
-          .option('container-name', { type: 'string', default: 's3-direct-sync', describe: 'Container to override in the task definition.' })
-          .option('shards', { type: 'number', demandOption: true, requiresArg: true, describe: 'How many shard tasks.' })
-          .option('subnets', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Subnet ids (comma-separated or repeated).' })
-          .option('security-groups', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Security group ids.' })
-          .option('capacity-provider', { choices: ['FARGATE', 'FARGATE_SPOT'] as const, describe: 'Capacity provider (default: the launch type FARGATE).' })
-          .option('assign-public-ip', { type: 'boolean', describe: 'Give the tasks public IPs (subnets without NAT).' })
-          .option('wait', { type: 'boolean', describe: 'Wait for every shard to stop and exit with the combined code.' })
-          .option('timeout-seconds', { type: 'number', requiresArg: true, describe: 'Stop waiting (and stop the shards) after this long.' })
-          .option('poll-seconds', { type: 'number', requiresArg: true, describe: 'Seconds between status polls.' })
-          .option('json', { type: 'boolean', describe: 'Print the combined result as JSON.' })
-          .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON or text.' }),
+      launchOptions,
       async (argv) => {
         code = await launchCommand(argv as unknown as LaunchArgs);
       },

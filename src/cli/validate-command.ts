@@ -34,12 +34,15 @@ export const VALIDATE_OPTIONS = {
   'min-memory-bytes': {
     type: 'string',
     requiresArg: true,
-    describe: `Fail the resources check below this much free memory: bytes or with a unit (512MiB, 2GiB, 1GB). Default 256MiB. [env ${MINIMUM_ENV.memoryBytes}]`,
+    describe:
+      `Fail the resources check below this much free memory: ` + `bytes or with a unit (512MiB, 2GiB, 1GB). Default 256MiB. [env ${MINIMUM_ENV.memoryBytes}]`,
   },
   'min-disk-bytes': {
     type: 'string',
     requiresArg: true,
-    describe: `Fail the resources check below this much free disk in the temp directory (TMPDIR): bytes or with a unit. Default 1GiB. [env ${MINIMUM_ENV.diskBytes}]`,
+    describe:
+      `Fail the resources check below this much free disk in the temp directory (TMPDIR): ` +
+      `bytes or with a unit. Default 1GiB. [env ${MINIMUM_ENV.diskBytes}]`,
   },
   'min-cpus': {
     type: 'string',
@@ -50,7 +53,8 @@ export const VALIDATE_OPTIONS = {
     type: 'string',
     requiresArg: true,
     describe:
-      'STS endpoint for the credentials check (GetCallerIdentity). Default: AWS STS when the destination is on AWS; on another S3 server the check is skipped unless this is set. [env AWS_ENDPOINT_URL_STS]',
+      'STS endpoint for the credentials check (GetCallerIdentity). Default: AWS STS when the destination is on AWS; ' +
+      'on another S3 server the check is skipped unless this is set. [env AWS_ENDPOINT_URL_STS]',
   },
   'check-timeout-seconds': {
     type: 'string',

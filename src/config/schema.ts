@@ -192,7 +192,8 @@ const performanceSchema = strictObject({
   enable_multipart_threshold_mb: intField(5, 5120, 100, 'Objects at least this many MiB are copied in parts (UploadPartCopy / multipart upload).'),
   storage_class: enumField(STORAGE_CLASSES, 'STANDARD', 'Storage class of the copied objects.'),
   rate_limit_mbps: optionalPositive(
-    'Bandwidth cap in megabits per second for bytes that pass through this machine (download-and-upload copies, verification reads); server-side copies move no bytes here.',
+    'Bandwidth cap in megabits per second for bytes that pass through this machine (download-and-upload copies, ' +
+      'verification reads); server-side copies move no bytes here.',
   ),
   available_bandwidth_mbps: optionalPositive(
     'Bandwidth of this machine in megabits per second, for bandwidth_priority (the seed: high 80%, medium 50%, low 25%).',
@@ -326,22 +327,29 @@ export const syncConfigSchema = z.object(
     ),
     lease: boolField(
       true,
-      'Hold a lease on the destination (its prefix, or with --shard that shard) while writing, taken with S3 conditional writes, so two runs never write the same objects at once. false is for servers without If-None-Match/If-Match on PutObject; then nothing stops two runs overlapping, and left-over multipart uploads are not cleaned up.',
+      'Hold a lease on the destination (its prefix, or with --shard that shard) while writing, ' +
+        'taken with S3 conditional writes, so two runs never write the same objects at once. false is for servers ' +
+        'without If-None-Match/If-Match on PutObject; then nothing stops two runs overlapping, ' +
+        'and left-over multipart uploads are not cleaned up.',
     ),
     lease_ttl_seconds: intField(
       5,
       86400,
       300,
-      "Seconds a run's destination lease lasts without renewal (renewed every third of it); a crashed run's lease lapses after this. The minimum of 5 exists for tests; keep it well above a few request round trips.",
+      "Seconds a run's destination lease lasts without renewal (renewed every third of it); " +
+        "a crashed run's lease lapses after this. The minimum of 5 exists for tests; " +
+        'keep it well above a few request round trips.',
     ),
     metrics: enumField(
       ['emf', 'api', 'cloudwatch', 'off', 'none'] as const,
       'emf',
-      'How run metrics reach CloudWatch: emf = Embedded Metric Format lines on stdout (no API call, no IAM); api (or cloudwatch) = PutMetricData; off (or none) = not at all.',
+      'How run metrics reach CloudWatch: emf = Embedded Metric Format lines on stdout (no API call, no IAM); ' +
+        'api (or cloudwatch) = PutMetricData; off (or none) = not at all.',
     ),
     verify_checksums: boolField(
       true,
-      'Verify every copied X.zip against the SHA-256 in its source X.zip.CHECKSUM (from the copy response or the server where it can tell, else by reading the copy).',
+      'Verify every copied X.zip against the SHA-256 in its source X.zip.CHECKSUM (from the copy response or the ' +
+        'server where it can tell, else by reading the copy).',
     ),
     performance_optimization: performanceSchema,
     s3_config: s3ConfigSchema,

@@ -39,7 +39,9 @@ export function formatEstimateDocument(d: EstimateDocument): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const how =
     w.from === 'listing'
-      ? `listed under ${w.source} in ${n(w.prefixes ?? 0)} ${w.prefixes === 1 ? 'prefix' : 'prefixes'}, ${(w.listing_seconds ?? 0).toFixed(1)} s: ${n(w.zips ?? 0)} zips, ${n(w.checksums ?? 0)} .CHECKSUM files, largest ${formatBytes(w.largest_bytes ?? 0)}`
+      ? `listed under ${w.source} in ${n(w.prefixes ?? 0)} ${w.prefixes === 1 ? 'prefix' : 'prefixes'}, ` +
+        `${(w.listing_seconds ?? 0).toFixed(1)} s: ${n(w.zips ?? 0)} zips, ${n(w.checksums ?? 0)} .CHECKSUM files, ` +
+        `largest ${formatBytes(w.largest_bytes ?? 0)}`
       : 'from --objects/--bytes, nothing listed';
   const engine = 'engine' in d.job_engine ? `${d.job_engine.engine} (${d.job_engine.reason})` : `none: sync would refuse (${d.job_engine.refused})`;
   const lines = [
@@ -50,7 +52,8 @@ export function formatEstimateDocument(d: EstimateDocument): string {
   ];
   if (d.cost_guard) {
     lines.push(
-      `Cost guard (${d.cost_guard.engine}, ${formatUsd(d.cost_guard.usd)} against --max-cost-usd ${formatUsd(d.cost_guard.max_usd)}): ${d.cost_guard.ok ? 'within' : 'OVER'} — ${d.cost_guard.message ?? ''}`,
+      `Cost guard (${d.cost_guard.engine}, ${formatUsd(d.cost_guard.usd)} against --max-cost-usd ` +
+        `${formatUsd(d.cost_guard.max_usd)}): ${d.cost_guard.ok ? 'within' : 'OVER'} — ${d.cost_guard.message ?? ''}`,
     );
   }
   lines.push(formatEstimate(d.estimate));

@@ -61,7 +61,8 @@ export function estimateCapacity(input: EstimateInput, pricing: PricingTable): E
     const rate = (r.rate.objectsPerSecond ?? 0) * r.workers;
     if (rate > PLANNING_RULES.s3WritesPerPrefixPerSecond) {
       ctx.warnings.push(
-        `${r.engine}: ${Math.round(rate)} writes/s exceeds S3's ${PLANNING_RULES.s3WritesPerPrefixPerSecond} PUT/COPY per second per prefix; shard workers by prefix (the archive has one per symbol and interval)`,
+        `${r.engine}: ${Math.round(rate)} writes/s exceeds S3's ${PLANNING_RULES.s3WritesPerPrefixPerSecond} PUT/COPY ` +
+          `per second per prefix; shard workers by prefix (the archive has one per symbol and interval)`,
       );
     }
   }

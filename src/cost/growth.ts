@@ -22,8 +22,10 @@ export function planGrowth(ctx: EstimateContext, engine: EngineName, g: GrowthMu
   const wall = future.single_task_hours / workersNeeded;
   const gbPerDay = (bytes / GIB) * (runs / (HOURS_PER_MONTH / 24));
   const notes = [
-    `memory per task stays ${future.task.memoryGb} GB: copies stream through bounded queues, so more data needs more workers, not more memory (the seed scaled memory with file count)`,
-    `request rate grows ×${(m.fileCount * m.frequency).toFixed(2)} (objects × frequency) and CPU with it; network ×${(m.fileCount * m.fileSize).toFixed(2)} per run for streamed bytes only (server-side copies use none)`,
+    `memory per task stays ${future.task.memoryGb} GB: copies stream through bounded queues, ` +
+      `so more data needs more workers, not more memory (the seed scaled memory with file count)`,
+    `request rate grows ×${(m.fileCount * m.frequency).toFixed(2)} (objects × frequency) and CPU with it; ` +
+      `network ×${(m.fileCount * m.fileSize).toFixed(2)} per run for streamed bytes only (server-side copies use none)`,
   ];
   if (workersNeeded > ctx.maxWorkers) notes.push(`needs ${workersNeeded} workers, above the configured maximum of ${ctx.maxWorkers}`);
   const runsOverlap = wall > HOURS_PER_MONTH / runs;

@@ -28,7 +28,10 @@ export function costGuard(estimateUsd: number, maxUsd: number | undefined): Cost
   if (estimateUsd > maxUsd) {
     return {
       ok: false,
-      message: `estimated cost ${formatUsd(estimateUsd)} exceeds --max-cost-usd ${formatUsd(maxUsd)} by ${formatUsd(estimateUsd - maxUsd)} (${share} of the limit): narrow the selection (--market, --symbol, --date-from/--date-to), split the run, or raise the limit`,
+      message:
+        `estimated cost ${formatUsd(estimateUsd)} exceeds --max-cost-usd ${formatUsd(maxUsd)} by ` +
+        `${formatUsd(estimateUsd - maxUsd)} (${share} of the limit): narrow the selection (--market, --symbol, ` +
+        `--date-from/--date-to), split the run, or raise the limit`,
     };
   }
   if (estimateUsd >= COST_WARNING_SHARE * maxUsd) {
@@ -43,7 +46,10 @@ export interface ProjectedCost {
   usd: number;
   /** Charges that fall on the source bucket's owner (not ours). */
   source_owner_usd: number;
-  /** `engine`: the engine asked for; `recommended`: none was asked for; `most-expensive`: the one asked for was not estimated, so the dearest estimated engine (a guard errs high). */
+  /**
+   * `engine`: the engine asked for; `recommended`: none was asked for; `most-expensive`: the one asked for was not estimated,
+   * so the dearest estimated engine (a guard errs high).
+   */
   basis: 'engine' | 'recommended' | 'most-expensive';
 }
 

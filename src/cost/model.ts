@@ -284,7 +284,9 @@ export function formatCost(c: CostEstimate): string {
   for (const i of c.items) {
     const qty = i.unit === 'requests' || i.unit === 'object-months' ? Math.round(i.quantity).toLocaleString('en-US') : i.quantity.toFixed(3);
     lines.push(
-      `  ${i.category.padEnd(8)} ${i.item}: ${qty} ${i.unit} × ${i.unit_price_usd}${i.unit === 'requests' || i.unit === 'object-months' ? '/1000' : ''} = ${formatUsd(i.usd)}${i.billed_to === 'source-owner' ? ' (billed to the source bucket owner)' : ''}`,
+      `  ${i.category.padEnd(8)} ${i.item}: ${qty} ${i.unit} × ` +
+        `${i.unit_price_usd}${i.unit === 'requests' || i.unit === 'object-months' ? '/1000' : ''} = ` +
+        `${formatUsd(i.usd)}${i.billed_to === 'source-owner' ? ' (billed to the source bucket owner)' : ''}`,
     );
   }
   if (c.source_owner_usd > 0) lines.push(`  not ours: ${formatUsd(c.source_owner_usd)} billed to the source bucket owner`);

@@ -69,7 +69,8 @@ export const DEFAULT_PRICING: PricingTable = deepFreeze({
   notes: [
     'Storage: first 50 TB/month tier. Internet egress: first paid tier (up to 10 TB/month), free allowance ignored.',
     'Fargate Spot floats; the defaults assume 70% off on-demand. Override with the live Spot table when it matters.',
-    'GLACIER and DEEP_ARCHIVE request prices for ap-northeast-1 are not in the defaults: estimates warn and use the Standard request price unless a pricing file supplies them.',
+    'GLACIER and DEEP_ARCHIVE request prices for ap-northeast-1 are not in the defaults: ' +
+      'estimates warn and use the Standard request price unless a pricing file supplies them.',
   ],
   regions: {
     'us-east-1': {
@@ -192,7 +193,9 @@ export function pricesFor(table: PricingTable, region: string): { prices: Region
   return {
     prices: table.regions[fallback]!,
     region: fallback,
-    warning: `no prices for region "${region}" (known: ${Object.keys(table.regions).join(', ')}); used ${fallback}'s. Add it in a pricing file (see config/pricing.example.json).`,
+    warning:
+      `no prices for region "${region}" (known: ${Object.keys(table.regions).join(', ')}); ` +
+      `used ${fallback}'s. Add it in a pricing file (see config/pricing.example.json).`,
   };
 }
 

@@ -102,7 +102,10 @@ export function fitRates(measured: Partial<Record<EngineName, EngineRate>>, work
       const measuredAvg = r.objectsPerSecond ? (r.mbPerSecond * MIB) / r.objectsPerSecond : undefined;
       if (measuredAvg !== undefined && workloadAvgBytes > 2 * measuredAvg) {
         notes.push(
-          `${engine}: the measured run's objects averaged ${formatBytes(Math.round(measuredAvg))}, this workload's ${formatBytes(Math.round(workloadAvgBytes))}: its ${significant(r.mbPerSecond)} MB/s was set by the object rate, not bandwidth, so the planning ${DEFAULT_ENGINE_RATES[engine].mbPerSecond ?? 0} MB/s bounds bytes`,
+          `${engine}: the measured run's objects averaged ${formatBytes(Math.round(measuredAvg))}, ` +
+            `this workload's ${formatBytes(Math.round(workloadAvgBytes))}: ` +
+            `its ${significant(r.mbPerSecond)} MB/s was set by the object rate, not bandwidth, ` +
+            `so the planning ${DEFAULT_ENGINE_RATES[engine].mbPerSecond ?? 0} MB/s bounds bytes`,
         );
       } else {
         out.mbPerSecond = significant(r.mbPerSecond);

@@ -33,14 +33,19 @@ function adviseStorageClass(ctx: EstimateContext, dst: RegionPrices, storage: (c
     if (saving > 0) {
       recs.push({
         strategy: 'storage_class',
-        description: `Store as STANDARD_IA: ${formatUsd(storage('STANDARD'))} → ${formatUsd(storage('STANDARD_IA'))} per month (128 KB minimum per object counted); writes cost ${formatUsd(extraPut)} more once, repaid in ${(extraPut / saving).toFixed(1)} months; reads pay a retrieval fee per GB`,
+        description:
+          `Store as STANDARD_IA: ${formatUsd(storage('STANDARD'))} → ${formatUsd(storage('STANDARD_IA'))} per month ` +
+          `(128 KB minimum per object counted); writes cost ${formatUsd(extraPut)} more once, ` +
+          `repaid in ${(extraPut / saving).toFixed(1)} months; reads pay a retrieval fee per GB`,
         estimated_monthly_savings_usd: saving,
         implementation: 'performance_optimization.storage_class: "STANDARD_IA"',
       });
     } else {
       no.push({
         strategy: 'storage_class',
-        reason: `STANDARD_IA would cost more (${formatUsd(storage('STANDARD_IA'))} vs ${formatUsd(storage('STANDARD'))} a month): objects average ${formatBytes(avg)}, below its 128 KB minimum billable size`,
+        reason:
+          `STANDARD_IA would cost more (${formatUsd(storage('STANDARD_IA'))} vs ${formatUsd(storage('STANDARD'))} a month): ` +
+          `objects average ${formatBytes(avg)}, below its 128 KB minimum billable size`,
       });
     }
   }
@@ -56,7 +61,9 @@ function adviseRegionPlacement(ctx: EstimateContext, best: EngineEstimate, { rec
     if (transferOurs > 0) {
       recs.push({
         strategy: 'region_placement',
-        description: `Data transfer is ${formatUsd(transferOurs)} per run; a destination bucket (and tasks) in ${input.sourceRegion} copies within the region for free`,
+        description:
+          `Data transfer is ${formatUsd(transferOurs)} per run; a destination bucket (and tasks) ` +
+          `in ${input.sourceRegion} copies within the region for free`,
         estimated_monthly_savings_usd: transferOurs * runs,
         implementation: `destination bucket in ${input.sourceRegion}, tasks in ${input.sourceRegion}`,
       });
@@ -81,7 +88,12 @@ function adviseLifecycle(ctx: EstimateContext, dst: RegionPrices, storage: (cls:
     if (saving > 0 && breakEven <= 12) {
       recs.push({
         strategy: 'lifecycle_glacier',
-        description: `Move objects older than 90 days to GLACIER (Flexible Retrieval): ${formatUsd(now)} → ${formatUsd(glacier)} per month once transitioned (40 KB overhead per object counted); transitions cost ${formatUsd(transition)} once, repaid in ${breakEven.toFixed(1)} months. Archived objects must be restored before reading; GLACIER_IR keeps instant reads`,
+        description:
+          `Move objects older than 90 days to GLACIER (Flexible Retrieval): ` +
+          `${formatUsd(now)} → ${formatUsd(glacier)} per month once transitioned (40 KB overhead per object counted); ` +
+          `transitions cost ${formatUsd(transition)} once, ` +
+          `repaid in ${breakEven.toFixed(1)} months. Archived objects must be restored before reading; ` +
+          `GLACIER_IR keeps instant reads`,
         estimated_monthly_savings_usd: saving,
         implementation: 'S3 lifecycle transition to GLACIER after 90 days (terraform: destination_glacier_after_days = 90)',
       });
@@ -90,7 +102,8 @@ function adviseLifecycle(ctx: EstimateContext, dst: RegionPrices, storage: (cls:
         strategy: 'lifecycle_glacier',
         reason:
           saving > 0
-            ? `transition fees (${formatUsd(transition)} for ${objects.toLocaleString('en-US')} objects) take ${breakEven.toFixed(0)} months to repay at ${formatUsd(saving)}/month`
+            ? `transition fees (${formatUsd(transition)} for ${objects.toLocaleString('en-US')} objects) ` +
+              `take ${breakEven.toFixed(0)} months to repay at ${formatUsd(saving)}/month`
             : `per-object overhead makes GLACIER dearer for objects of ${formatBytes(avg)} (${formatUsd(glacier)} vs ${formatUsd(now)} a month)`,
       });
     }
@@ -108,14 +121,17 @@ function adviseRequests(ctx: EstimateContext, best: EngineEstimate, { recs, no }
     if (perRerun > 0 && runs > 1) {
       recs.push({
         strategy: 'request_optimization',
-        description: `Requests cost ${formatUsd(requestOurs)} per full run and are billed per object (batch_size does not change them). With incremental sync a rerun of unchanged data costs ${formatUsd(listOnly)} (LIST only)`,
+        description:
+          `Requests cost ${formatUsd(requestOurs)} per full run and are billed per object (batch_size does not change them). ` +
+          `With incremental sync a rerun of unchanged data costs ${formatUsd(listOnly)} (LIST only)`,
         estimated_monthly_savings_usd: perRerun * (runs - 1),
         implementation: 'enable_incremental: true (the default); keep sync_mode copy unless deletions must be mirrored',
       });
     } else if (perRerun > 0) {
       no.push({
         strategy: 'request_optimization',
-        reason: `one run a month: the ${formatUsd(requestOurs)} of requests is the copy itself; reruns with enable_incremental cost only ${formatUsd(listOnly)}`,
+        reason:
+          `one run a month: the ${formatUsd(requestOurs)} of requests is the copy itself; ` + `reruns with enable_incremental cost only ${formatUsd(listOnly)}`,
       });
     }
   }
@@ -142,7 +158,9 @@ function adviseSpot(ctx: EstimateContext, best: EngineEstimate, { recs }: Advice
     if (saving > 0) {
       recs.push({
         strategy: 'fargate_spot',
-        description: `Run on Fargate Spot: compute ${formatUsd(cost.by_category.compute)} → ${formatUsd(spotCost)} per run. An interrupted run exits 3 and the next run resumes without copying anything twice`,
+        description:
+          `Run on Fargate Spot: compute ${formatUsd(cost.by_category.compute)} → ${formatUsd(spotCost)} per run. ` +
+          `An interrupted run exits 3 and the next run resumes without copying anything twice`,
         estimated_monthly_savings_usd: saving,
         implementation: 'ECS capacity provider FARGATE_SPOT (terraform: use_fargate_spot = true)',
       });

@@ -52,7 +52,12 @@ export function suggestTaskSize(p: {
   const cpuNeed = Math.max(0.25, cpuForObjects, cpuForBytes);
   const sizes = [...(p.sizes ?? FARGATE_TASK_SIZES)].sort((a, b) => a.vcpu - b.vcpu || a.memoryGb - b.memoryGb);
   const fit = sizes.find((s) => s.vcpu >= cpuNeed && s.memoryGb >= memNeed) ?? sizes[sizes.length - 1]!;
-  const reason = `needs ≈${cpuNeed.toFixed(2)} vCPU (${cpuForObjects >= cpuForBytes ? `${p.rate.objectsPerSecond ?? 0} objects/s at ${PLANNING_RULES.objectsPerVcpuSecond}/vCPU` : `${p.rate.mbPerSecond} MB/s streamed at ${PLANNING_RULES.streamedMbPerVcpuSecond} MB/s per vCPU`}) and ≈${memNeed.toFixed(2)} GB (${p.concurrency} in flight${p.engine === 'stream' ? ` × ${formatBytes(inFlight)} buffered` : ''})`;
+  const cpuBound =
+    cpuForObjects >= cpuForBytes
+      ? `${p.rate.objectsPerSecond ?? 0} objects/s at ${PLANNING_RULES.objectsPerVcpuSecond}/vCPU`
+      : `${p.rate.mbPerSecond} MB/s streamed at ${PLANNING_RULES.streamedMbPerVcpuSecond} MB/s per vCPU`;
+  const buffered = p.engine === 'stream' ? ` × ${formatBytes(inFlight)} buffered` : '';
+  const reason = `needs ≈${cpuNeed.toFixed(2)} vCPU (${cpuBound}) and ≈${memNeed.toFixed(2)} GB (${p.concurrency} in flight${buffered})`;
   return {
     vcpu: fit.vcpu,
     memoryGb: fit.memoryGb,

@@ -127,7 +127,8 @@ export class S5cmdEngine implements CopyEngine {
     const unreported = tasks.length - results.size;
     if (unreported > 0 && !signal?.aborted) {
       this.opts.onStoppedEarly?.(
-        `s5cmd exited with ${exit.code} leaving ${unreported} of ${tasks.length} objects of a batch unreported; the SDK engine copies them${stderrTail.length ? ` (s5cmd: ${stderrTail.slice(-1)[0]})` : ''}`,
+        `s5cmd exited with ${exit.code} leaving ${unreported} of ${tasks.length} objects of a batch unreported; ` +
+          `the SDK engine copies them${stderrTail.length ? ` (s5cmd: ${stderrTail.slice(-1)[0]})` : ''}`,
       );
     }
     // Anything s5cmd did not report on counts as failed (and is retried elsewhere), never as copied.

@@ -56,7 +56,8 @@ export class SdkEngine implements CopyEngine {
     } catch (err) {
       const f = failure(err);
       const what = task.size > this.settings.multipartThresholdBytes ? 'UploadPartCopy' : 'CopyObject';
-      f.error.message = `${what} ${s3Url(this.settings.source, task.key)} -> ${s3Url(this.settings.dest, task.key)}: ${f.error.code ?? f.error.class}: ${f.error.message}`;
+      f.error.message =
+        `${what} ${s3Url(this.settings.source, task.key)} -> ${s3Url(this.settings.dest, task.key)}: ` + `${f.error.code ?? f.error.class}: ${f.error.message}`;
       return { key: task.key, ok: false, engine: 'sdk', bytes: 0, ...f, latencyMs: performance.now() - started };
     }
   }

@@ -40,7 +40,9 @@ export function chooseEngine(i: EngineChoiceInput): EngineChoice {
     return {
       ok: true,
       engine: 'sdk',
-      reason: `server-side copy possible (${i.serverSide.reason}); verifying .CHECKSUM files, and an SDK CopyObject returns the SHA-256 that s5cmd copies would have to be read back for`,
+      reason:
+        `server-side copy possible (${i.serverSide.reason}); verifying .CHECKSUM files, ` +
+        `and an SDK CopyObject returns the SHA-256 that s5cmd copies would have to be read back for`,
     };
   if (i.s5cmd.available) return { ok: true, engine: 's5cmd', reason: `server-side copy possible (${i.serverSide.reason}) and ${i.s5cmd.reason}` };
   return { ok: true, engine: 'sdk', reason: `server-side copy possible (${i.serverSide.reason}); s5cmd unavailable (${i.s5cmd.reason}): AWS SDK CopyObject` };
@@ -54,6 +56,7 @@ export interface RouteInput {
 
 /** U+0000–U+001F and U+007F: s5cmd's run file is read line by line and split like a shell command. */
 export function hasControlCharacter(key: string): boolean {
+  // eslint-disable-next-line no-control-regex -- matching control characters in keys is the point of this check
   return /[\u0000-\u001f\u007f]/.test(key);
 }
 

@@ -49,7 +49,9 @@ export class StreamEngine implements CopyEngine {
       return { key: task.key, ok: true, engine: 'stream', ...value, attempts, latencyMs: performance.now() - started };
     } catch (err) {
       const f = failure(err);
-      f.error.message = `GetObject+Upload ${s3Url(this.settings.source, task.key)} -> ${s3Url(this.settings.dest, task.key)}: ${f.error.code ?? f.error.class}: ${f.error.message}`;
+      f.error.message =
+        `GetObject+Upload ${s3Url(this.settings.source, task.key)} -> ${s3Url(this.settings.dest, task.key)}: ` +
+        `${f.error.code ?? f.error.class}: ${f.error.message}`;
       return { key: task.key, ok: false, engine: 'stream', bytes: 0, ...f, latencyMs: performance.now() - started };
     }
   }

@@ -87,7 +87,9 @@ export function formatLaunchResult(result: LaunchResult): string {
   const summary = result.waited
     ? `${result.tasks.length} shard${result.tasks.length === 1 ? '' : 's'}: ${result.tasks.length - failed} succeeded, ${failed} failed` +
       `${result.timedOut ? ' (stopped waiting before every shard finished)' : ''}; exit code ${result.exitCode}`
-    : `${result.tasks.length} shard${result.tasks.length === 1 ? '' : 's'}: ${result.tasks.length - failed} launched, ${failed} not started (not waiting for them); exit code ${result.exitCode}`;
+    : `${result.tasks.length} shard${result.tasks.length === 1 ? '' : 's'}: ` +
+      `${result.tasks.length - failed} launched, ${failed} not started (not waiting for them); ` +
+      `exit code ${result.exitCode}`;
   return [line(header), ...rows.map(line), summary, `launch id ${result.launchId}`].join('\n');
 }
 

@@ -170,7 +170,8 @@ export function formatKpiSummary(k: Kpis): string {
     'KPIs',
     `  throughput   ${k.transfer_rate_mbps.toFixed(2)} MB/s, ${k.files_per_second.toFixed(1)} files/s`,
     `  outcome      ${k.success_rate_percent.toFixed(2)}% succeeded, ${k.error_rate_percent.toFixed(2)}% failed`,
-    `  latency ms   avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`,
+    `  latency ms   avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, ` +
+      `p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`,
     `  server-side  ${formatBytes(k.bytes_not_through_job)} never passed through the job`,
     `  cost         ${k.cost_per_gb_usd > 0 ? `$${k.cost_per_gb_usd.toFixed(4)} per GB copied` : 'not tracked'}`,
   ].join('\n');

@@ -135,7 +135,10 @@ export function formatReport(r: RunReport): string {
   const lines = [
     `${r.command === 'plan' || r.dry_run ? 'Plan' : 'Sync'} ${r.run_id}: ${r.source} -> ${r.destination}`,
     `  mode ${r.mode} (${r.sync_mode}), engine ${r.engine}: ${r.engine_reason}`,
-    `  listed ${c.listed}, planned ${c.planned} (${formatBytes(r.bytes.planned)}), copied ${c.copied} (${formatBytes(r.bytes.copied)}), skipped ${c.skipped}, deleted ${c.deleted}${c.planned_deletes > c.deleted ? ` of ${c.planned_deletes} planned` : ''}, failed ${c.failed}`,
+    `  listed ${c.listed}, planned ${c.planned} (${formatBytes(r.bytes.planned)}), ` +
+      `copied ${c.copied} (${formatBytes(r.bytes.copied)}), skipped ${c.skipped}, ` +
+      `deleted ${c.deleted}${c.planned_deletes > c.deleted ? ` of ${c.planned_deletes} planned` : ''}, ` +
+      `failed ${c.failed}`,
     `  verified ${c.verified} against .CHECKSUM, mismatches ${c.checksum_mismatches}, zips without .CHECKSUM ${c.missing_checksums}, retries ${c.retries}`,
     `  ${r.duration_seconds.toFixed(1)} s, ${r.rates.mb_per_second.toFixed(2)} MB/s, ${r.rates.files_per_second.toFixed(1)} files/s`,
   ];
@@ -143,16 +146,20 @@ export function formatReport(r: RunReport): string {
   if (r.kpis) {
     const l = r.kpis.latency_ms;
     lines.push(
-      `  success ${r.kpis.success_rate_percent.toFixed(1)}%, errors ${r.kpis.error_rate_percent.toFixed(1)}%, ${formatBytes(r.kpis.bytes_not_through_job)} never passed through the job (server-side)`,
+      `  success ${r.kpis.success_rate_percent.toFixed(1)}%, errors ${r.kpis.error_rate_percent.toFixed(1)}%, ` +
+        `${formatBytes(r.kpis.bytes_not_through_job)} never passed through the job (server-side)`,
     );
     if (l)
       lines.push(
-        `  copy latency ms: avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`,
+        `  copy latency ms: avg ${l.avg.toFixed(1)}, min ${l.min.toFixed(1)}, p50 ${l.p50.toFixed(1)}, ` +
+          `p95 ${l.p95.toFixed(1)}, p99 ${l.p99.toFixed(1)}, max ${l.max.toFixed(1)}`,
       );
   }
   if (r.cost) {
     lines.push(
-      `  estimated cost $${r.cost.direct.total_usd.toFixed(6)} (download-and-upload would cost $${r.cost.traditional.total_usd.toFixed(6)}, saving ${r.cost.savings_percent.toFixed(0)}%), prices as of ${r.cost.direct.pricing_as_of}`,
+      `  estimated cost $${r.cost.direct.total_usd.toFixed(6)} (download-and-upload would cost ` +
+        `$${r.cost.traditional.total_usd.toFixed(6)}, saving ${r.cost.savings_percent.toFixed(0)}%), ` +
+        `prices as of ${r.cost.direct.pricing_as_of}`,
     );
   }
   if (r.manifest)

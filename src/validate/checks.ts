@@ -189,7 +189,10 @@ async function credentialsCheck(ctx: Ctx): Promise<Outcome> {
       return {
         ok: true,
         skipped: true,
-        detail: `not verified: ${s3Endpoint} is not AWS and no STS endpoint is set (AWS_ENDPOINT_URL_STS); access key ${maskKeyId(c.accessKeyId)}${c.sessionToken ? ' (temporary)' : ''} from ${from}; the bucket checks use it`,
+        detail:
+          `not verified: ${s3Endpoint} is not AWS and no STS endpoint is set (AWS_ENDPOINT_URL_STS); ` +
+          `access key ${maskKeyId(c.accessKeyId)}${c.sessionToken ? ' (temporary)' : ''} from ${from}; ` +
+          `the bucket checks use it`,
       };
     } catch (err) {
       const why = explainCredentialCode('CredentialsProviderError')!;
@@ -313,7 +316,9 @@ async function destinationWritable(ctx: Ctx): Promise<Outcome> {
     return {
       ok: false,
       detail: `started a multipart upload at ${url}, but could not abort it: ${why.detail}`,
-      hint: `${why.hint ? `${why.hint}; ` : ''}the job aborts the uploads it cannot finish, so it needs s3:AbortMultipartUpload; the destination's lifecycle rule removes this one`,
+      hint:
+        `${why.hint ? `${why.hint}; ` : ''}the job aborts the uploads it cannot finish, ` +
+        `so it needs s3:AbortMultipartUpload; the destination's lifecycle rule removes this one`,
       latency_ms: roundMs(performance.now() - t0),
     };
   }

@@ -79,7 +79,8 @@ export function judgeResources(r: ResourceFacts, min: Minimums): ResourceVerdict
   const shortfalls: string[] = [];
   const memOk = r.availableMemoryBytes >= min.memoryBytes;
   parts.push(
-    `memory ${formatBytes(r.availableMemoryBytes)} free of ${formatBytes(r.memoryBytes)} (${r.sources.memoryBytes}) ${memOk ? '≥' : '<'} ${formatBytes(min.memoryBytes)}`,
+    `memory ${formatBytes(r.availableMemoryBytes)} free of ${formatBytes(r.memoryBytes)} ` +
+      `(${r.sources.memoryBytes}) ${memOk ? '≥' : '<'} ${formatBytes(min.memoryBytes)}`,
   );
   if (!memOk) shortfalls.push(`free memory ${formatBytes(r.availableMemoryBytes)} is below the minimum ${formatBytes(min.memoryBytes)}`);
   if (r.diskFreeBytes === undefined) {
@@ -96,6 +97,9 @@ export function judgeResources(r: ResourceFacts, min: Minimums): ResourceVerdict
   return {
     ok: false,
     detail: `${shortfalls.join('; ')} (${parts.join('; ')})`,
-    hint: `give the task more resources (Fargate size, container limits, a larger TMPDIR volume), or lower the minimums with --min-memory-bytes/--min-disk-bytes/--min-cpus (${Object.values(MINIMUM_ENV).join(', ')})`,
+    hint:
+      `give the task more resources (Fargate size, container limits, a larger TMPDIR volume), ` +
+      `or lower the minimums with --min-memory-bytes/--min-disk-bytes/--min-cpus ` +
+      `(${Object.values(MINIMUM_ENV).join(', ')})`,
   };
 }

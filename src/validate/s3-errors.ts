@@ -43,8 +43,7 @@ export function explainCredentialCode(code: string | undefined): Explained | und
     case 'InvalidAccessKeyId':
     case 'InvalidClientTokenId':
     case 'UnrecognizedClientException':
-    // versitygw's answer to an access key it has no account for.
-    case 'XAdminUserNotFound':
+    case 'XAdminUserNotFound': // versitygw's answer to an access key it has no account for.
       return {
         detail: `the access key id is not known to the server (${code})`,
         hint: 'check AWS_ACCESS_KEY_ID / AWS_PROFILE (or --destination-credentials-secret) and that the key is active',
@@ -102,7 +101,8 @@ export function explainS3Error(err: unknown, a: S3Attempt): Explained {
   }
   if (c.class === 'permission') {
     const hint = a.anonymous
-      ? `the ${a.side} is read unsigned (--source-no-sign-request): the bucket must allow anonymous ${a.action}; drop the flag to sign with credentials that may`
+      ? `the ${a.side} is read unsigned (--source-no-sign-request): the bucket must allow anonymous ${a.action}; ` +
+        `drop the flag to sign with credentials that may`
       : a.side === 'source' && a.bucket === 'data.binance.vision'
         ? 'the public Binance archive can be read without credentials: add --source-no-sign-request'
         : `the credentials need ${a.action} on ${resourceArn(a)} (IAM policy, bucket policy, or a VPC endpoint policy)`;

@@ -52,7 +52,7 @@ export class Verifier {
   }
 
   private async verify(zipKey: string, knownSha256?: string): Promise<void> {
-    const { source, dest, counters } = this.deps;
+    const { source, counters } = this.deps;
     const checksumKey = zipKey + CHECKSUM_SUFFIX;
     try {
       let text: string;

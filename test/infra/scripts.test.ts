@@ -72,7 +72,9 @@ describe('scripts/run-task.sh', () => {
       `[dry-run] aws ecs run-task --region ap-northeast-1 --cluster ${CLUSTER} --task-definition s3-direct-sync-dev --count 1 ` +
         `--capacity-provider-strategy capacityProvider=FARGATE_SPOT,weight=1,base=0 --platform-version LATEST ` +
         `--network-configuration 'awsvpcConfiguration={subnets=[${SUBNETS}],securityGroups=[${SG}],assignPublicIp=DISABLED}' ` +
-        `--started-by s3-direct-sync --overrides '{"containerOverrides":[{"name":"s3-direct-sync","command":["sync","--env","dev","--json","--log-level","debug","--prefix","spot/it'\\''s/"]}]}' --output json`,
+        `--started-by s3-direct-sync --overrides ` +
+        `'{"containerOverrides":[{"name":"s3-direct-sync","command":["sync","--env","dev","--json","--log-level",` +
+        `"debug","--prefix","spot/it'\\''s/"]}]}' --output json`,
     );
     expect(out).toHaveLength(2);
     // Every setting came from the variables: Terraform was not asked.
@@ -162,13 +164,15 @@ describe('scripts/run-task.sh', () => {
     const state = join(tmp, 'describe-count');
     writeFileSync(state, '0');
     const fake = fakeBin('aws-run', {
-      aws: `case "$1 $2" in
+      aws:
+        `case "$1 $2" in
   "sts get-caller-identity") echo arn:aws:iam::123456789012:user/ops ;;
   "ecs run-task") echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"PROVISIONING"}],"failures":[]}' ;;
   "ecs describe-tasks")
     n=$(( $(<${state}) + 1 )); echo $n > ${state}
     if [ $n -lt 2 ]; then echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"RUNNING","containers":[{"name":"s3-direct-sync"}]}]}'
-    else echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"STOPPED","stoppedReason":"Essential container in task exited","containers":[{"name":"s3-direct-sync","exitCode":5}]}]}'; fi ;;
+    else echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"STOPPED","stoppedReason":"Essential container ` +
+        `in task exited","containers":[{"name":"s3-direct-sync","exitCode":5}]}]}'; fi ;;
   *) exit 9 ;;
 esac`,
     });
@@ -194,10 +198,13 @@ esac`,
 
   it('with --wait, passes on exit 6 (another run holds the lease) as 6, not as a crash', async () => {
     const fake = fakeBin('aws-run-6', {
-      aws: `case "$1 $2" in
+      aws:
+        `case "$1 $2" in
   "sts get-caller-identity") echo arn:aws:iam::123456789012:user/ops ;;
   "ecs run-task") echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"PROVISIONING"}],"failures":[]}' ;;
-  "ecs describe-tasks") echo '{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"STOPPED","stoppedReason":"Essential container in task exited","containers":[{"name":"s3-direct-sync","exitCode":6}]}]}' ;;
+  "ecs describe-tasks") echo ` +
+        `'{"tasks":[{"taskArn":"${TASK_ARN}","lastStatus":"STOPPED","stoppedReason":"Essential container in task ` +
+        `exited","containers":[{"name":"s3-direct-sync","exitCode":6}]}]}' ;;
   *) exit 9 ;;
 esac`,
     });
@@ -232,7 +239,8 @@ describe('scripts/deploy.sh', () => {
       '[dry-run] aws ecr describe-images --region ap-northeast-1 --repository-name s3-direct-sync-dev --image-ids imageTag=v1.2.3',
       '[dry-run] (when that tag exists already, the build, login and push below are skipped)',
       '[dry-run] S3DS_CONTAINER_ENGINE=docker scripts/build-image.sh s3-direct-sync:v1.2.3',
-      '[dry-run] aws ecr get-login-password --region ap-northeast-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',
+      '[dry-run] aws ecr get-login-password --region ap-northeast-1 | docker login --username AWS --password-stdin ' +
+        '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',
       `[dry-run] docker tag s3-direct-sync:v1.2.3 ${ECR}:v1.2.3`,
       `[dry-run] docker push ${ECR}:v1.2.3`,
       '[dry-run] terraform -chdir=terraform/environments apply -input=false -var-file=dev.tfvars -var image_tag=v1.2.3',

@@ -144,7 +144,8 @@ describe('delete guards, through the CLI against a real S3 server', () => {
     expect(rep.failures).toHaveLength(1);
     expect(rep.failures[0]).toMatchObject({ error_class: 'delete-cap', code: 'max-delete-percent' });
     expect(rep.failures[0]!.message).toBe(
-      `sync would delete 2 of the destination's ${total} objects (${(200 / total).toFixed(1)}%), more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)`,
+      `sync would delete 2 of the destination's ${total} objects (${(200 / total).toFixed(1)}%), ` +
+        `more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)`,
     );
     expect(await listKeys(client, 'dst-bucket', 'p/')).toHaveLength(total);
 

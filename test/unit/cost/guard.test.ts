@@ -13,7 +13,8 @@ describe('costGuard', () => {
     const g = costGuard(12.5, 10);
     expect(g.ok).toBe(false);
     expect(g.message).toBe(
-      'estimated cost $12.50 exceeds --max-cost-usd $10.00 by $2.50 (125% of the limit): narrow the selection (--market, --symbol, --date-from/--date-to), split the run, or raise the limit',
+      'estimated cost $12.50 exceeds --max-cost-usd $10.00 by $2.50 (125% of the limit): ' +
+        'narrow the selection (--market, --symbol, --date-from/--date-to), split the run, or raise the limit',
     );
     expect(costGuard(10.000001, 10).ok).toBe(false);
   });

@@ -17,7 +17,8 @@ describe('fitRates', () => {
     const f = fitRates(measured, 2049);
     expect(f.applied).toEqual({ sdk: { objectsPerSecond: 250.1 } });
     expect(f.notes).toEqual([
-      "sdk: the measured run's objects averaged 1.0 KiB, this workload's 2.0 KiB: its 0.2443 MB/s was set by the object rate, not bandwidth, so the planning 50 MB/s bounds bytes",
+      "sdk: the measured run's objects averaged 1.0 KiB, this workload's 2.0 KiB: " +
+        'its 0.2443 MB/s was set by the object rate, not bandwidth, so the planning 50 MB/s bounds bytes',
     ]);
   });
 

@@ -91,17 +91,28 @@ describe('emfLine', () => {
   });
 });
 
+/** An EMF document as these tests mutate it: the `_aws` metadata beside the metric and dimension targets. */
+interface EmfDocument {
+  _aws?: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace?: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+  [target: string]: unknown;
+}
+
 describe('validateEmfDocument catches what the specification forbids', () => {
-  const good = () => JSON.parse(emfLine(all, dims, T));
+  const good = (): EmfDocument => JSON.parse(emfLine(all, dims, T));
+  /** The document's one metric directive (emfLine writes exactly one). */
+  const directive = (d: EmfDocument) => d._aws!.CloudWatchMetrics[0]!;
   it.each([
-    ['no _aws', (d: any) => delete d._aws, /_aws: required/],
-    ['timestamp in seconds', (d: any) => (d._aws.Timestamp = Math.floor(T / 1000)), /seconds, not milliseconds/],
-    ['fractional timestamp', (d: any) => (d._aws.Timestamp = T + 0.5), /integer/],
-    ['missing namespace', (d: any) => delete d._aws.CloudWatchMetrics[0].Namespace, /Namespace/],
+    ['no _aws', (d: EmfDocument) => delete d._aws, /_aws: required/],
+    ['timestamp in seconds', (d: EmfDocument) => (d._aws!.Timestamp = Math.floor(T / 1000)), /seconds, not milliseconds/],
+    ['fractional timestamp', (d: EmfDocument) => (d._aws!.Timestamp = T + 0.5), /integer/],
+    ['missing namespace', (d: EmfDocument) => delete directive(d).Namespace, /Namespace/],
     [
       'too many metrics',
-      (d: any) => {
-        const dir = d._aws.CloudWatchMetrics[0];
+      (d: EmfDocument) => {
+        const dir = directive(d);
         for (let i = 0; i < 101; i++) {
           dir.Metrics.push({ Name: `M${i}`, Unit: 'Count' });
           d[`M${i}`] = i;
@@ -111,17 +122,17 @@ describe('validateEmfDocument catches what the specification forbids', () => {
     ],
     [
       'too many dimensions',
-      (d: any) => {
+      (d: EmfDocument) => {
         const keys = Array.from({ length: 31 }, (_, i) => `D${i}`);
         for (const k of keys) d[k] = 'x';
-        d._aws.CloudWatchMetrics[0].Dimensions = [keys];
+        directive(d).Dimensions = [keys];
       },
       /more than 30/,
     ],
-    ['dimension target not a string', (d: any) => (d.Mode = 3), /Mode: dimension target must be a string/],
-    ['metric target missing', (d: any) => delete d.BytesCopied, /BytesCopied: metric target/],
-    ['metric target a string', (d: any) => (d.ObjectsCopied = '5'), /ObjectsCopied: metric target/],
-    ['bad unit', (d: any) => (d._aws.CloudWatchMetrics[0].Metrics[0].Unit = 'MB/s'), /not a CloudWatch unit/],
+    ['dimension target not a string', (d: EmfDocument) => (d.Mode = 3), /Mode: dimension target must be a string/],
+    ['metric target missing', (d: EmfDocument) => delete d.BytesCopied, /BytesCopied: metric target/],
+    ['metric target a string', (d: EmfDocument) => (d.ObjectsCopied = '5'), /ObjectsCopied: metric target/],
+    ['bad unit', (d: EmfDocument) => (directive(d).Metrics[0]!.Unit = 'MB/s'), /not a CloudWatch unit/],
   ])('%s', (_name, mutate, message) => {
     const d = good();
     mutate(d);

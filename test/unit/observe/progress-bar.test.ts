@@ -14,6 +14,7 @@ function fakeTty(isTTY = true) {
   return { stream: s, output: () => out };
 }
 
+// eslint-disable-next-line no-control-regex -- strips the ANSI escape sequences (ESC) the live bar writes
 const strip = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
 
 describe('formatBarLine', () => {

@@ -37,7 +37,8 @@ describe('judgeDeletes', () => {
     expect(v).toMatchObject({ ok: false, reason: 'max-delete-percent' });
     if (v.ok) throw new Error('unreachable');
     expect(v.message).toBe(
-      "sync would delete 11 of the destination's 100 objects (11.0%), more than --max-delete-percent 10; nothing was deleted (--force-deletes to delete anyway)",
+      "sync would delete 11 of the destination's 100 objects (11.0%), more than --max-delete-percent 10; " +
+        'nothing was deleted (--force-deletes to delete anyway)',
     );
     expect(judge({ plannedDeletes: 11, maxDeletePercent: 100 })).toEqual({ ok: true });
     expect(judge({ plannedDeletes: 1, maxDeletePercent: 0 })).toMatchObject({ ok: false, reason: 'max-delete-percent' });
