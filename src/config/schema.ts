@@ -274,7 +274,7 @@ export const syncConfigSchema = z.object(
     operation_mode: enumField(
       OPERATION_MODES,
       'auto',
-      'auto picks the fastest working engine; direct_sync requires a server-side copy; ' + 'traditional streams through this machine.',
+      'auto picks the fastest working engine; direct_sync requires a server-side copy; traditional streams through this machine.',
     ),
     engine: leaf(
       z
