@@ -1,7 +1,9 @@
 /**
- * Pool sizing (pure): from the probed resources, what the workload looks like and the engine,
- * decide concurrency, batch size, part size, retries and listing parallelism, and say why for
- * each (`plan --explain`). Values set explicitly in the configuration always win.
+ * Pool sizing (pure): from the probed resources, the engine and whether both buckets share a
+ * region, decide concurrency, batch size, part size, retries and listing parallelism, and say why
+ * for each (`plan --explain`). Values set explicitly in the configuration always win. The job sizes
+ * before it lists, so nothing here depends on the objects (their count or sizes): the governor
+ * adjusts concurrency to what the run meets.
  *
  * The starting point is the seed's calculate_optimal_workers / optimize_batch_size /
  * optimize_transfer_strategy. Those assume every worker moves bytes through this machine. A
@@ -28,13 +30,6 @@ export interface SizingResources {
   networkMbps?: number;
 }
 
-export interface Workload {
-  objectCount?: number;
-  averageObjectBytes?: number;
-  /** Coefficient of variation of object sizes (standard deviation / mean). */
-  sizeVariance?: number;
-}
-
 export interface ExplicitPerformance {
   max_concurrent?: number;
   batch_size?: number;
@@ -44,8 +39,6 @@ export interface ExplicitPerformance {
 
 export interface SizingInput {
   resources: SizingResources;
-  /** What is known of the objects to copy; the job sizes before it lists, so it knows nothing and passes none. */
-  workload?: Workload;
   engine: SizingEngine;
   sameRegion: boolean;
   explicit: ExplicitPerformance;
@@ -118,8 +111,6 @@ export const SERVER_SIDE_CAP = 256;
 export const STREAM_MIN_WORKERS = 4;
 /** Memory per queued object (key, ETag, task, result, an s5cmd JSON line); the seed assumed 1 MB. */
 export const BYTES_PER_QUEUED_OBJECT = 2048;
-/** Objects one listing stream gets through quickly enough (1,000 keys per ListObjectsV2 page). */
-export const OBJECTS_PER_LISTING_STREAM = 100_000;
 export const LIST_PARALLELISM_CAP = 16;
 /** Per listing stream: one 1,000-key page as XML and parsed, plus look-ahead for the merge. */
 export const BYTES_PER_LISTING_STREAM = 16 * MIB;
@@ -151,14 +142,6 @@ export function seedWorkers(cpuCores: number, memoryGb: number, averageFileSizeM
   return Math.max(1, Math.floor(Math.min(base, memoryLimited, fileAdjusted)));
 }
 
-/** count, mean and coefficient of variation of a sample of object sizes (a listing page, a previous run). */
-export function describeSizes(sizes: readonly number[]): Workload {
-  if (sizes.length === 0) return { objectCount: 0 };
-  const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
-  const variance = sizes.reduce((a, b) => a + (b - mean) ** 2, 0) / sizes.length;
-  return { objectCount: sizes.length, averageObjectBytes: mean, sizeVariance: mean > 0 ? Math.sqrt(variance) / mean : 0 };
-}
-
 /** Which performance settings the config set explicitly, from the loader's set of dotted paths. */
 export function explicitPerformance(
   po: { max_concurrent: number; batch_size: number; part_size_mb: number; retry_count: number },
@@ -171,30 +154,25 @@ export function explicitPerformance(
   return out;
 }
 
-/** What every sizing step reads: the resources, the workload and the engine, and the memory the pool may plan for. */
+/** What every sizing step reads: the resources, the engine, whether the buckets share a region, and the memory the pool may plan for. */
 interface SizingContext {
   cpus: number;
   memoryBytes: number;
   networkMbps: number | undefined;
   /** The share of free memory the copy pool may plan for (MEMORY_SHARE). */
   budget: number;
-  /** Bytes to copy in all, when both the object count and the average size are known. */
-  totalBytes: number | undefined;
-  workload: Workload;
   engine: SizingEngine;
   sameRegion: boolean;
 }
 
 function sizingContext(input: SizingInput): SizingContext {
-  const { resources: r, workload: w = {}, engine, sameRegion } = input;
+  const { resources: r, engine, sameRegion } = input;
   const available = Math.max(0, Math.min(r.availableMemoryBytes ?? r.memoryBytes, r.memoryBytes));
   return {
     cpus: Math.max(r.cpus, 0.01),
     memoryBytes: r.memoryBytes,
     networkMbps: r.networkMbps,
     budget: available * MEMORY_SHARE,
-    totalBytes: w.objectCount !== undefined && w.averageObjectBytes !== undefined ? w.objectCount * w.averageObjectBytes : undefined,
-    workload: w,
     engine,
     sameRegion,
   };
@@ -210,17 +188,13 @@ function explicitRow(name: keyof ExplicitPerformance, explicit: ExplicitPerforma
   return v === undefined ? undefined : row(name, v, { configured: v }, 'set explicitly');
 }
 
-function totalMib(c: SizingContext): number | 'unknown' {
-  return c.totalBytes === undefined ? 'unknown' : mib(c.totalBytes);
-}
-
 /** Part size: the seed's regional strategy; the stream engine shrinks it so STREAM_MIN_WORKERS fit in memory. */
 function sizePartSize(c: SizingContext): ExplainEntry {
-  const seed = c.sameRegion ? 100 : c.totalBytes !== undefined && c.totalBytes > 10 * GIB ? 50 : 75;
+  const seed = c.sameRegion ? 100 : 75;
   const why = c.sameRegion
     ? 'same region: 100 MiB parts (seed), fewer part requests'
-    : `cross-region: ${seed} MiB parts (seed: 50 above 10 GiB in total, else 75), smaller parts make a failed part cheaper to redo`;
-  const inputs: Record<string, unknown> = { same_region: c.sameRegion, total_mib: totalMib(c) };
+    : 'cross-region: 75 MiB parts (seed), smaller parts make a failed part cheaper to redo';
+  const inputs: Record<string, unknown> = { same_region: c.sameRegion };
   if (serverSide(c.engine)) {
     return row('part_size_mb', seed, inputs, `${why}; UploadPartCopy parts cost the client no memory`);
   }
@@ -237,86 +211,73 @@ function sizePartSize(c: SizingContext): ExplainEntry {
   );
 }
 
+/** The object size the seed's calculate_optimal_workers assumes when it is not told one. */
+const SEED_DEFAULT_OBJECT_MB = 10;
+
 /** Concurrency, by the engine: server-side copies follow request latency, the stream engine memory and bandwidth. */
 function sizeConcurrency(c: SizingContext, partSizeMb: number): ExplainEntry {
-  const seedReference = seedWorkers(c.cpus, c.memoryBytes / GIB, (c.workload.averageObjectBytes ?? 10 * MIB) / MIB);
+  const seedReference = seedWorkers(c.cpus, c.memoryBytes / GIB, SEED_DEFAULT_OBJECT_MB);
   return serverSide(c.engine) ? serverSideConcurrency(c, partSizeMb, seedReference) : streamConcurrency(c, partSizeMb, seedReference);
-}
-
-/** Never more workers than there are objects, when their count is known. */
-function concurrencyByObjects(w: Workload): number {
-  return w.objectCount !== undefined && w.objectCount > 0 ? w.objectCount : Infinity;
 }
 
 function serverSideConcurrency(c: SizingContext, partSizeMb: number, seedReference: number): ExplainEntry {
   const byCpu = Math.ceil(SERVER_SIDE_PER_VCPU * c.cpus);
   const byMemory = Math.floor(c.budget / bytesPerCopyInFlight(c.engine, { partSizeBytes: partSizeMb * MIB }));
-  const v = clamp(Math.min(byCpu, byMemory, SERVER_SIDE_CAP, concurrencyByObjects(c.workload)), LIMITS.max_concurrent);
+  const v = clamp(Math.min(byCpu, byMemory, SERVER_SIDE_CAP), LIMITS.max_concurrent);
   return row(
     'max_concurrent',
     v,
-    {
-      cpus: c.cpus,
-      by_cpu: byCpu,
-      by_memory: byMemory,
-      cap: SERVER_SIDE_CAP,
-      objects: c.workload.objectCount ?? 'unknown',
-      seed_would_give: seedReference,
-    },
+    { cpus: c.cpus, by_cpu: byCpu, by_memory: byMemory, cap: SERVER_SIDE_CAP, seed_would_give: seedReference },
     `server-side copy is bound by request latency, not cores: ${SERVER_SIDE_PER_VCPU} in flight per vCPU, ` +
       `${formatBytes(SERVER_SIDE_COPY_BYTES)} each from half the free memory, at most ${SERVER_SIDE_CAP} ` +
-      `(≈ S3's 3,500 COPY/s per prefix at ~70 ms each), never more than there are objects`,
+      `(≈ S3's 3,500 COPY/s per prefix at ~70 ms each)`,
   );
 }
 
 function streamConcurrency(c: SizingContext, partSizeMb: number, seedReference: number): ExplainEntry {
-  const avg = c.workload.averageObjectBytes;
   const partBytes = partSizeMb * MIB;
-  const perWorker = bytesPerCopyInFlight(c.engine, { avgObjectBytes: avg, partSizeBytes: partBytes });
+  // Object sizes are not known when the job sizes, so every worker is planned as a multipart copy.
+  const perWorker = bytesPerCopyInFlight(c.engine, { partSizeBytes: partBytes });
   const base = clamp(Math.ceil(c.cpus * 2), [2, 32]);
-  const bySize = avg === undefined ? base : avg > 100 * MIB ? Math.max(4, Math.floor(base / 2)) : avg < 10 * MIB ? Math.min(50, base * 2) : base;
   const byMemory = Math.max(1, Math.floor(c.budget / perWorker));
   const bytesPerSecond = c.networkMbps !== undefined ? megabitsPerSecondToBytes(c.networkMbps) : undefined;
-  const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / Math.min(avg ?? partBytes, partBytes))) : Infinity;
-  const v = clamp(Math.min(bySize, byMemory, byBandwidth, concurrencyByObjects(c.workload)), LIMITS.max_concurrent);
+  const byBandwidth = bytesPerSecond !== undefined ? Math.max(2, Math.ceil(bytesPerSecond / partBytes)) : Infinity;
+  const v = clamp(Math.min(base, byMemory, byBandwidth), LIMITS.max_concurrent);
   return row(
     'max_concurrent',
     v,
     {
       cpus: c.cpus,
       base: base,
-      by_object_size: bySize,
       per_worker_mib: mib(perWorker),
       by_memory: byMemory,
       by_bandwidth: Number.isFinite(byBandwidth) ? byBandwidth : 'link speed unknown',
-      objects: c.workload.objectCount ?? 'unknown',
       seed_would_give: seedReference,
     },
-    'download+upload moves every byte through this task: 2 per vCPU (2 to 32), doubled for objects under 10 MiB ' +
-      '(cap 50), halved above 100 MiB (at least 4); then bounded by memory (each worker buffers one object or ' +
-      `${STREAM_PARTS_IN_MEMORY} parts, from half the free memory, not the seed's flat 2 GB) and by one second of link bandwidth in flight`,
+    'download+upload moves every byte through this task: 2 per vCPU (2 to 32); then bounded by memory (each worker ' +
+      `planned at ${STREAM_PARTS_IN_MEMORY} parts, a multipart copy's buffers, from half the free memory, not the seed's flat 2 GB) ` +
+      'and by one second of link bandwidth in flight (a part per worker, at least 2)',
   );
 }
 
-/** Batch size: the seed's size-spread rule, raised for s5cmd, then bounded by memory and by the object count. */
+/** Objects per batch the seed starts from. */
+const SEED_BATCH = 100;
+/** Objects per s5cmd worker in one batch: each batch starts a new s5cmd process. */
+const OBJECTS_PER_S5CMD_WORKER = 8;
+
+/** Batch size: the seed's 100, raised for s5cmd, then bounded by memory. */
 function sizeBatch(c: SizingContext, maxConcurrent: number): ExplainEntry {
-  const { workload: w, engine } = c;
-  const cv = w.sizeVariance;
-  const seed = cv === undefined ? 100 : cv > 0.5 ? 50 : 200;
+  const { engine } = c;
+  const seed = SEED_BATCH;
   const inflight = dispatcherInFlight(engine, maxConcurrent, seed);
   const byMemory = Math.max(10, Math.floor((c.budget * 0.1) / (BYTES_PER_QUEUED_OBJECT * inflight)));
-  const inputs: Record<string, unknown> = { size_variance: cv ?? 'unknown', seed_batch: seed, by_memory: byMemory };
+  const inputs: Record<string, unknown> = { seed_batch: seed, by_memory: byMemory };
   let v = seed;
-  let rule =
-    cv === undefined
-      ? 'size spread unknown: the seed base of 100'
-      : cv > 0.5
-        ? 'sizes spread widely (CV > 0.5): 50, so one large object holds up fewer others (seed)'
-        : 'sizes alike (CV ≤ 0.5): 200 (seed)';
+  let rule = `the seed base of ${seed}`;
   if (engine === 's5cmd') {
     // Each s5cmd batch runs with half the concurrency as workers, two batches at a time.
     const workers = s5cmdWorkers(maxConcurrent);
-    const perWorker = cv !== undefined && cv > 0.5 ? 4 : 8;
+    const perWorker = OBJECTS_PER_S5CMD_WORKER;
     inputs.s5cmd_workers = workers;
     if (workers * perWorker > v) {
       v = Math.min(workers * perWorker, 5000);
@@ -327,22 +288,14 @@ function sizeBatch(c: SizingContext, maxConcurrent: number): ExplainEntry {
     v = byMemory;
     rule += `; limited by memory at ${BYTES_PER_QUEUED_OBJECT} bytes per queued object`;
   }
-  if (w.objectCount !== undefined && w.objectCount > 0) {
-    const bySplit = engine === 's5cmd' ? Math.ceil(w.objectCount / 2) : w.objectCount;
-    inputs.objects = w.objectCount;
-    if (bySplit < v) {
-      v = Math.max(Math.min(10, w.objectCount), bySplit);
-      rule += engine === 's5cmd' ? '; no larger than half the objects, so both s5cmd runs have work' : '; no larger than the object count';
-    }
-  }
   return row('batch_size', clamp(v, LIMITS.batch_size), inputs, rule);
 }
 
 /** Retries: the seed's regional strategy, at least 5 for server-side copies that meet SlowDown. */
 function sizeRetries(c: SizingContext): ExplainEntry {
-  const seed = c.sameRegion ? 3 : c.totalBytes !== undefined && c.totalBytes > 10 * GIB ? 5 : 4;
-  const inputs = { same_region: c.sameRegion, total_mib: totalMib(c), engine: c.engine };
-  const why = c.sameRegion ? 'same region: 3 (seed)' : `cross-region: ${seed} (seed: 5 above 10 GiB in total, else 4)`;
+  const seed = c.sameRegion ? 3 : 4;
+  const inputs = { same_region: c.sameRegion, engine: c.engine };
+  const why = c.sameRegion ? 'same region: 3 (seed)' : 'cross-region: 4 (seed)';
   if (serverSide(c.engine) && seed < 5) {
     return row(
       'retry_count',
@@ -355,19 +308,18 @@ function sizeRetries(c: SizingContext): ExplainEntry {
   return row('retry_count', seed, inputs, why);
 }
 
-/** Listing streams per side: by CPU, by memory and by the object count, at most LIST_PARALLELISM_CAP. */
+/** Listing streams per side: by CPU and by memory, at most LIST_PARALLELISM_CAP. */
 function sizeListParallelism(c: SizingContext): ExplainEntry {
   const byCpu = Math.max(1, Math.ceil(c.cpus * 4));
   const byMemory = Math.max(1, Math.floor((c.budget * 0.25) / BYTES_PER_LISTING_STREAM));
-  const byObjects = c.workload.objectCount !== undefined ? Math.max(1, Math.ceil(c.workload.objectCount / OBJECTS_PER_LISTING_STREAM)) : Infinity;
-  const v = Math.min(byCpu, byMemory, byObjects, LIST_PARALLELISM_CAP);
+  const v = Math.min(byCpu, byMemory, LIST_PARALLELISM_CAP);
   return row(
     'list_parallelism',
     v,
-    { by_cpu: byCpu, by_memory: byMemory, by_objects: Number.isFinite(byObjects) ? byObjects : 'unknown', cap: LIST_PARALLELISM_CAP },
+    { by_cpu: byCpu, by_memory: byMemory, cap: LIST_PARALLELISM_CAP },
     'ListObjectsV2 pages (1,000 keys) come one after another per prefix, so disjoint prefixes are listed at once: ' +
       `4 per vCPU for XML parsing, ${mib(BYTES_PER_LISTING_STREAM)} MiB each from a quarter of the pool's memory, ` +
-      `one per ${OBJECTS_PER_LISTING_STREAM.toLocaleString('en-US')} objects, at most ${LIST_PARALLELISM_CAP}`,
+      `at most ${LIST_PARALLELISM_CAP}`,
   );
 }
 

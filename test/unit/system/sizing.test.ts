@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeSizes, explicitPerformance, formatExplain, seedWorkers, sizePool, type SizingInput } from '../../../src/system/sizing.js';
+import { explicitPerformance, formatExplain, seedWorkers, sizePool, type SizingInput } from '../../../src/system/sizing.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
-const MB = 1_000_000;
 
 function input(over: Partial<SizingInput> & { cpus?: number; mem?: number; avail?: number } = {}): SizingInput {
   const { cpus = 2, mem = 8 * GIB, avail, ...rest } = over;
   return {
     resources: { cpus, memoryBytes: mem, availableMemoryBytes: avail ?? mem },
-    workload: {},
     engine: 'sdk',
     sameRegion: true,
     explicit: {},
@@ -51,8 +49,7 @@ describe('sizePool: server-side engines', () => {
     expect(entry(s, 'max_concurrent').inputs).toMatchObject({ by_cpu: 256, by_memory: 32 });
   });
 
-  it('never plans more copies in flight than there are objects, and at least one', () => {
-    expect(sizePool(input({ workload: { objectCount: 10 } })).values.max_concurrent).toBe(10);
+  it('plans at least one copy in flight', () => {
     expect(sizePool(input({ avail: 0 })).values.max_concurrent).toBe(1);
   });
 
@@ -63,31 +60,28 @@ describe('sizePool: server-side engines', () => {
   });
 
   it('says why and how the seed would differ', () => {
-    const e = entry(sizePool(input({ cpus: 1, mem: 2 * GIB, workload: { averageObjectBytes: 300_000 } })), 'max_concurrent');
+    const e = entry(sizePool(input({ cpus: 1, mem: 2 * GIB })), 'max_concurrent');
     expect(e.value).toBe(64);
     expect(e.rule).toMatch(/latency/);
+    // The seed's rule at its default 10 MiB objects: 2 GB // 2 = 1 worker.
     expect(e.inputs.seed_would_give).toBe(1);
+    expect(e.inputs.seed_would_give).toBe(seedWorkers(1, 2, 10));
   });
 });
 
 describe('sizePool: stream engine', () => {
-  it('large objects: bounded by memory, each worker buffering 5 parts', () => {
-    const s = sizePool(input({ engine: 'stream', cpus: 8, mem: 4 * GIB, workload: { averageObjectBytes: 500 * MB } }));
+  it('2 per vCPU, bounded by memory with each worker planned at 5 parts', () => {
+    const s = sizePool(input({ engine: 'stream', cpus: 8, mem: 4 * GIB }));
     expect(s.values.part_size_mb).toBe(100);
-    // 2 GiB budget / (5 × 100 MiB) = 4; the size rule alone would allow 8.
+    // 2 GiB budget / (5 × 100 MiB) = 4; 2 per vCPU alone would allow 16.
     expect(s.values.max_concurrent).toBe(4);
-    expect(entry(s, 'max_concurrent').inputs).toMatchObject({ by_object_size: 8, by_memory: 4 });
+    expect(entry(s, 'max_concurrent').inputs).toMatchObject({ base: 16, per_worker_mib: 500, by_memory: 4 });
+    expect(sizePool(input({ engine: 'stream', cpus: 4, mem: 64 * GIB })).values.max_concurrent).toBe(8);
+    expect(sizePool(input({ engine: 'stream', cpus: 64, mem: 256 * GIB })).values.max_concurrent).toBe(32);
   });
 
-  it('small objects double the base (the seed computed that but then discarded it)', () => {
-    const s = sizePool(input({ engine: 'stream', cpus: 4, mem: 64 * GIB, workload: { averageObjectBytes: MB } }));
-    expect(s.values.max_concurrent).toBe(16);
-    expect(seedWorkers(4, 64, 1)).toBe(8);
-  });
-
-  it('fractional vCPUs still get at least 2 workers, 4 for small files', () => {
+  it('fractional vCPUs still get at least 2 workers', () => {
     expect(sizePool(input({ engine: 'stream', cpus: 0.25, mem: 2 * GIB })).values.max_concurrent).toBe(2);
-    expect(sizePool(input({ engine: 'stream', cpus: 0.25, mem: 2 * GIB, workload: { averageObjectBytes: 300_000 } })).values.max_concurrent).toBe(4);
   });
 
   it('part size shrinks so 4 workers fit a small task, never below S3’s 5 MiB', () => {
@@ -102,55 +96,55 @@ describe('sizePool: stream engine', () => {
   it('is bounded by one second of link bandwidth in flight when the link speed is known', () => {
     const slow = sizePool({
       resources: { cpus: 8, memoryBytes: 64 * GIB, networkMbps: 100 },
-      workload: { averageObjectBytes: 50 * MB },
       engine: 'stream',
       sameRegion: true,
       explicit: {},
     });
-    // 100 Mbit/s = 12.5 MB/s, 50 MB objects: one would do; at least 2.
+    // 100 Mbit/s = 12.5 MB/s, 100 MiB parts: one would do; at least 2.
     expect(slow.values.max_concurrent).toBe(2);
     expect(entry(slow, 'max_concurrent').inputs.by_bandwidth).toBe(2);
+    // 25 Gbit/s = 3.125 GB/s: 30 parts of 100 MiB a second, more than the 16 by vCPU.
+    const fast = sizePool(input({ engine: 'stream', resources: { cpus: 8, memoryBytes: 64 * GIB, networkMbps: 25_000 } }));
+    expect(fast.values.max_concurrent).toBe(16);
+    expect(entry(fast, 'max_concurrent').inputs.by_bandwidth).toBe(30);
+    expect(entry(sizePool(input({ engine: 'stream' })), 'max_concurrent').inputs.by_bandwidth).toBe('link speed unknown');
   });
 });
 
 describe('sizePool: batch size', () => {
-  it('follows the size spread (seed): 50 when CV > 0.5, 200 when alike, 100 unknown', () => {
-    expect(sizePool(input({ workload: { sizeVariance: 0.9 } })).values.batch_size).toBe(50);
-    expect(sizePool(input({ workload: { sizeVariance: 0.3 } })).values.batch_size).toBe(200);
+  it('the seed base of 100 for sdk and stream', () => {
     expect(sizePool(input()).values.batch_size).toBe(100);
+    expect(sizePool(input({ engine: 'stream' })).values.batch_size).toBe(100);
+    expect(entry(sizePool(input()), 'batch_size').rule).toBe('the seed base of 100');
   });
 
-  it('s5cmd: at least 8 objects per worker (4 with a wide spread), since each batch is a new process', () => {
-    const s = sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB, workload: { sizeVariance: 0.2 } }));
+  it('s5cmd: at least 8 objects per worker, since each batch is a new process', () => {
+    const s = sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB }));
     // 256 in flight → 128 workers per s5cmd run → 1024 objects per batch.
     expect(s.values.batch_size).toBe(1024);
-    expect(sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB, workload: { sizeVariance: 2 } })).values.batch_size).toBe(512);
-  });
-
-  it('s5cmd: no larger than half the objects so both runs have work', () => {
-    expect(sizePool(input({ engine: 's5cmd', cpus: 4, mem: 30 * GIB, workload: { objectCount: 300 } })).values.batch_size).toBe(150);
-    expect(sizePool(input({ engine: 'sdk', workload: { objectCount: 3 } })).values.batch_size).toBe(3);
+    expect(entry(s, 'batch_size').rule).toMatch(/raised to 8 objects per s5cmd worker/);
   });
 
   it('is bounded by memory with a realistic per-object figure (not the seed’s 1 MB)', () => {
-    const s = sizePool(input({ engine: 'sdk', cpus: 0.25, mem: 512 * MIB, avail: 4 * MIB, workload: { sizeVariance: 0.1 } }));
-    expect(s.values.batch_size).toBeLessThan(200);
-    expect(s.values.batch_size).toBeGreaterThanOrEqual(10);
+    const s = sizePool(input({ engine: 'sdk', cpus: 0.25, mem: 512 * MIB, avail: 4 * MIB }));
+    // 10% of a 2 MiB budget / (2,048 bytes × 2 batches in flight) = 51.
+    expect(s.values.batch_size).toBe(51);
     expect(entry(s, 'batch_size').rule).toMatch(/memory/);
   });
 });
 
 describe('sizePool: part size and retries (regional strategy)', () => {
-  it('part size: same region 100, cross-region 50 above 10 GiB in total, else 75', () => {
-    expect(sizePool(input({ sameRegion: true })).values.part_size_mb).toBe(100);
-    expect(sizePool(input({ sameRegion: false, workload: { objectCount: 100_000, averageObjectBytes: 200 * MB } })).values.part_size_mb).toBe(50);
-    expect(sizePool(input({ sameRegion: false, workload: { objectCount: 10, averageObjectBytes: MB } })).values.part_size_mb).toBe(75);
+  it('part size: same region 100, cross-region 75', () => {
+    for (const engine of ['s5cmd', 'sdk', 'stream'] as const) {
+      expect(sizePool(input({ engine, sameRegion: true })).values.part_size_mb).toBe(100);
+      expect(sizePool(input({ engine, sameRegion: false })).values.part_size_mb).toBe(75);
+    }
   });
 
-  it('retries: the seed’s 3/4/5 for stream; at least 5 for server-side copies that meet SlowDown', () => {
+  it('retries: the seed’s 3 same-region, 4 cross-region for stream; at least 5 for server-side copies that meet SlowDown', () => {
     expect(sizePool(input({ engine: 'stream', sameRegion: true })).values.retry_count).toBe(3);
     expect(sizePool(input({ engine: 'stream', sameRegion: false })).values.retry_count).toBe(4);
-    expect(sizePool(input({ engine: 'stream', sameRegion: false, workload: { objectCount: 1e6, averageObjectBytes: 50 * MB } })).values.retry_count).toBe(5);
+    expect(sizePool(input({ engine: 's5cmd', sameRegion: false })).values.retry_count).toBe(5);
     const sdk = sizePool(input({ engine: 'sdk', sameRegion: true }));
     expect(sdk.values.retry_count).toBe(5);
     expect(entry(sdk, 'retry_count').rule).toMatch(/SlowDown/);
@@ -158,9 +152,9 @@ describe('sizePool: part size and retries (regional strategy)', () => {
 });
 
 describe('sizePool: listing parallelism', () => {
-  it('one stream for a small listing, more by CPU for a big one, capped at 16', () => {
-    expect(sizePool(input({ cpus: 4, workload: { objectCount: 5000 } })).values.list_parallelism).toBe(1);
-    expect(sizePool(input({ cpus: 1, workload: { objectCount: 50_000_000 } })).values.list_parallelism).toBe(4);
+  it('4 per vCPU, at least 1, capped at 16', () => {
+    expect(sizePool(input({ cpus: 0.25 })).values.list_parallelism).toBe(1);
+    expect(sizePool(input({ cpus: 1 })).values.list_parallelism).toBe(4);
     expect(sizePool(input({ cpus: 16, mem: 64 * GIB })).values.list_parallelism).toBe(16);
   });
   it('is bounded by memory', () => {
@@ -194,7 +188,7 @@ describe('sizePool: explicit values', () => {
 });
 
 describe('sizePool: always within the configuration’s bounds', () => {
-  it('for a spread of machines and workloads', () => {
+  it('for a spread of machines', () => {
     let seed = 42;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
@@ -204,11 +198,6 @@ describe('sizePool: always within the configuration’s bounds', () => {
           memoryBytes: (0.25 + rand() * 256) * GIB,
           availableMemoryBytes: rand() * 64 * GIB,
           networkMbps: rand() < 0.5 ? undefined : 1 + rand() * 100_000,
-        },
-        workload: {
-          objectCount: rand() < 0.3 ? undefined : Math.floor(rand() * 1e8),
-          averageObjectBytes: rand() < 0.3 ? undefined : rand() * 10 * GIB,
-          sizeVariance: rand() < 0.3 ? undefined : rand() * 5,
         },
         engine: (['s5cmd', 'sdk', 'stream'] as const)[Math.floor(rand() * 3)]!,
         sameRegion: rand() < 0.5,
@@ -225,13 +214,21 @@ describe('sizePool: always within the configuration’s bounds', () => {
   });
 });
 
-describe('describeSizes', () => {
-  it('count, mean and coefficient of variation', () => {
-    expect(describeSizes([10, 10, 10])).toEqual({ objectCount: 3, averageObjectBytes: 10, sizeVariance: 0 });
-    const w = describeSizes([1, 3]);
-    expect(w.averageObjectBytes).toBe(2);
-    expect(w.sizeVariance).toBeCloseTo(0.5, 10);
-    expect(describeSizes([])).toEqual({ objectCount: 0 });
+describe('sizePool: explain inputs', () => {
+  it('name only what the rules read (nothing about the objects: the job sizes before it lists)', () => {
+    const keys = (engine: 's5cmd' | 'sdk' | 'stream') => Object.fromEntries(sizePool(input({ engine })).explain.map((e) => [e.name, Object.keys(e.inputs)]));
+    expect(keys('sdk')).toEqual({
+      max_concurrent: ['cpus', 'by_cpu', 'by_memory', 'cap', 'seed_would_give'],
+      batch_size: ['seed_batch', 'by_memory'],
+      part_size_mb: ['same_region'],
+      retry_count: ['same_region', 'engine'],
+      list_parallelism: ['by_cpu', 'by_memory', 'cap'],
+    });
+    expect(keys('s5cmd').batch_size).toEqual(['seed_batch', 'by_memory', 's5cmd_workers']);
+    expect(keys('stream')).toMatchObject({
+      max_concurrent: ['cpus', 'base', 'per_worker_mib', 'by_memory', 'by_bandwidth', 'seed_would_give'],
+      part_size_mb: ['same_region', 'memory_budget_mib'],
+    });
   });
 });
 
