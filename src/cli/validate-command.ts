@@ -125,8 +125,9 @@ async function validate(argv: ValidateArgs, io: CommandIo): Promise<number> {
   const options = parseValidateOptions(argv, environ);
   const loaded = await loadLayers(argv, environ);
   const destCredentials = await destinationCredentials(argv, environ, loaded);
-  refuseUnsafeLocations(loaded, destCredentials);
+  const sides = refuseUnsafeLocations(loaded, destCredentials);
   const results = await runChecks({
+    sides,
     config: loaded.config,
     explicit: loaded.explicit,
     origin: loaded.origin,
