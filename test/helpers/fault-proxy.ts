@@ -50,6 +50,8 @@ export interface FaultRules {
   denyPathContaining?: string;
   /** Delay before forwarding each request, in ms. */
   delayMs?: number;
+  /** Further delay before forwarding each ListObjectsV2 request, in ms: a slow listing, page by page. */
+  listDelayMs?: number;
   /** Swap the first two keys of every ListObjectsV2 page (a server that lists out of order). */
   reorderListing?: boolean;
   random?: () => number;
@@ -179,7 +181,8 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
       });
       req.pipe(out);
     };
-    if (rules.delayMs) setTimeout(forward, rules.delayMs);
+    const delay = (rules.delayMs ?? 0) + (kind === 'list' ? (rules.listDelayMs ?? 0) : 0);
+    if (delay > 0) setTimeout(forward, delay);
     else forward();
   });
   const port = await freePort();
