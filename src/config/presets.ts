@@ -16,29 +16,30 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The seed's environment configurations and templates, value for value (also shipped as
- * config/examples/*.json). Keys left out fall back to the schema defaults.
+ * The seed's environment configurations and templates (also shipped as config/examples/*.json): an
+ * environment's policy (destination, sync mode, storage class, logging, monitoring, cost tracking).
+ * The seed's tuning numbers (max_concurrent, batch_size, part_size_mb, retry_count) are left out:
+ * they were sized for workers that move bytes through the machine, and a preset value counts as set,
+ * so it would override the sizing (src/system/sizing.ts) on every machine. Keys left out fall back
+ * to the schema defaults or to the sizing.
  */
 export const PRESETS: Readonly<Record<PresetName, SyncConfigInput>> = deepFreeze({
   dev: {
     enable_s3_direct_sync: true,
     operation_mode: 'auto',
     destination_bucket: 'dev-crypto-lakehouse-bronze',
-    performance_optimization: { max_concurrent: 4, batch_size: 50, part_size_mb: 25, retry_count: 3 },
     enable_detailed_logging: true,
   },
   staging: {
     enable_s3_direct_sync: true,
     operation_mode: 'auto',
     destination_bucket: 'staging-crypto-lakehouse-bronze',
-    performance_optimization: { max_concurrent: 8, batch_size: 100, part_size_mb: 50, retry_count: 5 },
     enable_monitoring: true,
   },
   prod: {
     enable_s3_direct_sync: true,
     operation_mode: 'auto',
     destination_bucket: 'prod-crypto-lakehouse-bronze',
-    performance_optimization: { max_concurrent: 16, batch_size: 200, part_size_mb: 100, retry_count: 5 },
     enable_monitoring: true,
     enable_cost_tracking: true,
   },
@@ -49,13 +50,7 @@ export const PRESETS: Readonly<Record<PresetName, SyncConfigInput>> = deepFreeze
     destination_prefix: 'binance/archive',
     sync_mode: 'copy',
     enable_incremental: true,
-    performance_optimization: {
-      max_concurrent: 32,
-      batch_size: 500,
-      part_size_mb: 100,
-      retry_count: 3,
-      enable_multipart_threshold_mb: 50,
-    },
+    performance_optimization: { enable_multipart_threshold_mb: 50 },
     s3_config: { region: 'us-east-1', use_accelerated_endpoint: true },
   },
   'cost-optimized': {
@@ -64,13 +59,7 @@ export const PRESETS: Readonly<Record<PresetName, SyncConfigInput>> = deepFreeze
     destination_bucket: 'cost-opt-lakehouse',
     sync_mode: 'sync',
     enable_incremental: true,
-    performance_optimization: {
-      max_concurrent: 8,
-      batch_size: 100,
-      part_size_mb: 50,
-      retry_count: 5,
-      storage_class: 'STANDARD_IA',
-    },
+    performance_optimization: { storage_class: 'STANDARD_IA' },
     s3_config: { region: 'us-east-1' },
   },
 });

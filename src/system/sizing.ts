@@ -142,13 +142,16 @@ export function seedWorkers(cpuCores: number, memoryGb: number, averageFileSizeM
   return Math.max(1, Math.floor(Math.min(base, memoryLimited, fileAdjusted)));
 }
 
+/** The performance_optimization settings sizePool derives unless the configuration sets them. */
+export const SIZED_SETTINGS = ['max_concurrent', 'batch_size', 'part_size_mb', 'retry_count'] as const;
+
 /** Which performance settings the config set explicitly, from the loader's set of dotted paths. */
 export function explicitPerformance(
   po: { max_concurrent: number; batch_size: number; part_size_mb: number; retry_count: number },
   explicit: ReadonlySet<string>,
 ): ExplicitPerformance {
   const out: ExplicitPerformance = {};
-  for (const k of ['max_concurrent', 'batch_size', 'part_size_mb', 'retry_count'] as const) {
+  for (const k of SIZED_SETTINGS) {
     if (explicit.has(`performance_optimization.${k}`)) out[k] = po[k];
   }
   return out;

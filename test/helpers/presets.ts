@@ -5,7 +5,8 @@ import { repoRoot } from './cli.js';
 /** A preset as config/examples/<name>.json writes it: the values tests compare against. */
 export interface ExamplePreset {
   destination_bucket: string;
-  performance_optimization: { max_concurrent: number; batch_size: number; part_size_mb: number; retry_count: number; storage_class?: string };
+  /** Policy only (storage class, multipart threshold): the presets carry no numbers the sizing derives. */
+  performance_optimization?: { storage_class?: string; enable_multipart_threshold_mb?: number };
   enable_detailed_logging?: boolean;
   enable_monitoring?: boolean;
   enable_cost_tracking?: boolean;

@@ -179,7 +179,7 @@ describe('yargsOptions with real yargs', () => {
     expect(r.config.destination_prefix).toBe('binance/');
     expect(r.config.performance_optimization.max_concurrent).toBe(64);
     expect(r.config.performance_optimization.batch_size).toBe(300);
-    expect(r.config.performance_optimization.part_size_mb).toBe(examplePreset('prod').performance_optimization.part_size_mb);
+    expect(r.origin['performance_optimization.part_size_mb']).toBe('default');
     expect(r.config.enable_incremental).toBe(false);
     expect(r.config.enable_monitoring).toBe(examplePreset('prod').enable_monitoring);
     expect(r.config.selection.symbols).toEqual(['BTCUSDT', 'ETHUSDT', 'BNBUSDT']);

@@ -62,19 +62,24 @@ describe('loadConfig layering', () => {
 
   it('preset overrides defaults', () => {
     const r = loadConfig({ ...base, preset: 'dev' });
-    expect(r.config.performance_optimization.max_concurrent).toBe(DEV.performance_optimization.max_concurrent);
+    expect(r.config.enable_detailed_logging).toBe(DEV.enable_detailed_logging);
     expect(r.config.performance_optimization.storage_class).toBe('STANDARD');
-    expect(r.origin['performance_optimization.max_concurrent']).toBe('preset');
+    expect(r.origin.enable_detailed_logging).toBe('preset');
     expect(r.origin['performance_optimization.storage_class']).toBe('default');
+    // The presets carry no tuning numbers: those are the sizing's unless an operator sets them.
+    expect(r.origin['performance_optimization.max_concurrent']).toBe('default');
+    expect(r.explicit.has('performance_optimization.max_concurrent')).toBe(false);
   });
 
   it('config file overrides the preset, leaf by leaf', () => {
-    const file = writeJson({ performance_optimization: { batch_size: 77 } });
+    const file = writeJson({ performance_optimization: { batch_size: 77 }, enable_monitoring: true });
     const r = loadConfig({ ...base, preset: 'dev', configFile: file });
     expect(r.config.performance_optimization.batch_size).toBe(77);
-    expect(r.config.performance_optimization.max_concurrent).toBe(DEV.performance_optimization.max_concurrent);
+    expect(r.config.enable_monitoring).toBe(true);
+    expect(r.config.enable_detailed_logging).toBe(DEV.enable_detailed_logging);
     expect(r.origin['performance_optimization.batch_size']).toBe('file');
-    expect(r.origin['performance_optimization.max_concurrent']).toBe('preset');
+    expect(r.origin.enable_monitoring).toBe('file');
+    expect(r.origin.enable_detailed_logging).toBe('preset');
   });
 
   it('secret overrides the file, as a JSON string or an object', () => {
@@ -176,11 +181,12 @@ describe('loadConfig layering', () => {
   });
 
   it('treats null in a file as not set', () => {
-    const file = writeJson({ destination_bucket: 'bkt', engine: null, performance_optimization: null });
-    const r = loadConfig({ ...base, preset: 'dev', configFile: file });
+    const file = writeJson({ destination_bucket: 'bkt', engine: null, enable_detailed_logging: null, s3_config: null });
+    const r = loadConfig({ ...base, preset: 'high-performance', configFile: file });
     expect(r.config.engine).toBeUndefined();
-    expect(r.config.performance_optimization.max_concurrent).toBe(DEV.performance_optimization.max_concurrent);
-    expect(r.origin['performance_optimization.max_concurrent']).toBe('preset');
+    expect(r.config.enable_detailed_logging).toBe(false);
+    expect(r.config.s3_config.use_accelerated_endpoint).toBe(true);
+    expect(r.origin['s3_config.use_accelerated_endpoint']).toBe('preset');
   });
 });
 
@@ -200,7 +206,6 @@ describe('loadConfig explicit and origin', () => {
         'operation_mode',
         'destination_bucket',
         'performance_optimization.max_concurrent',
-        'performance_optimization.batch_size',
         'performance_optimization.part_size_mb',
         'performance_optimization.retry_count',
         'enable_monitoring',
@@ -211,7 +216,7 @@ describe('loadConfig explicit and origin', () => {
     expect(r.origin).toMatchObject({
       enable_s3_direct_sync: 'preset',
       destination_bucket: 'preset',
-      'performance_optimization.batch_size': 'preset',
+      'performance_optimization.batch_size': 'default',
       'performance_optimization.part_size_mb': 'file',
       'selection.markets': 'file',
       enable_cost_tracking: 'secret',
