@@ -5,6 +5,7 @@
  * → finish (manifest, deletes) → report.
  */
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { LayerName } from './config/load.js';
 import type { SyncConfig } from './config/schema.js';
 import type { CompiledSelection } from './config/selection.js';
 import { CostBudget, overheadMeter } from './cost/budget.js';
@@ -50,6 +51,8 @@ export interface JobOptions {
   shard?: ShardSpec & { depth: number };
   /** Config fields set explicitly (not defaults), from the config loader. */
   explicit?: ReadonlySet<string>;
+  /** The layer each config field came from (the loader's `origin`): `plan --explain` says who set a number. */
+  origin?: Readonly<Record<string, LayerName>>;
   /** Resources to size for, instead of probing this machine (tests). */
   resources?: Resources;
   /** Credentials for the destination side (e.g. from a Secrets Manager secret); default chain otherwise. */

@@ -59,6 +59,7 @@ async function syncOrPlan(command: 'sync' | 'plan', argv: CommonArgs): Promise<n
       logger,
       env: environ,
       explicit: loaded.explicit,
+      origin: loaded.origin,
       shard,
       destCredentials,
       signal: shutdown.stop,

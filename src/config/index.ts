@@ -31,5 +31,5 @@ export {
   type UrlFlagDef,
   type ConfigLayer,
 } from './flags.js';
-export { loadConfig, type LoadInput, type LoadedConfig, type LayerName } from './load.js';
+export { loadConfig, settingSource, type LoadInput, type LoadedConfig, type LayerName } from './load.js';
 export { compileSelection, parseKeyDate, parseBinanceKey, isKlineType, type CompiledSelection, type BinanceKeyParts } from './selection.js';

@@ -181,6 +181,22 @@ function requiredHint(path: string): string {
 }
 
 /**
+ * Who set a leaf and where, in words for `plan --explain`: an environment preset states its
+ * environment's policy; every other layer is an operator's setting.
+ */
+export function settingSource(path: string, layer: Exclude<LayerName, 'default'>): { origin: 'preset' | 'operator'; label: string } {
+  const flag = FLAGS.find((f) => f.path === path);
+  const labels: Record<typeof layer, string> = {
+    preset: 'the environment preset',
+    file: 'the config file',
+    secret: 'the config secret',
+    env: flag?.env ?? 'the environment',
+    cli: flag ? `--${flag.flag}` : 'a command-line flag',
+  };
+  return { origin: layer === 'preset' ? 'preset' : 'operator', label: labels[layer] };
+}
+
+/**
  * Resolves the configuration from its layers, later winning: schema defaults < preset < config
  * file < secret < environment < CLI. Objects merge by leaf; arrays and scalars replace.
  * Throws ConfigError (exit 2) listing every bad field.

@@ -3,6 +3,7 @@
  * the machine's resources, the engine, and the sizing with every number derived from it.
  */
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { settingSource, type LayerName } from '../config/load.js';
 import type { SyncConfig } from '../config/schema.js';
 import { compileSelection, type CompiledSelection } from '../config/selection.js';
 import { probeS5cmd, type S5cmdProbe } from '../engines/s5cmd-locate.js';
@@ -14,7 +15,7 @@ import { sidesRefusal } from '../storage/overlap.js';
 import type { Sides } from '../storage/sides.js';
 import { s3Url } from '../storage/types.js';
 import { probeResources, type Resources } from '../system/probe.js';
-import { explicitPerformance, formatExplain, sizePool, type Sizing } from '../system/sizing.js';
+import { explicitPerformance, formatExplain, SIZED_SETTINGS, sizePool, type Sizing, type SizingInput } from '../system/sizing.js';
 import { preflightChecks, preflightFailure } from '../validate/checks.js';
 import type { RunClients } from './clients.js';
 import type { RunState } from './run-state.js';
@@ -97,6 +98,17 @@ export async function runEngine(config: SyncConfig, sides: Sides, env: Record<st
   return { engine: choice.engine, mode, s5 };
 }
 
+/** Where each sized setting the configuration set came from (the loader's layer per leaf). */
+function explicitSources(origin: Readonly<Record<string, LayerName>>): SizingInput['explicitFrom'] {
+  const out: NonNullable<SizingInput['explicitFrom']> = {};
+  for (const k of SIZED_SETTINGS) {
+    const path = `performance_optimization.${k}`;
+    const layer = origin[path];
+    if (layer !== undefined && layer !== 'default') out[k] = settingSource(path, layer);
+  }
+  return out;
+}
+
 /** The pool's size and every number derived from it; explicit settings win over computed ones. */
 export function runSizing(
   config: SyncConfig,
@@ -104,7 +116,7 @@ export function runSizing(
   resources: Resources,
   engine: EngineName,
   run: RunState,
-  o: { explicit?: ReadonlySet<string>; onExplain?: (text: string) => void },
+  o: { explicit?: ReadonlySet<string>; origin?: Readonly<Record<string, LayerName>>; onExplain?: (text: string) => void },
 ): Sizing {
   const po = config.performance_optimization;
   const sizing = sizePool({
@@ -112,6 +124,7 @@ export function runSizing(
     engine,
     sameRegion: sides.serverSide.possible && sides.source.client.region === sides.dest.client.region,
     explicit: explicitPerformance(po, o.explicit ?? new Set()),
+    explicitFrom: explicitSources(o.origin ?? {}),
     multipartThresholdMb: po.enable_multipart_threshold_mb,
   });
   const sized = sizing.values;

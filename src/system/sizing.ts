@@ -42,6 +42,8 @@ export interface SizingInput {
   engine: SizingEngine;
   sameRegion: boolean;
   explicit: ExplicitPerformance;
+  /** Where each explicit value was set, for `plan --explain`. */
+  explicitFrom?: Partial<Record<keyof ExplicitPerformance, ValueSource>>;
   /** The configured enable_multipart_threshold_mb (default 100). */
   multipartThresholdMb?: number;
 }
@@ -61,6 +63,16 @@ export interface ExplainRow {
   value: number;
   inputs: Record<string, unknown>;
   rule: string;
+  /** Where the value comes from: the sizing's rules (the default), the environment preset, or an operator's setting. */
+  origin?: ValueOrigin;
+}
+
+export type ValueOrigin = 'sizing' | 'preset' | 'operator';
+
+/** Who set an explicit value and where, e.g. { origin: 'operator', label: 'S3DS_MAX_CONCURRENT' }. */
+export interface ValueSource {
+  origin: Exclude<ValueOrigin, 'sizing'>;
+  label: string;
 }
 
 export interface ExplainEntry extends ExplainRow {
@@ -186,9 +198,11 @@ function row(name: keyof SizedValues, value: number, inputs: Record<string, unkn
 }
 
 /** The row for a value the configuration set, or undefined when it is left to the rules. */
-function explicitRow(name: keyof ExplicitPerformance, explicit: ExplicitPerformance): ExplainEntry | undefined {
-  const v = explicit[name];
-  return v === undefined ? undefined : row(name, v, { configured: v }, 'set explicitly');
+function explicitRow(name: keyof ExplicitPerformance, input: SizingInput): ExplainEntry | undefined {
+  const v = input.explicit[name];
+  if (v === undefined) return undefined;
+  const from = input.explicitFrom?.[name];
+  return { ...row(name, v, { configured: v }, from ? `set explicitly by ${from.label}` : 'set explicitly'), origin: from?.origin ?? 'operator' };
 }
 
 /** Part size: the seed's regional strategy; the stream engine shrinks it so STREAM_MIN_WORKERS fit in memory. */
@@ -330,10 +344,10 @@ export function sizePool(input: SizingInput): Sizing {
   const { engine, explicit } = input;
   const c = sizingContext(input);
   // Part size first: the stream engine's memory per worker depends on it.
-  const partSize = explicitRow('part_size_mb', explicit) ?? sizePartSize(c);
-  const concurrency = explicitRow('max_concurrent', explicit) ?? sizeConcurrency(c, partSize.value);
-  const batch = explicitRow('batch_size', explicit) ?? sizeBatch(c, concurrency.value);
-  const retries = explicitRow('retry_count', explicit) ?? sizeRetries(c);
+  const partSize = explicitRow('part_size_mb', input) ?? sizePartSize(c);
+  const concurrency = explicitRow('max_concurrent', input) ?? sizeConcurrency(c, partSize.value);
+  const batch = explicitRow('batch_size', input) ?? sizeBatch(c, concurrency.value);
+  const retries = explicitRow('retry_count', input) ?? sizeRetries(c);
   const listing = sizeListParallelism(c);
   const values: SizedValues = {
     max_concurrent: concurrency.value,
@@ -418,19 +432,22 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** A table for `plan --explain`: setting, value, the rule (wrapped) and its inputs. */
+const FROM_WIDTH = 'operator'.length;
+
+/** A table for `plan --explain`: setting, value, where it comes from (sizing or operator), the rule (wrapped) and its inputs. */
 export function formatExplain(explain: readonly ExplainRow[], width = 100): string {
   const nameW = Math.max('setting'.length, ...explain.map((e) => e.name.length));
   const valueW = Math.max('value'.length, ...explain.map((e) => String(e.value).length));
-  const ruleW = Math.max(30, width - nameW - valueW - 4);
-  const indent = ' '.repeat(nameW + valueW + 4);
+  const ruleW = Math.max(30, width - nameW - valueW - FROM_WIDTH - 6);
+  const indent = ' '.repeat(nameW + valueW + FROM_WIDTH + 6);
   const out = [
-    `${'setting'.padEnd(nameW)}  ${'value'.padStart(valueW)}  why`,
-    `${'-'.repeat(nameW)}  ${'-'.repeat(valueW)}  ${'-'.repeat(Math.min(ruleW, 40))}`,
+    `${'setting'.padEnd(nameW)}  ${'value'.padStart(valueW)}  ${'from'.padEnd(FROM_WIDTH)}  why`,
+    `${'-'.repeat(nameW)}  ${'-'.repeat(valueW)}  ${'-'.repeat(FROM_WIDTH)}  ${'-'.repeat(Math.min(ruleW, 40))}`,
   ];
   for (const e of explain) {
     const rule = wrap(e.rule, ruleW);
-    out.push(`${e.name.padEnd(nameW)}  ${String(e.value).padStart(valueW)}  ${rule[0] ?? ''}`);
+    const from = (e.origin ?? 'sizing').padEnd(FROM_WIDTH);
+    out.push(`${e.name.padEnd(nameW)}  ${String(e.value).padStart(valueW)}  ${from}  ${rule[0] ?? ''}`);
     for (const more of rule.slice(1)) out.push(indent + more);
     const inputs = Object.entries(e.inputs).map(([k, v]) => `${k}=${formatInput(v)}`);
     if (inputs.length) for (const l of wrap(`inputs: ${inputs.join(', ')}`, ruleW)) out.push(indent + l);

@@ -85,6 +85,20 @@ describe('the CLI, as a user runs it', () => {
     for (const name of computed) {
       expect(r.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\s+\\S`, 'm'));
     }
+    expect(r.stdout).toMatch(/^max_concurrent\s+40\s+operator\s+set explicitly by --max-concurrent$/m);
+  });
+
+  it('plan --env prod --explain: the preset leaves the numbers to the sizing, an S3DS_* variable overrides one', async () => {
+    const r = await runCli(['plan', ...base(), '--destination', 's3://dst-bucket/explain-prod/', '--env', 'prod', '--explain'], {
+      ...s3.env(),
+      S3DS_BATCH_SIZE: '300',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    // The seed's prod preset said max_concurrent 16; the sizing gives 64 per vCPU for server-side copies.
+    expect(r.stdout).toMatch(/^max_concurrent\s+\d+\s+sizing\s+server-side copy is bound by request latency/m);
+    expect(r.stdout).not.toMatch(/^max_concurrent\s+16\s/m);
+    expect(r.stdout).toMatch(/^batch_size\s+300\s+operator\s+set explicitly by S3DS_BATCH_SIZE$/m);
+    for (const name of ['part_size_mb', 'retry_count']) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\s+sizing\\s`, 'm'));
   });
 
   it('bad configuration is exit code 2 and names every bad field', async () => {

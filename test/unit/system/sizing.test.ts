@@ -174,6 +174,23 @@ describe('sizePool: explicit values', () => {
     expect(entry(s, 'list_parallelism').rule).not.toBe('set explicitly');
   });
 
+  it('say who set them: an operator (flag, variable, file, secret) or the environment preset; the rest is the sizing', () => {
+    const s = sizePool({
+      ...input({ cpus: 2, mem: 4 * GIB, engine: 'sdk', explicit: { max_concurrent: 12, retry_count: 2 } }),
+      explicitFrom: {
+        max_concurrent: { origin: 'operator', label: 'S3DS_MAX_CONCURRENT' },
+        retry_count: { origin: 'preset', label: 'the environment preset' },
+      },
+    });
+    expect(entry(s, 'max_concurrent')).toMatchObject({ value: 12, origin: 'operator', rule: 'set explicitly by S3DS_MAX_CONCURRENT' });
+    expect(entry(s, 'retry_count')).toMatchObject({ value: 2, origin: 'preset', rule: 'set explicitly by the environment preset' });
+    for (const name of ['batch_size', 'part_size_mb', 'list_parallelism']) expect(entry(s, name).origin, name).toBeUndefined();
+    const text = formatExplain(s.explain);
+    expect(text).toMatch(/^max_concurrent\s+12\s+operator\s+set explicitly by S3DS_MAX_CONCURRENT$/m);
+    expect(text).toMatch(/^retry_count\s+2\s+preset\s+set explicitly by the environment preset$/m);
+    expect(text).toMatch(/^batch_size\s+\d+\s+sizing\s+/m);
+  });
+
   it('an explicit concurrency feeds the rules that depend on it', () => {
     const s = sizePool(input({ engine: 's5cmd', explicit: { max_concurrent: 64 } }));
     // 32 workers per s5cmd run × 8 = 256.
@@ -237,9 +254,10 @@ describe('formatExplain', () => {
     const s = sizePool(input({ cpus: 1, mem: 2 * GIB, engine: 's5cmd', explicit: { retry_count: 7 } }));
     const text = formatExplain(s.explain, 90);
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^setting\s+value\s+why$/);
-    for (const e of s.explain) expect(text).toMatch(new RegExp(`^${e.name}\\s+${e.value}\\s+\\S`, 'm'));
-    expect(text).toMatch(/^retry_count\s+7\s+set explicitly$/m);
+    expect(lines[0]).toMatch(/^setting\s+value\s+from\s+why$/);
+    for (const e of s.explain) expect(text).toMatch(new RegExp(`^${e.name}\\s+${e.value}\\s+(sizing|operator)\\s+\\S`, 'm'));
+    expect(text).toMatch(/^retry_count\s+7\s+operator\s+set explicitly$/m);
+    expect(text).toMatch(/^max_concurrent\s+64\s+sizing\s+server-side copy/m);
     expect(text).toContain('inputs: configured=7');
     expect(text).toContain('by_cpu=64');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(90);
