@@ -1,5 +1,5 @@
-# dev: the seed's development preset (max_concurrent 4, batch 50, part 25 MB, retry 3, detailed
-# logging), a small slice of the archive, Fargate Spot, alarms that do not notify.
+# dev: the seed's development preset (detailed logging, no alarms notifying), a small slice of the
+# archive, Fargate Spot. The job sizes its concurrency on the task (the seed's 4 workers are gone).
 environment = "dev"
 
 source_prefixes = ["spot/daily/klines/BTCUSDT/"]
@@ -9,12 +9,9 @@ destination_versioning             = false
 destination_standard_ia_after_days = null
 destination_glacier_after_days     = 90
 
-sync_mode      = "copy"
-max_concurrent = 4
-batch_size     = 50
-part_size_mb   = 25
-retry_count    = 3
-log_level      = "debug" # seed: enable_detailed_logging
+sync_mode = "copy"
+# max_concurrent, batch_size, part_size_mb, retry_count, log_level: unset, the job sizes itself on
+# the task (plan --explain shows how); set one here only as a real override.
 
 enable_monitoring            = false
 enable_cost_tracking         = false

@@ -18,7 +18,6 @@ module "s3_direct_sync" {
   destination_glacier_after_days     = var.destination_glacier_after_days
 
   sync_mode      = var.sync_mode
-  storage_class  = "STANDARD"
   max_concurrent = var.max_concurrent
   batch_size     = var.batch_size
   part_size_mb   = var.part_size_mb

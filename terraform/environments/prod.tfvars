@@ -1,6 +1,6 @@
-# prod: the seed's production preset (max_concurrent 16, batch 200, part 100 MB, retry 5, monitoring,
-# cost tracking, performance analytics), the whole spot/futures/option archive, on-demand Fargate,
-# copy mode (the lake never loses data), versioned bucket with tiering.
+# prod: the seed's production preset (monitoring, cost tracking, performance analytics), the whole
+# spot/futures/option archive, on-demand Fargate, copy mode (the lake never loses data), versioned
+# bucket with tiering. The job sizes its concurrency on the task (the seed's 16 workers are gone).
 environment = "prod"
 
 source_prefixes = ["spot/", "futures/", "option/"]
@@ -10,12 +10,9 @@ destination_versioning             = true
 destination_standard_ia_after_days = 30
 destination_glacier_after_days     = 90
 
-sync_mode      = "copy"
-max_concurrent = 16
-batch_size     = 200
-part_size_mb   = 100
-retry_count    = 5
-log_level      = "info"
+sync_mode = "copy"
+# max_concurrent, batch_size, part_size_mb, retry_count, log_level: unset, the job sizes itself on
+# the task (plan --explain shows how); set one here only as a real override.
 
 enable_monitoring            = true # seed: enable_monitoring
 enable_cost_tracking         = true # seed: enable_cost_tracking

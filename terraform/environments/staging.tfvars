@@ -1,5 +1,5 @@
-# staging: the seed's staging preset (max_concurrent 8, batch 100, part 50 MB, retry 5, monitoring),
-# the spot market, sync mode to exercise deletions before prod.
+# staging: the seed's staging preset (monitoring), the spot market, sync mode to exercise deletions
+# before prod. The job sizes its concurrency on the task (the seed's 8 workers are gone).
 environment = "staging"
 
 source_prefixes = ["spot/"]
@@ -9,12 +9,9 @@ destination_versioning             = true
 destination_standard_ia_after_days = null
 destination_glacier_after_days     = 90
 
-sync_mode      = "sync"
-max_concurrent = 8
-batch_size     = 100
-part_size_mb   = 50
-retry_count    = 5
-log_level      = "info"
+sync_mode = "sync"
+# max_concurrent, batch_size, part_size_mb, retry_count, log_level: unset, the job sizes itself on
+# the task (plan --explain shows how); set one here only as a real override.
 
 enable_monitoring            = true # seed: enable_monitoring
 enable_cost_tracking         = false

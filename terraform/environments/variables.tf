@@ -1,5 +1,6 @@
-# Set per environment in <env>.tfvars (no defaults, so a tfvars file cannot silently leave one out).
-# Each is passed to the module's variable of the same name, which describes and validates it.
+# Set per environment in <env>.tfvars (no defaults, so a tfvars file cannot silently leave one out),
+# except the job's tuning overrides (null: the job sizes itself). Each is passed to the module's
+# variable of the same name, which describes and validates it.
 
 variable "environment" {
   description = "Environment name, also the job's preset (S3DS_ENV): dev, staging or prod."
@@ -37,28 +38,33 @@ variable "sync_mode" {
 }
 
 variable "max_concurrent" {
-  description = "The job's max_concurrent (S3DS_MAX_CONCURRENT)."
+  description = "Override of the job's max_concurrent (S3DS_MAX_CONCURRENT); null = the job sizes it from the task."
   type        = number
+  default     = null
 }
 
 variable "batch_size" {
-  description = "The job's batch_size (S3DS_BATCH_SIZE)."
+  description = "Override of the job's batch_size (S3DS_BATCH_SIZE); null = the job sizes it."
   type        = number
+  default     = null
 }
 
 variable "part_size_mb" {
-  description = "The job's part_size_mb (S3DS_PART_SIZE_MB)."
+  description = "Override of the job's part_size_mb (S3DS_PART_SIZE_MB); null = the job sizes it."
   type        = number
+  default     = null
 }
 
 variable "retry_count" {
-  description = "The job's retry_count (S3DS_RETRY_COUNT)."
+  description = "Override of the job's retry_count (S3DS_RETRY_COUNT); null = the job sizes it."
   type        = number
+  default     = null
 }
 
 variable "log_level" {
-  description = "The job's log level; \"debug\" is the seed's enable_detailed_logging."
+  description = "Override of the job's log level (S3DS_LOG_LEVEL); null = info (dev's preset logs every object)."
   type        = string
+  default     = null
 }
 
 variable "enable_monitoring" {

@@ -77,7 +77,21 @@ locals {
   metrics_namespace      = "S3DirectSync"
   metrics_mode_dimension = coalesce(var.metrics_mode_dimension, var.sync_mode)
 
-  # The job reads S3DS_ + upper snake case of each CLI flag. Optional entries are dropped when unset.
+  # The job reads S3DS_ + upper snake case of each CLI flag. The task carries S3DS_ENV (the
+  # environment's policy preset), the locations, and the values another resource here depends on
+  # (sync_mode: s3:DeleteObject; shutdown_deadline_seconds: stopTimeout; metrics_backend:
+  # cloudwatch:PutMetricData; monitoring and cost tracking: the alarms; KMS: the ETag kind).
+  # Everything else is the job's own decision: the tuning numbers come from its sizing on the task's
+  # CPU and memory, and an entry for them exists only when the variable is set (a real override).
+  job_overrides = {
+    S3DS_MAX_CONCURRENT = var.max_concurrent
+    S3DS_BATCH_SIZE     = var.batch_size
+    S3DS_PART_SIZE_MB   = var.part_size_mb
+    S3DS_RETRY_COUNT    = var.retry_count
+    S3DS_STORAGE_CLASS  = var.storage_class
+    S3DS_LOG_LEVEL      = var.log_level
+  }
+
   container_environment = merge(
     var.extra_environment,
     {
@@ -85,20 +99,14 @@ locals {
       S3DS_SOURCE                    = "s3://${var.source_bucket}/${var.source_root}"
       S3DS_SOURCE_REGION             = var.source_region
       S3DS_DESTINATION               = "s3://${var.destination_bucket}/${var.destination_prefix}"
-      S3DS_MAX_CONCURRENT            = tostring(var.max_concurrent)
-      S3DS_BATCH_SIZE                = tostring(var.batch_size)
-      S3DS_PART_SIZE_MB              = tostring(var.part_size_mb)
-      S3DS_RETRY_COUNT               = tostring(var.retry_count)
       S3DS_SYNC_MODE                 = var.sync_mode
-      S3DS_STORAGE_CLASS             = var.storage_class
       S3DS_SHUTDOWN_DEADLINE_SECONDS = tostring(var.shutdown_deadline_seconds)
       S3DS_METRICS                   = var.metrics_backend
-      S3DS_LOG_LEVEL                 = var.log_level
-      S3DS_DETAILED_LOGGING          = tostring(var.log_level == "debug")
       S3DS_MONITORING                = tostring(var.enable_monitoring)
       S3DS_COST_TRACKING             = tostring(var.enable_cost_tracking)
       S3DS_DESTINATION_ETAGS         = local.destination_kms ? "opaque" : "md5"
     },
+    { for name, value in local.job_overrides : name => tostring(value) if value != null },
     length(var.source_prefixes) > 0 ? { S3DS_PREFIX = join(",", var.source_prefixes) } : {},
     var.destination_credentials_secret_arn != null ? { S3DS_DESTINATION_CREDENTIALS_SECRET = var.destination_credentials_secret_arn } : {},
     var.config_secret_arn != null ? { S3DS_CONFIG_SECRET = var.config_secret_arn } : {},

@@ -149,53 +149,57 @@ variable "sync_mode" {
 }
 
 variable "storage_class" {
-  description = "Storage class of copied objects (S3DS_STORAGE_CLASS)."
+  description = "Storage class of copied objects (S3DS_STORAGE_CLASS); null = the environment preset's (STANDARD unless the preset says otherwise)."
   type        = string
-  default     = "STANDARD"
+  default     = null
 
   validation {
-    condition     = contains(["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"], var.storage_class)
-    error_message = "storage_class must be one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR."
+    condition     = var.storage_class == null || contains(["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"], coalesce(var.storage_class, "STANDARD"))
+    error_message = "storage_class must be null or one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR."
   }
 }
 
 variable "max_concurrent" {
-  description = "Concurrent copies (S3DS_MAX_CONCURRENT)."
+  description = "Concurrent copies (S3DS_MAX_CONCURRENT); null = the job sizes it from the task's CPU and memory (64 server-side copies per vCPU, at most 256; see plan --explain). Set it only to override."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.max_concurrent >= 1 && var.max_concurrent <= 256 && floor(var.max_concurrent) == var.max_concurrent
-    error_message = "max_concurrent must be an integer from 1 to 256."
+    condition     = var.max_concurrent == null || try(var.max_concurrent >= 1 && var.max_concurrent <= 256 && floor(var.max_concurrent) == var.max_concurrent, false)
+    error_message = "max_concurrent must be null or an integer from 1 to 256."
   }
 }
 
 variable "batch_size" {
-  description = "Objects per batch (S3DS_BATCH_SIZE)."
+  description = "Objects per batch (S3DS_BATCH_SIZE); null = the job sizes it. Set it only to override."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size
-    error_message = "batch_size must be an integer from 1 to 10000."
+    condition     = var.batch_size == null || try(var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size, false)
+    error_message = "batch_size must be null or an integer from 1 to 10000."
   }
 }
 
 variable "part_size_mb" {
-  description = "Multipart part size in MB (S3DS_PART_SIZE_MB); S3 allows 5 MB to 5 GB parts."
+  description = "Multipart part size in MB (S3DS_PART_SIZE_MB); S3 allows 5 MB to 5 GB parts. null = the job sizes it. Set it only to override."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.part_size_mb >= 5 && var.part_size_mb <= 5120 && floor(var.part_size_mb) == var.part_size_mb
-    error_message = "part_size_mb must be an integer from 5 to 5120."
+    condition     = var.part_size_mb == null || try(var.part_size_mb >= 5 && var.part_size_mb <= 5120 && floor(var.part_size_mb) == var.part_size_mb, false)
+    error_message = "part_size_mb must be null or an integer from 5 to 5120."
   }
 }
 
 variable "retry_count" {
-  description = "Retries per object (S3DS_RETRY_COUNT)."
+  description = "Retries per object (S3DS_RETRY_COUNT); null = the job sizes it. Set it only to override."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.retry_count >= 0 && var.retry_count <= 20 && floor(var.retry_count) == var.retry_count
-    error_message = "retry_count must be an integer from 0 to 20."
+    condition     = var.retry_count == null || try(var.retry_count >= 0 && var.retry_count <= 20 && floor(var.retry_count) == var.retry_count, false)
+    error_message = "retry_count must be null or an integer from 0 to 20."
   }
 }
 
@@ -233,13 +237,13 @@ variable "metrics_mode_dimension" {
 }
 
 variable "log_level" {
-  description = "Job log level (S3DS_LOG_LEVEL); \"debug\" is the seed's enable_detailed_logging."
+  description = "Job log level (S3DS_LOG_LEVEL); null = the job's (info). Detailed per-object logging is the environment preset's (dev)."
   type        = string
-  default     = "info"
+  default     = null
 
   validation {
-    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
-    error_message = "log_level must be one of debug, info, warn, error."
+    condition     = var.log_level == null || contains(["debug", "info", "warn", "error"], coalesce(var.log_level, "info"))
+    error_message = "log_level must be null or one of debug, info, warn, error."
   }
 }
 

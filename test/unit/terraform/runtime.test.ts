@@ -3,24 +3,12 @@ import { ENVIRONMENTS, type Hcl, evalString, renderPolicy } from './hcl.js';
 import { type EnvModel, envModel, loadModule } from './model.js';
 import { examplePreset } from '../../helpers/presets.js';
 
-/** The seed's environment preset, as config/examples has it (performance_optimization and flags). */
-function preset(env: string) {
-  const p = examplePreset(env);
-  return {
-    ...p.performance_optimization,
-    bucket: p.destination_bucket,
-    detailed: p.enable_detailed_logging === true,
-    monitoring: p.enable_monitoring === true,
-    costTracking: p.enable_cost_tracking === true,
-  };
-}
-
 /**
  * Renders local.container_environment for one environment. The local is a merge() of a literal
- * object and conditional single-entry objects; each entry form is evaluated here and any other form
- * throws, so a new entry cannot slip past the test.
+ * object, the set entries of local.job_overrides, and conditional single-entry objects; each entry
+ * form is evaluated here and any other form throws, so a new entry cannot slip past the test.
  */
-function containerEnvironment(m: EnvModel): Record<string, string> {
+export function containerEnvironment(m: EnvModel): Record<string, string> {
   const raw = String(m.ctx.locals.container_environment);
   const v = m.vars;
   const out: Record<string, string> = {};
@@ -37,7 +25,6 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
     let x: RegExpMatchArray | null;
     if ((x = expr.match(/^var\.(\w+)$/))) out[name] = String(v[x[1] as string]);
     else if ((x = expr.match(/^tostring\(var\.(\w+)\)$/))) out[name] = String(v[x[1] as string]);
-    else if ((x = expr.match(/^tostring\(var\.(\w+) == "([^"]*)"\)$/))) out[name] = String(v[x[1] as string] === x[2]);
     else if ((x = expr.match(/^"(.*)"$/))) out[name] = String(evalString(x[1] as string, m.ctx));
     else if (expr === 'local.destination_kms ? "opaque" : "md5"') out[name] = m.ctx.computed.destination_kms ? 'opaque' : 'md5';
     else throw new Error(`unsupported entry ${line}`);
@@ -48,7 +35,9 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
     .map((l) => l.trim())
     .filter((l) => l && l !== ')}')) {
     let x: RegExpMatchArray | null;
-    if ((x = part.match(/^var\.(\w+) != null \? \{ (S3DS_\w+) = var\.\1 \} : \{\},$/))) {
+    if (part === '{ for name, value in local.job_overrides : name => tostring(value) if value != null },') {
+      for (const [name, value] of Object.entries(jobOverrides(m))) if (value != null) out[name] = String(value);
+    } else if ((x = part.match(/^var\.(\w+) != null \? \{ (S3DS_\w+) = var\.\1 \} : \{\},$/))) {
       if (v[x[1] as string] != null) out[x[2] as string] = String(v[x[1] as string]);
     } else if (part === 'length(var.source_prefixes) > 0 ? { S3DS_PREFIX = join(",", var.source_prefixes) } : {},') {
       const prefixes = v.source_prefixes as string[];
@@ -60,33 +49,52 @@ function containerEnvironment(m: EnvModel): Record<string, string> {
   return out;
 }
 
+/** local.job_overrides: each entry must be a plain module variable (null = no entry). */
+function jobOverrides(m: EnvModel): Record<string, unknown> {
+  const raw = m.ctx.locals.job_overrides as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, expr] of Object.entries(raw)) {
+    const x = String(expr).match(/^\$\{var\.(\w+)\}$/);
+    if (!x || !name.startsWith('S3DS_')) throw new Error(`unsupported job override ${name} = ${String(expr)}`);
+    out[name] = m.vars[x[1] as string];
+  }
+  return out;
+}
+
+/** What every deployed task carries: the environment (its preset), the locations, and the values other resources here depend on. */
+const REQUIRED = [
+  'S3DS_ENV',
+  'S3DS_SOURCE',
+  'S3DS_SOURCE_REGION',
+  'S3DS_PREFIX',
+  'S3DS_DESTINATION',
+  'S3DS_DESTINATION_ETAGS', // SSE-KMS or not: the ETag kind
+  'S3DS_SYNC_MODE', // s3:DeleteObject only in sync mode
+  'S3DS_SHUTDOWN_DEADLINE_SECONDS', // stopTimeout = deadline + 5 s
+  'S3DS_METRICS', // cloudwatch:PutMetricData only with the cloudwatch backend
+  'S3DS_MONITORING', // the alarms watch the metrics the job emits with monitoring on
+  'S3DS_COST_TRACKING', // the CostPerGB alarm needs the job's cost metric
+].sort();
+
 describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
-  it('passes the seed preset and the job contract through the container environment', async () => {
+  it('passes S3DS_ENV, the locations and the values other resources depend on, and no tuning number', async () => {
     const m = await envModel(env);
-    const p = preset(env);
+    const p = examplePreset(env);
     const e = containerEnvironment(m);
-    expect(e).toMatchObject({
+    expect(Object.keys(e).sort()).toEqual(REQUIRED);
+    expect(e).toEqual({
       S3DS_ENV: env,
       S3DS_SOURCE: 's3://data.binance.vision/data/',
       S3DS_SOURCE_REGION: 'ap-northeast-1',
-      S3DS_DESTINATION: `s3://${p.bucket}/binance/archive/`,
-      S3DS_MAX_CONCURRENT: String(p.max_concurrent),
-      S3DS_BATCH_SIZE: String(p.batch_size),
-      S3DS_PART_SIZE_MB: String(p.part_size_mb),
-      S3DS_RETRY_COUNT: String(p.retry_count),
+      S3DS_PREFIX: (m.tfvars.source_prefixes as string[]).join(','),
+      S3DS_DESTINATION: `s3://${p.destination_bucket}/binance/archive/`,
+      S3DS_DESTINATION_ETAGS: 'opaque',
       S3DS_SYNC_MODE: m.vars.sync_mode,
-      S3DS_STORAGE_CLASS: 'STANDARD',
       S3DS_SHUTDOWN_DEADLINE_SECONDS: '90',
       S3DS_METRICS: 'emf',
-      S3DS_DETAILED_LOGGING: String(p.detailed),
-      S3DS_MONITORING: String(p.monitoring),
-      S3DS_COST_TRACKING: String(p.costTracking),
-      S3DS_DESTINATION_ETAGS: 'opaque',
+      S3DS_MONITORING: String(p.enable_monitoring === true),
+      S3DS_COST_TRACKING: String(p.enable_cost_tracking === true),
     });
-    expect(e.S3DS_PREFIX?.split(',').length).toBeGreaterThan(0);
-    expect(e.S3DS_DESTINATION_CREDENTIALS_SECRET).toBeUndefined();
-    // Retired in the job (src/config/retired.ts): passing it would log a warning on every run.
-    expect(e).not.toHaveProperty('S3DS_PERFORMANCE_ANALYTICS');
 
     const withSecrets = await envModel(env, {
       destination_credentials_secret_arn: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:d-AbCdEf',
@@ -101,6 +109,32 @@ describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
     // SSE-S3 ETags are MD5s: a different ETag always copies again.
     const sseS3 = await envModel(env, { destination_encryption: 'AES256' });
     expect(containerEnvironment(sseS3).S3DS_DESTINATION_ETAGS).toBe('md5');
+  });
+
+  it('adds exactly one variable per override an operator sets', async () => {
+    const base = containerEnvironment(await envModel(env));
+    const one = containerEnvironment(await envModel(env, { max_concurrent: 64 }));
+    expect(one).toEqual({ ...base, S3DS_MAX_CONCURRENT: '64' });
+    const all = containerEnvironment(
+      await envModel(env, { max_concurrent: 8, batch_size: 500, part_size_mb: 64, retry_count: 7, storage_class: 'STANDARD_IA', log_level: 'debug' }),
+    );
+    expect(all).toEqual({
+      ...base,
+      S3DS_MAX_CONCURRENT: '8',
+      S3DS_BATCH_SIZE: '500',
+      S3DS_PART_SIZE_MB: '64',
+      S3DS_RETRY_COUNT: '7',
+      S3DS_STORAGE_CLASS: 'STANDARD_IA',
+      S3DS_LOG_LEVEL: 'debug',
+    });
+  });
+
+  it('leaves the tuning numbers unset in the tfvars, so the job sizes itself on the task', async () => {
+    const m = await envModel(env);
+    for (const name of ['max_concurrent', 'batch_size', 'part_size_mb', 'retry_count', 'storage_class', 'log_level']) {
+      expect(m.vars[name], name).toBeNull();
+      expect(m.moduleDoc.variable[name][0].default, name).toBeNull();
+    }
   });
 
   it('stops within ECS limits: stopTimeout = deadline + 5 <= 120', async () => {
@@ -134,6 +168,8 @@ describe('task definition', () => {
     expect(c).toMatch(/privileged\s+= false/);
     expect(c).toMatch(/user\s+= var\.container_user/);
     expect(c).toMatch(/stopTimeout\s+= local\.stop_timeout/);
+    // The container's environment is local.container_environment, entry for entry.
+    expect(c).toMatch(/environment = \[\s+for k in sort\(keys\(local\.container_environment\)\) : \{ name = k, value = local\.container_environment\[k\] \}/);
     expect(c).toMatch(/\{ sourceVolume = "tmp", containerPath = "\/tmp", readOnly = false \}/);
     expect(c).toMatch(/logDriver = "awslogs"/);
     expect(c).toMatch(/awslogs-group\s+= aws_cloudwatch_log_group\.this\.name/);
