@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { repoRoot } from '../helpers/cli.js';
+import { examplePreset } from '../helpers/presets.js';
+import { run } from '../helpers/spawn.js';
+import { ENVIRONMENTS, parseAttributes, tfvarsPath } from '../unit/terraform/hcl.js';
+
+// The real Terraform renders each environment's container environment, offline: `terraform test`
+// with a mocked AWS provider plans the root with <env>.tfvars and checks the module's output (what
+// the task definition's `environment` holds, entry for entry: test/unit/terraform/runtime.test.ts
+// pins that mapping). Needs a terraform binary and the AWS provider in a local plugin directory
+// (TERRAFORM_PLUGIN_DIR, default /opt/tf-plugins); skipped without them.
+const PLUGIN_DIR = process.env.TERRAFORM_PLUGIN_DIR ?? '/opt/tf-plugins';
+const terraform = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((d) => join(d, 'terraform'))
+  .find((p) => existsSync(p));
+const available = terraform !== undefined && existsSync(join(PLUGIN_DIR, 'registry.terraform.io', 'hashicorp', 'aws'));
+
+const MOCKS = `mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "ap-northeast-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{}" }
+  }
+}
+
+variables {
+  vpc_id     = "vpc-0123456789abcdef0"
+  subnet_ids = ["subnet-0123456789abcdef0"]
+}
+`;
+
+/** A run block that plans with `variables` and requires output.container_environment to equal `expected`. */
+function runBlock(name: string, variables: Record<string, unknown>, expected: Record<string, string>): string {
+  const vars = Object.entries(variables).map(([k, v]) => `    ${k} = ${JSON.stringify(v)}\n`);
+  return `run "${name}" {
+  command = plan
+  variables {
+${vars.join('')}  }
+  assert {
+    condition     = jsonencode(output.container_environment) == jsonencode(${JSON.stringify(expected)})
+    error_message = "container_environment is \${jsonencode(output.container_environment)}"
+  }
+}
+`;
+}
+
+/** What a default task of the environment carries: S3DS_ENV, the locations, and the values other resources depend on. */
+async function expectedDefault(env: (typeof ENVIRONMENTS)[number]): Promise<Record<string, string>> {
+  const tfvars = await parseAttributes(tfvarsPath(env));
+  const preset = examplePreset(env);
+  return {
+    S3DS_ENV: env,
+    S3DS_SOURCE: 's3://data.binance.vision/data/',
+    S3DS_SOURCE_REGION: 'ap-northeast-1',
+    S3DS_PREFIX: (tfvars.source_prefixes as string[]).join(','),
+    S3DS_DESTINATION: `s3://${preset.destination_bucket}/binance/archive/`,
+    S3DS_DESTINATION_ETAGS: 'opaque',
+    S3DS_SYNC_MODE: String(tfvars.sync_mode),
+    S3DS_SHUTDOWN_DEADLINE_SECONDS: '90',
+    S3DS_METRICS: 'emf',
+    S3DS_MONITORING: String(tfvars.enable_monitoring),
+    S3DS_COST_TRACKING: String(tfvars.enable_cost_tracking),
+  };
+}
+
+describe.skipIf(!available)('terraform renders the task environment (terraform test, mocked AWS provider)', () => {
+  let dir: string;
+  let root: string;
+  const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 's3ds-tf-env-'));
+    cpSync(join(repoRoot, 'terraform'), join(dir, 'terraform'), { recursive: true, filter: (src) => !src.includes('.terraform') });
+    root = join(dir, 'terraform', 'environments');
+    const init = await run(terraform!, ['init', '-backend=false', '-input=false', '-no-color', `-plugin-dir=${PLUGIN_DIR}`], {
+      cwd: root,
+      env: tfEnv,
+      timeoutMs: 5 * 60_000,
+    });
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+  }, 6 * 60_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(ENVIRONMENTS)(
+    '%s: only S3DS_ENV and the required values by default; max_concurrent adds exactly S3DS_MAX_CONCURRENT',
+    async (env) => {
+      const expected = await expectedDefault(env);
+      const file = join('tests', `${env}.tftest.hcl`);
+      const blocks = [runBlock('defaults', {}, expected), runBlock('one_override', { max_concurrent: 64 }, { ...expected, S3DS_MAX_CONCURRENT: '64' })];
+      mkdirSync(join(root, 'tests'), { recursive: true });
+      writeFileSync(join(root, file), MOCKS + blocks.join('\n'));
+      const r = await run(terraform!, ['test', '-no-color', `-filter=${file}`, `-var-file=${env}.tfvars`], { cwd: root, env: tfEnv, timeoutMs: 5 * 60_000 });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/2 passed, 0 failed/);
+    },
+    6 * 60_000,
+  );
+});
