@@ -293,6 +293,8 @@ export const OTHER_ENV_NAMES: readonly string[] = [
   'S3DS_VALIDATE_MIN_MEMORY_BYTES',
   'S3DS_VALIDATE_MIN_DISK_BYTES',
   'S3DS_VALIDATE_MIN_CPUS',
+  // the image's entrypoint (docker/entrypoint.sh: where it reads the memory limit, for tests)
+  'S3DS_CGROUP_ROOT',
   // scripts (run-task, deploy, build-image) and the tool cache
   'S3DS_CLUSTER',
   'S3DS_TASK_DEFINITION',

@@ -121,10 +121,15 @@ describe('docker/Dockerfile', () => {
     expect(runtime.instructions.slice(last + 1).filter((i) => i.keyword === 'RUN' || i.keyword === 'USER')).toEqual([]);
   });
 
-  it('starts the job under tini (forwards signals, reaps children), --help by default', () => {
+  it('starts the job under tini (forwards signals, reaps children) through the heap-sizing entrypoint, --help by default', () => {
     const entrypoints = all(runtime, 'ENTRYPOINT');
     expect(entrypoints).toHaveLength(1);
-    expect(execForm(entrypoints[0]!.args)).toEqual(['/usr/bin/tini', '--', 'node', '/app/dist/cli/main.js']);
+    expect(execForm(entrypoints[0]!.args)).toEqual(['/usr/bin/tini', '--', '/app/entrypoint.sh', 'node', '/app/dist/cli/main.js']);
+    const copy = all(runtime, 'COPY').find((c) => words(c.args).at(-1) === '/app/entrypoint.sh');
+    expect(copy && words(copy.args)).toEqual(['docker/entrypoint.sh', '/app/entrypoint.sh']);
+    expect(copy?.flags.chmod).toBe('0555');
+    // It execs its arguments, so the job stays tini's direct child and gets its signals.
+    expect(readFileSync(join(repoRoot, 'docker/entrypoint.sh'), 'utf8')).toMatch(/^exec "\$@"$/m);
     expect(runText(runtime)).toMatch(/apt-get install\b[^\n]*\btini\b/);
     expect(execForm(all(runtime, 'CMD')[0]!.args)).toEqual(['--help']);
     expect(all(runtime, 'HEALTHCHECK').map((h) => h.args)).toEqual(['NONE']);
