@@ -62,6 +62,7 @@ resource "aws_ecs_task_definition" "this" {
       name                   = local.container_name
       image                  = local.container_image
       essential              = true
+      memory                 = var.task_size.memory # the container's cgroup carries the limit docker/entrypoint.sh sizes V8's heap from
       command                = ["sync", "--json"]
       user                   = var.container_user
       readonlyRootFilesystem = true

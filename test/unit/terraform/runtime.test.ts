@@ -168,6 +168,8 @@ describe('task definition', () => {
     expect(c).toMatch(/privileged\s+= false/);
     expect(c).toMatch(/user\s+= var\.container_user/);
     expect(c).toMatch(/stopTimeout\s+= local\.stop_timeout/);
+    // The container's cgroup holds the task's memory limit: the image's entrypoint sizes V8's heap from it.
+    expect(c).toMatch(/memory\s+= var\.task_size\.memory\s/);
     // The container's environment is local.container_environment, entry for entry.
     expect(c).toMatch(/environment = \[\s+for k in sort\(keys\(local\.container_environment\)\) : \{ name = k, value = local\.container_environment\[k\] \}/);
     expect(c).toMatch(/\{ sourceVolume = "tmp", containerPath = "\/tmp", readOnly = false \}/);
