@@ -100,9 +100,22 @@ describe.skipIf(SKIP)('the container image', () => {
     const inspect = await run(engine, ['image', 'inspect', '--format', format, TAG], { env, timeoutMs: 30_000 });
     expect(inspect.code, inspect.stderr).toBe(0);
     const [entrypoint, cmd, user] = inspect.stdout.trim().split('|');
-    expect(JSON.parse(entrypoint!)).toEqual(['/usr/bin/tini', '--', 'node', '/app/dist/cli/main.js']);
+    expect(JSON.parse(entrypoint!)).toEqual(['/usr/bin/tini', '--', '/app/entrypoint.sh', 'node', '/app/dist/cli/main.js']);
     expect(JSON.parse(cmd!)).toEqual(['--help']);
     expect(user).toBe('10001:10001');
+  });
+
+  it("gives V8 an old space of 60% of the container's memory limit minus 64 MiB, read-only root and all", async () => {
+    const report = "console.log(process.env.NODE_OPTIONS, require('v8').getHeapStatistics().heap_size_limit / 1048576)";
+    const limited = await inContainer(['--memory', '1g', '--entrypoint', '/app/entrypoint.sh', TAG, 'node', '-e', report]);
+    expect(limited.code, limited.stderr).toBe(0);
+    const [options, heapMib] = limited.stdout.trim().split(' ');
+    expect(options).toBe('--max-old-space-size=550');
+    expect(Number(heapMib)).toBeGreaterThanOrEqual(550);
+    expect(Number(heapMib)).toBeLessThan(1024);
+    // The job itself, through tini and the entrypoint, under the same limit.
+    const version = await inContainer(['--memory', '1g', TAG, '--version']);
+    expect(version.code, version.stderr).toBe(0);
   });
 
   it('runs as a non-root user that cannot write outside /tmp', async () => {
