@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type LoadInput } from '../../../src/config/index.js';
+import { ConfigError, loadConfig, settingSource, type LoadInput } from '../../../src/config/index.js';
 import { knownEnvNames } from '../../../src/config/flags.js';
 import { schemaLeaves } from '../../../src/config/schema.js';
 import { examplePreset } from '../../helpers/presets.js';
@@ -191,6 +191,15 @@ describe('loadConfig layering', () => {
 });
 
 describe('loadConfig explicit and origin', () => {
+  it('settingSource names who set a leaf: the preset, or the operator through a flag, a variable, the file or the secret', () => {
+    const path = 'performance_optimization.max_concurrent';
+    expect(settingSource(path, 'preset')).toEqual({ origin: 'preset', label: 'the environment preset' });
+    expect(settingSource(path, 'env')).toEqual({ origin: 'operator', label: 'S3DS_MAX_CONCURRENT' });
+    expect(settingSource(path, 'cli')).toEqual({ origin: 'operator', label: '--max-concurrent' });
+    expect(settingSource(path, 'file')).toEqual({ origin: 'operator', label: 'the config file' });
+    expect(settingSource(path, 'secret')).toEqual({ origin: 'operator', label: 'the config secret' });
+  });
+
   it('lists exactly the leaves set above the defaults, with their layer', () => {
     const file = writeJson({ performance_optimization: { part_size_mb: 32 }, selection: { markets: ['spot'] } });
     const r = loadConfig({
