@@ -51,8 +51,9 @@ const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': String(Buffer.byteLength(body)), ...headers });
-  res.end(body);
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': String(bytes.length), ...headers });
+  res.end(bytes);
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, head = false): void {
