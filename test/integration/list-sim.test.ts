@@ -2,7 +2,17 @@
  * The listing simulator answers ListObjectsV2 as a real S3 server does: the same keys put into
  * versitygw and listed through the AWS SDK, request by request, give the same pages.
  */
-import { ListObjectsV2Command, PutObjectCommand, type ListObjectsV2CommandInput, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type ListObjectsCommandInput,
+  type ListObjectsV2CommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListSim, type ListSim } from '../../scripts/list-sim.js';
@@ -162,6 +172,66 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
     const want = await pages(real, { Bucket: 'odd', ...input });
     const got = await pages(simOdd, { Bucket: 'odd', ...input });
     expectSame(got, want);
+  });
+
+  /** ListObjects (V1) pages, continuing from NextMarker, or from the last key when there is none. */
+  async function v1Pages(client: S3Client, input: ListObjectsCommandInput): Promise<Omit<Page, 'keyCount'>[]> {
+    const out: Omit<Page, 'keyCount'>[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const r = await client.send(new ListObjectsCommand({ ...input, Marker: marker }));
+      const keys = (r.Contents ?? []).map((c) => c.Key!);
+      out.push({ keys, prefixes: (r.CommonPrefixes ?? []).map((c) => c.Prefix!), truncated: r.IsTruncated, echo: { Prefix: r.Prefix ?? '' } });
+      if (!r.IsTruncated) return out;
+      marker = r.NextMarker ?? keys[keys.length - 1];
+      if (out.length > 500) throw new Error('more than 500 pages');
+    }
+  }
+
+  it.each([
+    ['max-keys 7', { MaxKeys: 7 }],
+    ['delimiter, max-keys 3, continuing from NextMarker', { Prefix: 'data/spot/', Delimiter: '/', MaxKeys: 3 }],
+    ['marker', { Marker: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2019-01-02.zip', MaxKeys: 50 }],
+  ] as [string, Omit<ListObjectsCommandInput, 'Bucket'>][])('ListObjects (V1): %s', async (_name, input) => {
+    const want = await v1Pages(real, { Bucket: 'gen', ...input });
+    expect(await v1Pages(simGen, { Bucket: 'gen', ...input })).toEqual(want);
+  });
+
+  it('answers HeadBucket, HeadObject from the generated metadata, and S3 errors for what it lacks or does not implement', async () => {
+    await simGen.send(new HeadBucketCommand({ Bucket: 'gen' }));
+    const key = genKeys[3]!;
+    const head = await simGen.send(new HeadObjectCommand({ Bucket: 'gen', Key: key }));
+    const listed = await simGen.send(new ListObjectsV2Command({ Bucket: 'gen', StartAfter: genKeys[2], MaxKeys: 1 }));
+    expect(head.ContentLength).toBe(listed.Contents![0]!.Size);
+    expect(head.ETag).toBe(listed.Contents![0]!.ETag);
+    await expect(simGen.send(new HeadObjectCommand({ Bucket: 'gen', Key: `${key}.nope` }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(simGen.send(new HeadBucketCommand({ Bucket: 'nope' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(simGen.send(new GetObjectCommand({ Bucket: 'gen', Key: key }))).rejects.toMatchObject({
+      name: 'NotImplemented',
+      $metadata: { httpStatusCode: 501 },
+    });
+    expect(gen.unknown).toEqual([expect.stringMatching(/^GET \/gen\/data\//)]);
+    gen.unknown.length = 0;
+  });
+
+  it('lists out of order when asked: every page holds the same keys with two of them swapped', async () => {
+    const sim = await startListSim({ keysPerBucket: 300, days: 4, buckets: [{ name: 'gen', outOfOrder: true }] });
+    const client = new (real.constructor as typeof S3Client)({
+      endpoint: sim.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
+    });
+    try {
+      const got = await pages(client, { Bucket: 'gen', MaxKeys: 100 });
+      expect(got).toHaveLength(3);
+      expect(got.flatMap((p) => p.keys)).not.toEqual(genKeys);
+      expect(got.flatMap((p) => p.keys).sort(compareKeys)).toEqual(genKeys);
+      for (const [n, p] of got.entries()) expect(p.keys[1]).toBe(genKeys[n * 100 + 2]);
+    } finally {
+      client.destroy();
+      await sim.stop();
+    }
   });
 
   it('counts the requests it served, by kind', () => {
