@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: this job against s5cmd, rclone and `aws s3 sync`, in the same run, on a local S3 server.
-# Options are passed to scripts/bench.ts (--small N, --large N, --large-mb N, --runs N, --tools a,b).
+# Options are passed to scripts/bench.ts (see its header: --quick, --sections, --out FILE, --runs N, --plan-keys, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true

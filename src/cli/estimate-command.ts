@@ -12,6 +12,7 @@ import type { PricingTable } from '../cost/pricing.js';
 import { fitRates, ratesFromReportFile, RatesFileError, type EngineRate, type FittedRates } from '../cost/rates.js';
 import { sourceOwnerPays } from '../cost/run-context.js';
 import { tallySelection, TallyError } from '../cost/tally.js';
+import { FARGATE_TASK_SIZES } from '../cost/task-size.js';
 import { probeS5cmd } from '../engines/s5cmd-locate.js';
 import { chooseEngine, effectiveMode, type EngineChoice } from '../engines/select.js';
 import type { EngineName } from '../engines/types.js';
@@ -36,6 +37,8 @@ export interface EstimateArgs extends CommonArgs {
   'runs-per-month'?: string | number;
   'deadline-hours'?: string | number;
   'max-workers'?: string | number;
+  workers?: string | number;
+  'task-vcpu'?: string | number;
   'access-frequency'?: string;
   spot?: boolean;
   'job-region'?: string;
@@ -83,6 +86,8 @@ export const ESTIMATE_OPTIONS = {
   'runs-per-month': { type: 'string', requiresArg: true, describe: 'Runs per month, for monthly figures and recommendations (default 1).' },
   'deadline-hours': { type: 'string', requiresArg: true, describe: 'Finish a run within this many hours: decides the worker (shard task) count.' },
   'max-workers': { type: 'string', requiresArg: true, describe: 'At most this many parallel tasks (default 10).' },
+  workers: { type: 'string', requiresArg: true, describe: 'Exactly this many parallel tasks (instead of --deadline-hours and --max-workers).' },
+  'task-vcpu': { type: 'string', requiresArg: true, describe: 'Price tasks of this many vCPU (0.25 to 16): the smallest memory that fits at that size.' },
   'access-frequency': {
     choices: ACCESS_FREQUENCIES,
     describe: 'How often the mirrored data is read, for the storage-class advice.',
@@ -100,6 +105,8 @@ export interface EstimateOptions {
   runsPerMonth?: number;
   deadlineHours?: number;
   maxWorkers?: number;
+  workers?: number;
+  taskVcpu?: number;
   accessFrequency?: AccessFrequency;
   spot: boolean;
   jobRegion?: string;
@@ -127,6 +134,16 @@ function bytesOption(raw: string | number | undefined, flag: string): number | u
   } catch (err) {
     throw new Refusal(`--${flag}: ${(err as Error).message}`, ExitCode.badConfig);
   }
+}
+
+/** --task-vcpu: one of Fargate's vCPU sizes. */
+function taskVcpuOption(raw: string | number | undefined): number | undefined {
+  const vcpu = positive(raw, 'task-vcpu');
+  if (vcpu !== undefined && !FARGATE_TASK_SIZES.some((s) => s.vcpu === vcpu)) {
+    const sizes = [...new Set(FARGATE_TASK_SIZES.map((s) => s.vcpu))].join(', ');
+    throw new Refusal(`--task-vcpu must be one of Fargate's sizes (${sizes}), got '${String(raw)}'`, ExitCode.badConfig);
+  }
+  return vcpu;
 }
 
 /** The workload given as --objects with --bytes or --avg-object-bytes (or --bytes with --avg-object-bytes); undefined: list the source. */
@@ -190,6 +207,8 @@ export function parseEstimateOptions(argv: EstimateArgs, environ: Record<string,
     runsPerMonth: positive(argv['runs-per-month'], 'runs-per-month'),
     deadlineHours: positive(argv['deadline-hours'], 'deadline-hours'),
     maxWorkers: positive(argv['max-workers'], 'max-workers', { integer: true, min: 1 }),
+    workers: positive(argv.workers, 'workers', { integer: true, min: 1 }),
+    taskVcpu: taskVcpuOption(argv['task-vcpu']),
     accessFrequency,
     spot: argv.spot ?? environ.S3DS_CAPACITY_PROVIDER === 'FARGATE_SPOT',
     jobRegion,
@@ -304,6 +323,8 @@ function estimateInputFor(
     spot: options.spot,
     deadlineHours: options.deadlineHours,
     maxWorkers: options.maxWorkers,
+    workers: options.workers,
+    taskSizes: options.taskVcpu === undefined ? undefined : FARGATE_TASK_SIZES.filter((s) => s.vcpu === options.taskVcpu),
     runsPerMonth: options.runsPerMonth,
     accessFrequency: options.accessFrequency,
     growth: options.growth ? [options.growth] : undefined,

@@ -107,7 +107,7 @@ export function estimateEngine(ctx: EstimateContext, engine: EngineName, objects
   const { hours, bound } = runHours(objects, bytes, rate);
   const deadline = ctx.input.deadlineHours;
   const wanted = deadline && deadline > 0 ? Math.max(1, Math.ceil(hours / deadline)) : 1;
-  const workers = Math.min(wanted, ctx.maxWorkers);
+  const workers = ctx.input.workers ?? Math.min(wanted, ctx.maxWorkers);
   const wall = hours / workers;
   const task = suggestTaskSize({
     engine,

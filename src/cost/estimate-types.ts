@@ -48,6 +48,8 @@ export interface EstimateInput {
   deadlineHours?: number;
   /** Default 10. */
   maxWorkers?: number;
+  /** Exactly this many workers (parallel tasks), whatever the deadline and maxWorkers say. */
+  workers?: number;
   /** Runs per month, for monthly figures. Default 1. */
   runsPerMonth?: number;
   accessFrequency?: AccessFrequency;

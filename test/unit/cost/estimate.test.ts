@@ -248,3 +248,24 @@ describe('estimateCapacity on small objects, same region, no server-side copy', 
     expect(busy.warnings.join('\n')).toMatch(/sdk: 6000 writes\/s exceeds S3's 3500/);
   });
 });
+
+describe('pinned workers and task vCPU', () => {
+  const sdkOf = (input: EstimateInput) => estimateCapacity({ ...input, engines: ['sdk'] }, P).engines[0]!;
+
+  it('uses exactly `workers` tasks whatever the deadline and maxWorkers say, dividing the wall clock by them', () => {
+    const one = sdkOf({ ...binance, deadlineHours: undefined, workers: 1 });
+    const sixteen = sdkOf({ ...binance, deadlineHours: 100, maxWorkers: 2, workers: 16 });
+    expect(one.workers).toBe(1);
+    expect(sixteen.workers).toBe(16);
+    expect(sixteen.wall_clock_hours).toBeCloseTo(one.wall_clock_hours / 16, 9);
+    expect(sdkOf({ ...binance, deadlineHours: 100 }).workers).toBe(1);
+  });
+
+  it('prices the smallest memory at the given vCPU when the task sizes are restricted to it', () => {
+    const free = sdkOf(binance);
+    const two = sdkOf({ ...binance, taskSizes: FARGATE_TASK_SIZES.filter((s) => s.vcpu === 2) });
+    expect(free.task.vcpu).toBeLessThan(2);
+    expect(two.task).toMatchObject({ vcpu: 2, memoryGb: 4 });
+    expect(two.cost.by_category.compute).toBeGreaterThan(free.cost.by_category.compute!);
+  });
+});
