@@ -3,7 +3,7 @@ import { yargsOptions } from '../config/flags.js';
 import { PRESET_NAMES } from '../config/presets.js';
 import { LOG_LEVELS, resolveLogLevel } from '../observe/log-level.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { registerEnvironmentSecrets, scrubSecrets } from '../storage/credentials.js';
+import { registerEnvironmentSecrets, scrubSecrets } from '../storage/secret-registry.js';
 import { estimateCommand, ESTIMATE_OPTIONS, type EstimateArgs } from './estimate-command.js';
 import { launchCommand, type LaunchArgs } from './launch-command.js';
 import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate-command.js';

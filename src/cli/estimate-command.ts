@@ -18,7 +18,7 @@ import type { EngineName } from '../engines/types.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Logger } from '../observe/logger.js';
 import { makeS3Client } from '../storage/clients.js';
-import { scrubSecrets } from '../storage/credentials.js';
+import { scrubSecrets } from '../storage/secret-registry.js';
 import type { Sides } from '../storage/sides.js';
 import { MIB, parseByteSize } from '../units.js';
 import { explainS3Error } from '../validate/s3-errors.js';

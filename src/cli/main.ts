@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, JobError } from '../exit-codes.js';
-import { scrubSecrets } from '../storage/credentials.js';
+import { scrubSecrets } from '../storage/secret-registry.js';
 import { main } from './app.js';
 
 main(hideBin(process.argv))
