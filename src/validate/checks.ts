@@ -24,7 +24,7 @@ import { resolveSides, type Sides } from '../storage/sides.js';
 import { probeResources, type Resources } from '../system/probe.js';
 import { configCheck } from './config-check.js';
 import { judgeResources, DEFAULT_MINIMUMS, type Minimums } from './resources.js';
-import { CHECK_NAMES, failedChecks, type CheckName, type CheckResult } from './results.js';
+import { CHECK_NAMES, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, type CheckName, type CheckResult } from './results.js';
 import { explainCredentialCode, explainS3Error, whereLabel } from './s3-errors.js';
 import { formatLatency } from '../units.js';
 
@@ -33,7 +33,6 @@ export { DEFAULT_MINIMUMS, type Minimums } from './resources.js';
 
 /** Where the write check puts its test object, under the destination prefix. */
 export const VALIDATE_PREFIX = '_s3ds-validate/';
-export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 /** Above this median the endpoint check still passes, with a hint about placement. */
 const SLOW_ENDPOINT_MS = 500;
 
