@@ -7,6 +7,7 @@ import { resolveLogLevel } from '../observe/log-level.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { registerEnvironmentSecrets, scrubSecrets } from '../storage/secret-registry.js';
 import type { CommonArgs } from './command-io.js';
+import { packageVersion } from './version.js';
 import type { EstimateArgs } from './estimate-command.js';
 import type { LaunchArgs } from './launch-command.js';
 import type { ValidateArgs } from './validate-command.js';
@@ -92,7 +93,7 @@ export async function main(args: string[]): Promise<number> {
       throw new UsageError(`${msg}\nRun 's3-direct-sync --help' for usage.`);
     })
     .help()
-    .version();
+    .version(packageVersion());
   try {
     await parser.parseAsync();
   } catch (err) {
