@@ -72,6 +72,18 @@ function withCommands(parser: Argv, done: (code: number) => void): Argv {
     );
 }
 
+type WithUsage = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+
+/**
+ * yargs renders a command's whole help right after parsing it, to show on a later failure; our
+ * .fail() never shows it, and the rendering (string widths of ~200 wrapped lines) costs 100-150 ms of
+ * CPU on every run. `--help` renders its own. (yargs 18 internals: without them it keeps rendering.)
+ */
+function skipHelpCache(parser: Argv): void {
+  const usage = (parser as unknown as WithUsage).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
+}
+
 export async function main(args: string[]): Promise<number> {
   registerEnvironmentSecrets(process.env);
   let code: number = ExitCode.ok;
@@ -94,6 +106,7 @@ export async function main(args: string[]): Promise<number> {
     })
     .help()
     .version(packageVersion());
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (err) {
