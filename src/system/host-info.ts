@@ -4,7 +4,7 @@
  * mount list, the fallback when statfs fails, still comes from systeminformation, loaded then.
  */
 import { readFile } from 'node:fs/promises';
-import { cpus, availableParallelism, freemem, networkInterfaces, totalmem } from 'node:os';
+import { availableParallelism, freemem, networkInterfaces, totalmem } from 'node:os';
 
 /** What the probe reads of the host (systeminformation's functions of the same names satisfy it). */
 export interface SystemInfo {
@@ -35,7 +35,8 @@ async function sysNet(iface: string, file: string): Promise<string | undefined> 
 }
 
 export const hostInfo: SystemInfo = {
-  cpu: () => Promise.resolve({ cores: cpus().length || availableParallelism() }),
+  // availableParallelism: one sched_getaffinity call; os.cpus() reads every core's /proc and /sys entries.
+  cpu: () => Promise.resolve({ cores: availableParallelism() }),
   mem: () => Promise.resolve({ total: totalmem(), available: freemem() }),
   async currentLoad() {
     const load = loadFromProcStat(await readFile('/proc/stat', 'utf8'));
