@@ -6,7 +6,6 @@
  * `preflightChecks` is the subset a run makes before it starts: the one preflight of `sync` and `plan`.
  */
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { randomUUID } from 'node:crypto';
@@ -199,6 +198,8 @@ async function credentialsCheck(ctx: Ctx): Promise<Outcome> {
     }
   }
   const region = config.s3_config.region;
+  // Loaded here: only validate's credentials check calls STS, and the client costs ~50 ms to load.
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({ region, endpoint, credentials: provider, ...sdkRetryConfig(retryPolicy(config)) });
   const where = endpoint ?? `AWS STS (${region})`;
   try {
