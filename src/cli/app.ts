@@ -1,141 +1,98 @@
+/**
+ * The yargs wiring of the commands. A command's options and its module are loaded only when that
+ * command runs (or shows its help): `--version` and top-level `--help` load neither the schema nor the SDK.
+ */
 import yargs, { type Argv } from 'yargs';
-import { yargsOptions } from '../config/flags.js';
-import { PRESET_NAMES } from '../config/presets.js';
-import { LOG_LEVELS, resolveLogLevel } from '../observe/log-level.js';
+import { resolveLogLevel } from '../observe/log-level.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { registerEnvironmentSecrets, scrubSecrets } from '../storage/credentials.js';
-import { estimateCommand, ESTIMATE_OPTIONS, type EstimateArgs } from './estimate-command.js';
-import { launchCommand, type LaunchArgs } from './launch-command.js';
-import { validateCommand, VALIDATE_OPTIONS, type ValidateArgs } from './validate-command.js';
+import { registerEnvironmentSecrets, scrubSecrets } from '../storage/secret-registry.js';
 import type { CommonArgs } from './command-io.js';
-import { runCommand } from './run-command.js';
+import { packageVersion } from './version.js';
+import type { EstimateArgs } from './estimate-command.js';
+import type { LaunchArgs } from './launch-command.js';
+import type { ValidateArgs } from './validate-command.js';
 
-/** The options every job command (sync, plan, validate, estimate) takes. */
-function commonOptions<T>(y: Argv<T>) {
-  return y
-    .options(yargsOptions())
-    .option('config', { type: 'string', requiresArg: true, describe: "JSON config file (the seed's format loads unchanged). [env S3DS_CONFIG]" })
-    .option('config-secret', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'Secrets Manager secret (id or ARN) holding a JSON config layer, above the file. [env S3DS_CONFIG_SECRET]',
-    })
-    .option('destination-credentials-secret', {
-      type: 'string',
-      requiresArg: true,
-      describe:
-        "Secrets Manager secret with the destination's credentials (access_key_id, secret_access_key, session_token?, " +
-        'endpoint_url?, region?), for a bucket in another account or S3 provider. [env S3DS_DESTINATION_CREDENTIALS_SECRET]',
-    })
-    .option('env', { type: 'string', requiresArg: true, describe: `Environment preset: ${PRESET_NAMES.join(', ')}. [env S3DS_ENV]` })
-    .option('json', { type: 'boolean', describe: 'Print the run report as JSON on stdout.' })
-    .option('report', { type: 'string', requiresArg: true, describe: 'Also write the JSON run report to this file.' })
-    .option('dry-run', { type: 'boolean', describe: 'Plan only: list, compare and report, write nothing.' })
-    .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON (default off a terminal) or text (default on one).' })
-    .option('log-level', { type: 'string', requiresArg: true, describe: `${LOG_LEVELS.join(', ')} (default info). [env S3DS_LOG_LEVEL]` })
-    .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal a live line, otherwise a log line every 10 s).' })
-    .option('pricing-file', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'JSON prices overriding the built-in public AWS prices (see config/pricing.example.json). [env S3DS_PRICING_FILE]',
-    })
-    .option('max-cost-usd', {
-      type: 'number',
-      requiresArg: true,
-      describe: 'Stop before the estimated cost of the run passes this many dollars (exit 4, with the estimate). [env S3DS_MAX_COST_USD]',
-    })
-    .option('manifest', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'Write a JSON Lines manifest of every object copied (key, size, sha256, source_etag, copied_at, engine); default beside --report.',
-    })
-    .option('upload-manifest', { type: 'boolean', describe: 'Also upload the manifest as <destination>/_manifests/<run_id>.jsonl (never synced itself).' })
-    .option('shard', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'Only shard i of N of the key space, e.g. 0/4 (ECS fan-out; see `launch`). [env S3DS_SHARD]',
-    })
-    .option('shard-depth', {
-      type: 'number',
-      requiresArg: true,
-      describe:
-        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: ' +
-        'symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
-    });
+async function commonOptionsOf<T>(y: Argv<T>) {
+  return (await import('./command-options.js')).commonOptions(y);
 }
 
-/** The options of `launch` itself; the job's own flags go after `--` to the shard tasks. */
-function launchOptions(y: Argv) {
-  return y
-    .parserConfiguration({ 'populate--': true })
-    .option('cluster', { type: 'string', demandOption: true, requiresArg: true, describe: 'ECS cluster name or ARN.' })
-    .option('task-definition', { type: 'string', demandOption: true, requiresArg: true, describe: 'Task definition family[:revision] or ARN.' })
-    .option('container-name', { type: 'string', default: 's3-direct-sync', describe: 'Container to override in the task definition.' })
-    .option('shards', { type: 'number', demandOption: true, requiresArg: true, describe: 'How many shard tasks.' })
-    .option('subnets', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Subnet ids (comma-separated or repeated).' })
-    .option('security-groups', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'Security group ids.' })
-    .option('capacity-provider', { choices: ['FARGATE', 'FARGATE_SPOT'] as const, describe: 'Capacity provider (default: the launch type FARGATE).' })
-    .option('assign-public-ip', { type: 'boolean', describe: 'Give the tasks public IPs (subnets without NAT).' })
-    .option('wait', { type: 'boolean', describe: 'Wait for every shard to stop and exit with the combined code.' })
-    .option('timeout-seconds', { type: 'number', requiresArg: true, describe: 'Stop waiting (and stop the shards) after this long.' })
-    .option('poll-seconds', { type: 'number', requiresArg: true, describe: 'Seconds between status polls.' })
-    .option('json', { type: 'boolean', describe: 'Print the combined result as JSON.' })
-    .option('log-format', { choices: ['json', 'text'] as const, describe: 'Log lines as JSON or text.' });
-}
-
-export async function main(args: string[]): Promise<number> {
-  registerEnvironmentSecrets(process.env);
-  let code: number = ExitCode.ok;
-  const parser = yargs(args)
-    .scriptName('s3-direct-sync')
-    .usage(
-      '$0 <command> [options]\n\nMirror an S3 archive (default s3://data.binance.vision/data/) into your bucket, server-side where possible, verified against .CHECKSUM files.',
-    )
+/** The five commands; `done` receives the exit code of the one that ran. */
+function withCommands(parser: Argv, done: (code: number) => void): Argv {
+  return parser
     .command(
       'sync',
       'Copy what is missing or changed (and delete extras in sync mode), then verify.',
-      (y) =>
-        commonOptions(y).option('validate', {
+      async (y) =>
+        (await commonOptionsOf(y)).option('validate', {
           type: 'boolean',
           default: true,
           describe: 'Run the validate checks for the buckets (and s5cmd when forced) before starting; --no-validate skips them.',
         }),
       async (argv) => {
-        code = await runCommand('sync', argv as CommonArgs);
+        const { runCommand } = await import('./run-command.js');
+        done(await runCommand('sync', argv as CommonArgs));
       },
     )
     .command(
       'plan',
       'Show what sync would do; writes nothing.',
-      (y) => commonOptions(y).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }),
+      async (y) =>
+        (await commonOptionsOf(y)).option('explain', { type: 'boolean', describe: 'Print each sized setting, its inputs and the rule that chose it.' }),
       async (argv) => {
-        code = await runCommand('plan', argv as CommonArgs);
+        const { runCommand } = await import('./run-command.js');
+        done(await runCommand('plan', argv as CommonArgs));
       },
     )
     .command(
       'validate',
       'Check the configuration, credentials, both buckets, s5cmd, endpoint latency and resources; exit 4 naming each failed check.',
-      (y) => commonOptions(y).options(VALIDATE_OPTIONS),
+      async (y) => (await commonOptionsOf(y)).options((await import('./validate-options.js')).VALIDATE_OPTIONS),
       async (argv) => {
-        code = await validateCommand(argv as unknown as ValidateArgs);
+        const { validateCommand } = await import('./validate-command.js');
+        done(await validateCommand(argv as unknown as ValidateArgs));
       },
     )
     .command(
       'estimate',
       'Estimate duration, task size, requests and cost of mirroring the selection: lists the source (or takes --objects and --bytes).',
-      (y) => commonOptions(y).options(ESTIMATE_OPTIONS),
+      async (y) => (await commonOptionsOf(y)).options((await import('./estimate-options.js')).ESTIMATE_OPTIONS),
       async (argv) => {
-        code = await estimateCommand(argv as unknown as EstimateArgs);
+        const { estimateCommand } = await import('./estimate-command.js');
+        done(await estimateCommand(argv as unknown as EstimateArgs));
       },
     )
     .command(
       'launch',
       'Run N shard tasks on ECS (sync --shard i/N each), wait for them and combine their results. Job flags go after --.',
-      launchOptions,
+      async (y) => (await import('./command-options.js')).launchOptions(y),
       async (argv) => {
-        code = await launchCommand(argv as unknown as LaunchArgs);
+        const { launchCommand } = await import('./launch-command.js');
+        done(await launchCommand(argv as unknown as LaunchArgs));
       },
-    )
+    );
+}
+
+type WithUsage = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+
+/**
+ * yargs renders a command's whole help right after parsing it, to show on a later failure; our
+ * .fail() never shows it, and the rendering (string widths of ~200 wrapped lines) costs 100-150 ms of
+ * CPU on every run. `--help` renders its own. (yargs 18 internals: without them it keeps rendering.)
+ */
+function skipHelpCache(parser: Argv): void {
+  const usage = (parser as unknown as WithUsage).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
+}
+
+export async function main(args: string[]): Promise<number> {
+  registerEnvironmentSecrets(process.env);
+  let code: number = ExitCode.ok;
+  const base = yargs(args)
+    .scriptName('s3-direct-sync')
+    .usage(
+      '$0 <command> [options]\n\nMirror an S3 archive (default s3://data.binance.vision/data/) into your bucket, server-side where possible, verified against .CHECKSUM files.',
+    );
+  const parser = withCommands(base, (c) => (code = c))
     // Every command checks the log level before any work, including those that log nothing.
     .middleware((argv) => void resolveLogLevel(argv['log-level'], process.env.S3DS_LOG_LEVEL))
     .demandCommand(1, 'Name a command: sync, plan, validate, estimate or launch.')
@@ -148,7 +105,8 @@ export async function main(args: string[]): Promise<number> {
       throw new UsageError(`${msg}\nRun 's3-direct-sync --help' for usage.`);
     })
     .help()
-    .version();
+    .version(packageVersion());
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (err) {

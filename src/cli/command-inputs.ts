@@ -3,7 +3,7 @@
  * layers (with the Secrets Manager ones), destination credentials, the shard and the pricing table.
  * Each problem is a Refusal with its exit code.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { DEFAULT_PRICING, loadPricingFile, PricingError, type PricingTable } from '../cost/pricing.js';
@@ -15,8 +15,12 @@ import { loadSecretJson, SecretError } from '../storage/secrets.js';
 import { resolveSides, type Sides } from '../storage/sides.js';
 import { Refusal, type CommonArgs } from './command-io.js';
 
-/** A Secrets Manager client in the environment's region, else the region of an ARN `id`, else us-east-1. */
-export function secretsClient(environ: NodeJS.ProcessEnv, id: string): SecretsManagerClient {
+/**
+ * A Secrets Manager client in the environment's region, else the region of an ARN `id`, else us-east-1.
+ * The SDK client is loaded here, by the runs that read a secret.
+ */
+export async function secretsClient(environ: NodeJS.ProcessEnv, id: string): Promise<SecretsManagerClient> {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const fromArn = /^arn:aws[\w-]*:secretsmanager:([a-z0-9-]+):/.exec(id)?.[1];
   // Read before the configuration is loaded: the default retry count, with the run's per-class policy.
   const region = environ.AWS_REGION ?? environ.AWS_DEFAULT_REGION ?? fromArn ?? 'us-east-1';
@@ -36,7 +40,7 @@ export async function loadLayers(argv: CommonArgs, environ: NodeJS.ProcessEnv): 
   let secret: Record<string, unknown> | undefined;
   if (configSecretId) {
     try {
-      secret = await loadSecretJson(secretsClient(environ, configSecretId), configSecretId);
+      secret = await loadSecretJson(await secretsClient(environ, configSecretId), configSecretId);
     } catch (err) {
       throw secretRefusal(err, '--config-secret');
     }
@@ -57,7 +61,7 @@ export async function destinationCredentials(
 ): Promise<SecretCredentialsProvider | undefined> {
   const id = argv['destination-credentials-secret'] ?? environ.S3DS_DESTINATION_CREDENTIALS_SECRET;
   if (!id) return undefined;
-  const provider = fromSecret(secretsClient(environ, id), id);
+  const provider = fromSecret(await secretsClient(environ, id), id);
   try {
     await provider();
     const where = await provider.settings();

@@ -7,7 +7,7 @@ import { ExitCode, JobError } from '../exit-codes.js';
 import { resolveLogLevel } from '../observe/log-level.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { outputPathProblem, writeFileAtomically } from '../observe/output-file.js';
-import { scrubSecrets, secretValues } from '../storage/credentials.js';
+import { scrubSecrets, secretValues } from '../storage/secret-registry.js';
 
 export interface CommonArgs {
   config?: string;

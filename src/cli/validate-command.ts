@@ -1,10 +1,11 @@
-import type { Options } from 'yargs';
 import { ExitCode } from '../exit-codes.js';
 import { maskUrlUserInfo } from '../observe/redact.js';
-import { CHECK_NAMES, checksDocument, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
-import { MINIMUM_ENV, resolveMinimums, type Minimums } from '../validate/resources.js';
+import { CHECK_NAMES, checksDocument, failedChecks, formatChecks, runChecks, type CheckName } from '../validate/checks.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../validate/results.js';
+import { resolveMinimums, type Minimums } from '../validate/resources.js';
 import { isCheckName } from '../validate/results.js';
 import { destinationCredentials, loadLayers, refuseUnsafeLocations } from './command-inputs.js';
+import { SKIP_ENV, TIMEOUT_ENV } from './validate-options.js';
 import { printResult, processIo, Refusal, withRefusals, type CommandIo, type CommonArgs } from './command-io.js';
 
 export interface ValidateArgs extends CommonArgs {
@@ -15,53 +16,6 @@ export interface ValidateArgs extends CommonArgs {
   'sts-endpoint-url'?: string;
   'check-timeout-seconds'?: string | number;
 }
-
-const SKIP_ENV = 'S3DS_VALIDATE_SKIP';
-const TIMEOUT_ENV = 'S3DS_VALIDATE_TIMEOUT_SECONDS';
-
-/**
- * The options `validate` adds to the common ones (config layers, --json). Values that take units
- * are strings, parsed here, so a bad one is reported with what it accepts.
- */
-export const VALIDATE_OPTIONS = {
-  json: { type: 'boolean', describe: 'Print the checks as JSON ({ok, failed, checks}) on stdout instead of a table.' },
-  skip: {
-    type: 'string',
-    array: true,
-    requiresArg: true,
-    describe: `Checks not to run (comma-separated or repeated): ${CHECK_NAMES.join(', ')}. [env ${SKIP_ENV}]`,
-  },
-  'min-memory-bytes': {
-    type: 'string',
-    requiresArg: true,
-    describe:
-      `Fail the resources check below this much free memory: ` + `bytes or with a unit (512MiB, 2GiB, 1GB). Default 256MiB. [env ${MINIMUM_ENV.memoryBytes}]`,
-  },
-  'min-disk-bytes': {
-    type: 'string',
-    requiresArg: true,
-    describe:
-      `Fail the resources check below this much free disk in the temp directory (TMPDIR): ` +
-      `bytes or with a unit. Default 1GiB. [env ${MINIMUM_ENV.diskBytes}]`,
-  },
-  'min-cpus': {
-    type: 'string',
-    requiresArg: true,
-    describe: `Fail the resources check below this many effective vCPUs (cgroup and ECS limits applied). Default 0.25. [env ${MINIMUM_ENV.cpus}]`,
-  },
-  'sts-endpoint-url': {
-    type: 'string',
-    requiresArg: true,
-    describe:
-      'STS endpoint for the credentials check (GetCallerIdentity). Default: AWS STS when the destination is on AWS; ' +
-      'on another S3 server the check is skipped unless this is set. [env AWS_ENDPOINT_URL_STS]',
-  },
-  'check-timeout-seconds': {
-    type: 'string',
-    requiresArg: true,
-    describe: `Seconds each check's requests may take before the check fails. Default ${DEFAULT_CHECK_TIMEOUT_MS / 1000}. [env ${TIMEOUT_ENV}]`,
-  },
-} as const satisfies Record<string, Options>;
 
 export interface ValidateOptions {
   skip: CheckName[];

@@ -1,6 +1,4 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DEFAULT_SDK_RETRY_COUNT, sdkRetryConfig } from '../resilience/sdk-retry-strategy.js';
-import { publishMetrics } from './cloudwatch.js';
 import { emfLine, metricsFromReport, type MetricDimensions } from './emf.js';
 import type { Logger } from './logger.js';
 import type { RunReport } from './report.js';
@@ -26,6 +24,8 @@ export async function emitRunMetrics(
     out.write(emfLine(metrics, dims, Date.parse(report.finished_at)) + '\n');
     return;
   }
+  // Loaded only for the API: the CloudWatch client costs ~50 ms to load, and EMF needs none.
+  const [{ CloudWatchClient }, { publishMetrics }] = await Promise.all([import('@aws-sdk/client-cloudwatch'), import('./cloudwatch.js')]);
   const client = new CloudWatchClient({ region: opts.region, ...sdkRetryConfig({ retryCount: DEFAULT_SDK_RETRY_COUNT }) });
   try {
     const result = await publishMetrics(client, metrics, dims, { logger, timestamp: new Date(report.finished_at) });

@@ -3,10 +3,11 @@
  * the machine's resources, the engine, and the sizing with every number derived from it.
  */
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { existsSync } from 'node:fs';
 import { settingSource, type LayerName } from '../config/load.js';
 import type { SyncConfig } from '../config/schema.js';
 import { compileSelection, type CompiledSelection } from '../config/selection.js';
-import { probeS5cmd, type S5cmdProbe } from '../engines/s5cmd-locate.js';
+import { probeS5cmd, s5cmdCandidates, type S5cmdProbe } from '../engines/s5cmd-locate.js';
 import { chooseEngine, effectiveMode } from '../engines/select.js';
 import type { EngineName } from '../engines/types.js';
 import { PreflightError, UsageError } from '../exit-codes.js';
@@ -83,9 +84,28 @@ export interface EngineStep {
   s5: S5cmdProbe;
 }
 
+/**
+ * s5cmd as this run may use it, spawning `s5cmd version` only when it may copy with it: not for a
+ * forced sdk or stream engine, nor when nothing can be copied server-side; a plan (or --dry-run),
+ * which copies nothing, only looks for the binary.
+ */
+async function s5cmdForRun(
+  config: SyncConfig,
+  sides: Sides,
+  env: Record<string, string | undefined>,
+  writes: boolean,
+): Promise<S5cmdProbe & { notNeeded?: true }> {
+  const mayCopy = config.engine === 's5cmd' || (config.engine === undefined && effectiveMode(config) !== 'traditional' && sides.serverSide.possible);
+  if (!mayCopy) return { available: false, notNeeded: true, reason: 'not needed: this run copies without s5cmd' };
+  if (writes) return probeS5cmd(env);
+  const path = s5cmdCandidates(env).find((p) => existsSync(p));
+  if (!path) return { available: false, reason: `s5cmd not found (looked in ${env.S3DS_S5CMD_PATH ? '$S3DS_S5CMD_PATH' : 'PATH and the tool cache'})` };
+  return { available: true, path, reason: `s5cmd at ${path} (its version is checked when a sync runs)` };
+}
+
 /** The run's engine and why (recorded on the run for the report); a forced engine that cannot run is exit 2 or 4. */
 export async function runEngine(config: SyncConfig, sides: Sides, env: Record<string, string | undefined>, run: RunState): Promise<EngineStep> {
-  const s5 = await probeS5cmd(env);
+  const s5 = await s5cmdForRun(config, sides, env, run.writes);
   if (config.engine === 's5cmd' && !s5.available) throw new PreflightError(`--engine s5cmd: ${s5.reason}`);
   if (!s5.available && s5.path) run.log.warn('s5cmd not used', { reason: s5.reason });
   const mode = effectiveMode(config);
@@ -93,7 +113,7 @@ export async function runEngine(config: SyncConfig, sides: Sides, env: Record<st
   if (!choice.ok) throw new UsageError(choice.message);
   run.engine = choice.engine;
   run.engineReason = choice.reason;
-  if (!s5.available && !config.verify_checksums && choice.engine === 'sdk') run.degrade('s5cmd', 'sdk', s5.reason);
+  if (!s5.available && !s5.notNeeded && !config.verify_checksums && choice.engine === 'sdk') run.degrade('s5cmd', 'sdk', s5.reason);
   run.log.info('engine chosen', { engine: choice.engine, reason: choice.reason });
   return { engine: choice.engine, mode, s5 };
 }

@@ -5,7 +5,6 @@
  * - fromSecret(): credentials kept in a Secrets Manager secret (see parseDestinationCredentials),
  *   cached, and read again before they expire; a secret without `expiration` (long-term keys,
  *   rotated in place) is read again every hour.
- * - secretValues(): every secret string loaded so far, for the log redactor.
  *
  * About `expiration` on the identities handed to the SDK: an SDK client caches an identity without
  * expiration forever and asks its provider again only within 5 minutes of an expiration. So for a
@@ -15,7 +14,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { maskUrlUserInfo } from '../observe/redact.js';
 import {
   CredentialsFormatError,
   SecretError,
@@ -25,59 +23,11 @@ import {
   shield,
   type DestinationCredentials,
 } from './secrets.js';
+import { defaultRegistry, type SecretRegistry } from './secret-registry.js';
 
 /** The SDK's default Node.js credential chain. */
 export function defaultChain(init?: Parameters<typeof fromNodeProviderChain>[0]): AwsCredentialIdentityProvider {
   return fromNodeProviderChain(init);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Secret values for the redactor
-// ---------------------------------------------------------------------------------------------------
-
-/** Strings that must never be logged. Values are kept after rotation: old ones stay masked too. */
-export class SecretRegistry {
-  private readonly known = new Set<string>();
-
-  add(...values: Array<string | undefined>): void {
-    for (const v of values) if (typeof v === 'string' && v.length > 0) this.known.add(v);
-  }
-
-  values(): ReadonlySet<string> {
-    return new Set(this.known);
-  }
-
-  /** Replaces every known value in `text` with [REDACTED]. */
-  scrub(text: string): string {
-    let s = text;
-    for (const v of this.known) if (v.length >= 4 && s.includes(v)) s = s.split(v).join('[REDACTED]');
-    return s;
-  }
-}
-
-const defaultRegistry = new SecretRegistry();
-
-/** The secret strings loaded so far by fromSecret() (and registerSecretValue()), for redact(). */
-export function secretValues(): ReadonlySet<string> {
-  return defaultRegistry.values();
-}
-
-/** Adds strings to the set secretValues() returns (e.g. a token read elsewhere). */
-export function registerSecretValue(...values: Array<string | undefined>): void {
-  defaultRegistry.add(...values);
-}
-
-/** The secret credentials a process may be given in its environment; the access key id is not one. */
-const ENV_SECRETS = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'] as const;
-
-/** Registers the secret credentials of the environment, so that they are masked like loaded ones. */
-export function registerEnvironmentSecrets(env: Record<string, string | undefined>): void {
-  defaultRegistry.add(...ENV_SECRETS.map((name) => env[name]));
-}
-
-/** `text` with every registered secret value and URL user info masked: for messages written outside the logger. */
-export function scrubSecrets(text: string): string {
-  return defaultRegistry.scrub(maskUrlUserInfo(text));
 }
 
 /** AWS_* variables for a child process (s5cmd) signing with these credentials. */

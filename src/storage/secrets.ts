@@ -5,7 +5,7 @@
  * AWS error code and the offending field names only. (V8's JSON.parse messages quote the input,
  * so parse errors are replaced, not wrapped.)
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** A secret could not be read or does not hold what it should. Never carries the value. */
 export class SecretError extends Error {
@@ -47,6 +47,8 @@ export function parseSecretText(id: string, text: string): Record<string, unknow
  */
 export async function loadSecretJson(client: SecretsManagerClient, id: string): Promise<Record<string, unknown>> {
   if (!id || typeof id !== 'string') throw new SecretError('a secret id (name or ARN) is required', String(id));
+  // Loaded on first use: most runs read no secret, and the client costs ~50 ms of startup to load.
+  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   let out;
   try {
     out = await client.send(new GetSecretValueCommand({ SecretId: id }));

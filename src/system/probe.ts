@@ -1,5 +1,5 @@
 /**
- * What this process may really use: the machine as systeminformation sees it, narrowed by the
+ * What this process may really use: the machine as node:os and /proc see it, narrowed by the
  * container's cgroup limits and, on ECS, by the task's size from the task metadata endpoint.
  * On Fargate the machine view is wrong in both directions (a 0.25 vCPU task sees 2 cores and the
  * host's memory), so the smallest known limit wins.
@@ -7,7 +7,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { availableParallelism, freemem, tmpdir, totalmem } from 'node:os';
 import { join, posix, resolve } from 'node:path';
-import systeminformation from 'systeminformation';
+import { hostInfo, type SystemInfo } from './host-info.js';
 import { MIB } from '../units.js';
 
 export type CpuSource = 'host' | 'cgroup-v1' | 'cgroup-v2' | 'ecs-task-metadata';
@@ -57,21 +57,12 @@ export interface Resources {
     cpus: CpuSource;
     memoryBytes: MemorySource;
     availableMemoryBytes: 'host' | 'limit minus cgroup working set' | 'limit minus process rss';
-    loadPercent?: 'systeminformation';
-    diskFreeBytes?: 'statfs' | 'systeminformation';
-    network: 'systeminformation' | 'none';
+    loadPercent?: 'host';
+    diskFreeBytes?: 'statfs' | 'mounts';
+    network: 'host' | 'none';
   };
   /** Why a source is missing or was ignored, for the log. */
   notes: string[];
-}
-
-/** The part of systeminformation the probe reads; the real module satisfies it. */
-export interface SystemInfo {
-  cpu(): Promise<{ cores: number }>;
-  mem(): Promise<{ total: number; available: number }>;
-  currentLoad(): Promise<{ currentLoad: number }>;
-  fsSize(): Promise<Array<{ mount: string; available: number }>>;
-  networkInterfaces(): Promise<Array<{ iface: string; ifaceName?: string; speed: number | null; internal: boolean; operstate: string }>>;
 }
 
 export interface ProbeOptions {
@@ -272,17 +263,17 @@ function smallest<S>(candidates: Array<Candidate<S>>): { value: number; source: 
 
 export async function probeResources(opts: ProbeOptions = {}): Promise<Resources> {
   const notes: string[] = [];
-  const si: SystemInfo = opts.si ?? systeminformation;
+  const si: SystemInfo = opts.si ?? hostInfo;
   const root = opts.cgroupRoot ?? DEFAULT_CGROUP_ROOT;
   const procFile = opts.procCgroupFile ?? (opts.cgroupRoot === undefined ? '/proc/self/cgroup' : undefined);
   const metadataUri = opts.metadataUri ?? process.env.ECS_CONTAINER_METADATA_URI_V4;
   const dir = resolve(opts.tmpdir ?? tmpdir());
 
   const [cpu, mem, load, nics, disk, cgroup, ecs] = await Promise.all([
-    settle(si.cpu(), 'systeminformation cpu', notes),
-    settle(si.mem(), 'systeminformation mem', notes),
-    settle(si.currentLoad(), 'systeminformation currentLoad', notes),
-    settle(si.networkInterfaces(), 'systeminformation networkInterfaces', notes),
+    settle(si.cpu(), 'host cpu', notes),
+    settle(si.mem(), 'host mem', notes),
+    settle(si.currentLoad(), 'host currentLoad', notes),
+    settle(si.networkInterfaces(), 'host networkInterfaces', notes),
     diskFree(dir, si, notes),
     procFile === undefined ? readCgroupLimits(root) : readText(procFile).then((t) => readCgroupLimits(root, t)),
     metadataUri ? fetchTaskLimits(metadataUri, opts.fetchTimeoutMs ?? 1000, notes) : Promise.resolve(undefined),
@@ -342,25 +333,25 @@ export async function probeResources(opts: ProbeOptions = {}): Promise<Resources
       cpus: cpus.source,
       memoryBytes: memory.source,
       availableMemoryBytes: availableSource,
-      loadPercent: load ? 'systeminformation' : undefined,
+      loadPercent: load ? 'host' : undefined,
       diskFreeBytes: disk?.source,
-      network: nics ? 'systeminformation' : 'none',
+      network: nics ? 'host' : 'none',
     },
     notes,
   };
 }
 
-/** statfs on tmpdir itself; systeminformation's mount list (longest matching mount) only as a fallback. */
-async function diskFree(dir: string, si: SystemInfo, notes: string[]): Promise<{ bytes: number; source: 'statfs' | 'systeminformation' } | undefined> {
+/** statfs on tmpdir itself; the mount list (longest matching mount) only as a fallback. */
+async function diskFree(dir: string, si: SystemInfo, notes: string[]): Promise<{ bytes: number; source: 'statfs' | 'mounts' } | undefined> {
   try {
     const s = await statfs(dir);
     return { bytes: s.bavail * s.bsize, source: 'statfs' };
   } catch (err) {
     notes.push(`statfs ${dir} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const mounts = await settle(si.fsSize(), 'systeminformation fsSize', notes);
+  const mounts = await settle(si.fsSize(), 'host fsSize', notes);
   const hit = (mounts ?? [])
     .filter((m) => dir === m.mount || dir.startsWith(m.mount.endsWith('/') ? m.mount : `${m.mount}/`))
     .sort((a, b) => b.mount.length - a.mount.length)[0];
-  return hit ? { bytes: hit.available, source: 'systeminformation' } : undefined;
+  return hit ? { bytes: hit.available, source: 'mounts' } : undefined;
 }

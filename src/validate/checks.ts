@@ -6,7 +6,6 @@
  * `preflightChecks` is the subset a run makes before it starts: the one preflight of `sync` and `plan`.
  */
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +23,7 @@ import { resolveSides, type Sides } from '../storage/sides.js';
 import { probeResources, type Resources } from '../system/probe.js';
 import { configCheck } from './config-check.js';
 import { judgeResources, DEFAULT_MINIMUMS, type Minimums } from './resources.js';
-import { CHECK_NAMES, failedChecks, type CheckName, type CheckResult } from './results.js';
+import { CHECK_NAMES, DEFAULT_CHECK_TIMEOUT_MS, failedChecks, type CheckName, type CheckResult } from './results.js';
 import { explainCredentialCode, explainS3Error, whereLabel } from './s3-errors.js';
 import { formatLatency } from '../units.js';
 
@@ -33,7 +32,6 @@ export { DEFAULT_MINIMUMS, type Minimums } from './resources.js';
 
 /** Where the write check puts its test object, under the destination prefix. */
 export const VALIDATE_PREFIX = '_s3ds-validate/';
-export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 /** Above this median the endpoint check still passes, with a hint about placement. */
 const SLOW_ENDPOINT_MS = 500;
 
@@ -200,6 +198,8 @@ async function credentialsCheck(ctx: Ctx): Promise<Outcome> {
     }
   }
   const region = config.s3_config.region;
+  // Loaded here: only validate's credentials check calls STS, and the client costs ~50 ms to load.
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({ region, endpoint, credentials: provider, ...sdkRetryConfig(retryPolicy(config)) });
   const where = endpoint ?? `AWS STS (${region})`;
   try {

@@ -1,6 +1,9 @@
 /** Check results and how they are shown: a table for a terminal, a JSON document for tools (pure). */
 import { formatLatency } from '../units.js';
 
+/** How long each check's requests may take by default. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
+
 /** Every check `validate` runs, in the order it reports them. */
 export const CHECK_NAMES = [
   'config',

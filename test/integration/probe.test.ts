@@ -1,6 +1,6 @@
 /**
  * probeResources as it runs in a task: the ECS task metadata endpoint (a local HTTP server standing
- * in for it) and the real systeminformation, over cgroup fixture trees. The parsers are unit-tested
+ * in for it) and the real host (node:os, /proc, /sys), over cgroup fixture trees. The parsers are unit-tested
  * in test/unit/system/probe.test.ts.
  */
 import { createServer, type Server } from 'node:http';
@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeResources, type SystemInfo } from '../../src/system/probe.js';
+import type { SystemInfo } from '../../src/system/host-info.js';
+import { probeResources } from '../../src/system/probe.js';
 import { FARGATE_SIZES, fargateTask } from '../fixtures/ecs-task.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/cgroup/', import.meta.url));
@@ -156,14 +157,14 @@ describe('probeResources', () => {
     expect(r.sources.diskFreeBytes).toBe('statfs');
   });
 
-  it('falls back to node:os when systeminformation fails', async () => {
+  it('falls back to node:os when reading the host memory fails', async () => {
     const { totalmem } = await import('node:os');
     const r = await probeResources({ si: fakeSi(2, 8 * GIB, { failMem: true }), cgroupRoot: fixture('none'), metadataUri: '' });
     expect(r.hostMemoryBytes).toBe(totalmem());
-    expect(r.notes.some((n) => n.includes('systeminformation mem failed'))).toBe(true);
+    expect(r.notes.some((n) => n.includes('host mem failed'))).toBe(true);
   });
 
-  it('works with the real systeminformation on this machine', async () => {
+  it('works with the real host on this machine', async () => {
     const r = await probeResources({ cgroupRoot: fixture('none'), metadataUri: '' });
     expect(r.hostCpus).toBeGreaterThanOrEqual(1);
     expect(r.cpus).toBe(r.hostCpus);

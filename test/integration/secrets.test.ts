@@ -5,7 +5,8 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SecretRegistry, fromSecret, secretValues } from '../../src/storage/credentials.js';
+import { fromSecret } from '../../src/storage/credentials.js';
+import { SecretRegistry, secretValues } from '../../src/storage/secret-registry.js';
 import { SecretError, loadSecretJson, parseDestinationCredentials } from '../../src/storage/secrets.js';
 import { motoClientConfig, useMoto } from '../helpers/moto.js';
 

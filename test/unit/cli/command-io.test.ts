@@ -7,7 +7,7 @@ import { checkOutputPaths, manifestPath, printResult, Refusal, withRefusals, wri
 import { ExitCode, JobError } from '../../../src/exit-codes.js';
 import { DEFAULT_PRICING } from '../../../src/cost/pricing.js';
 import { SecretError } from '../../../src/storage/secrets.js';
-import { registerSecretValue } from '../../../src/storage/credentials.js';
+import { registerSecretValue } from '../../../src/storage/secret-registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 's3ds-command-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,14 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  SDK_EXPIRY_WINDOW_MS,
-  SecretRegistry,
-  credentialsToEnv,
-  defaultChain,
-  fromSecret,
-  registerSecretValue,
-  secretValues,
-} from '../../../src/storage/credentials.js';
+import { SDK_EXPIRY_WINDOW_MS, credentialsToEnv, defaultChain, fromSecret } from '../../../src/storage/credentials.js';
+import { SecretRegistry, registerSecretValue, secretValues } from '../../../src/storage/secret-registry.js';
 import { CredentialsFormatError, SecretError, parseDestinationCredentials, parseSecretText } from '../../../src/storage/secrets.js';
 
 const KEY_ID = 'AKIAUNITTEST00000001';
