@@ -24,6 +24,8 @@ export interface ListOptions {
   readAhead?: number;
   /** List key ranges of the prefix at once (see list-ranges), at most this many ranges started; 0 or absent: one page after another. */
   rangeConcurrency?: number;
+  /** Keys per page (MaxKeys); S3's 1,000 when absent. */
+  pageSize?: number;
   /** Runs each request; the side's bound on requests in flight. */
   limit?: <T>(request: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
@@ -32,7 +34,7 @@ export interface ListOptions {
 /** Pages of the objects under `prefix` in the server's order, keys relative to `opts.root`. */
 export async function* listPrefixPages(client: S3Client, bucket: string, prefix: string, opts: ListOptions): AsyncGenerator<ListedObject[]> {
   const limit = opts.limit ?? ((request) => request());
-  const fetch: PageFetch = (q) => limit(() => listPage(client, { bucket, ...q }, opts.signal));
+  const fetch: PageFetch = (q) => limit(() => listPage(client, { bucket, maxKeys: opts.pageSize, ...q }, opts.signal));
   const pages =
     opts.recursive !== false && (opts.rangeConcurrency ?? 0) > 0
       ? listRanges(fetch, prefix, { concurrency: opts.rangeConcurrency!, onDisorder: (a, b) => new ListingOrderError(bucket, a, b) })
