@@ -4,6 +4,8 @@
  * decodes XML entities and (when the server says it used encoding-type=url) URL encoding.
  */
 
+import { compareKeys } from './keys.js';
+
 /** One object of a page. `key` is the full key; `lastModified` is kept as the ISO 8601 text the server sent. */
 export interface PageObject {
   key: string;
@@ -32,7 +34,15 @@ export class ListPageParseError extends Error {
   }
 }
 
-export function parseListPage(xml: string): ListPage {
+/** What of a page to read: reading objects is most of the parsing. */
+export interface ParseScope {
+  /** Stop reading objects after the first key past this one (that key is the last object given). */
+  until?: string;
+  /** Read no objects (folder discovery needs only CommonPrefixes and KeyCount). */
+  noObjects?: boolean;
+}
+
+export function parseListPage(xml: string, scope: ParseScope = {}): ListPage {
   if (xml.indexOf('<ListBucketResult') < 0) throw new ListPageParseError('no ListBucketResult element');
   const encodingType = topLevel(xml, 'EncodingType');
   const url = encodingType === 'url';
@@ -40,7 +50,7 @@ export function parseListPage(xml: string): ListPage {
   const keyCount = topLevel(xml, 'KeyCount');
   const token = topLevel(xml, 'NextContinuationToken');
   return {
-    objects: parseContents(xml, url),
+    objects: scope.noObjects ? [] : parseContents(xml, url, scope.until),
     prefixes: parseCommonPrefixes(xml, url),
     isTruncated: truncated === 'true',
     nextContinuationToken: token === undefined || token === '' ? undefined : token,
@@ -49,7 +59,7 @@ export function parseListPage(xml: string): ListPage {
   };
 }
 
-function parseContents(xml: string, url: boolean): PageObject[] {
+function parseContents(xml: string, url: boolean, until: string | undefined): PageObject[] {
   const objects: PageObject[] = [];
   let at = 0;
   for (;;) {
@@ -63,13 +73,15 @@ function parseContents(xml: string, url: boolean): PageObject[] {
     const etag = element(xml, '<ETag>', '</ETag>', start, end);
     const lastModified = element(xml, '<LastModified>', '</LastModified>', start, end);
     const storageClass = element(xml, '<StorageClass>', '</StorageClass>', start, end);
+    const text = keyText(key, url);
     objects.push({
-      key: keyText(key, url),
+      key: text,
       size: size === undefined ? 0 : Number(size),
       etag: etag === undefined ? '' : unquote(etag),
       lastModified: lastModified === undefined ? undefined : lastModified.trim(),
       storageClass: storageClass === undefined ? undefined : decodeEntities(storageClass),
     });
+    if (until !== undefined && compareKeys(text, until) > 0) return objects;
     at = end + 11;
   }
 }

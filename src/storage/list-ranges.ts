@@ -59,7 +59,7 @@ export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeList
     return;
   }
   const last = probe.objects.at(-1)?.key ?? prefix;
-  const found = await discoverBoundaries(fetch, prefix, o.maxRanges ?? 4096, o.maxDepth ?? 8);
+  const found = await discoverBoundaries(fetch, prefix, o.maxRanges ?? Math.max(16, o.concurrency * 8), o.maxDepth ?? 8);
   const ranges = rangesBetween(boundariesAfter(found, last));
   yield* mergeRanges(fetch, prefix, ranges, probe, o);
 }
@@ -84,10 +84,11 @@ async function foldersIn(fetch: PageFetch, folder: string): Promise<string[]> {
   const out: string[] = [];
   let token: string | undefined;
   for (;;) {
-    const page = await fetch({ prefix: folder, delimiter: '/', continuationToken: token });
+    const page = await fetch({ prefix: folder, delimiter: '/', continuationToken: token, scope: { noObjects: true } });
     out.push(...page.prefixes);
     token = page.isTruncated ? page.nextContinuationToken : undefined;
-    if (!token || page.prefixes.length <= page.objects.length) return out;
+    // Go on only while the pages are mostly folders (KeyCount counts objects and folders).
+    if (!token || page.keyCount === undefined || page.prefixes.length * 2 <= page.keyCount) return out;
   }
 }
 
@@ -103,7 +104,7 @@ async function* mergeRanges(fetch: PageFetch, prefix: string, ranges: KeyRange[]
   const start = (n: number) => {
     if (n >= ranges.length || started[n]) return;
     const edges: RangeEdges = {};
-    const pages = buffer(rangePages(fetch, prefix, ranges[n]!, edges, o.onDisorder, n === 0 ? probe : undefined), o.bufferPages ?? 4);
+    const pages = buffer(rangePages(fetch, prefix, ranges[n]!, edges, o.onDisorder, n === 0 ? probe : undefined), o.bufferPages ?? 3);
     started[n] = { pages, edges };
   };
   let previous: RangeEdges | undefined;
@@ -131,7 +132,7 @@ async function* rangePages(
   onDisorder: RangeListOptions['onDisorder'],
   head?: ListPage,
 ): AsyncGenerator<PageObject[]> {
-  let page = head ?? (await fetch({ prefix, startAfter: range.lo }));
+  let page = head ?? (await fetch({ prefix, startAfter: range.lo, scope: { until: range.hi } }));
   for (;;) {
     const objects = page.objects;
     if (edges.first === undefined && objects.length > 0) edges.first = objects[0]!.key;
@@ -144,7 +145,7 @@ async function* rangePages(
     if (objects.length > 0) yield objects;
     if (!page.isTruncated) return;
     if (!page.nextContinuationToken) throw new Error(`listing of '${prefix}' is truncated but has no NextContinuationToken`);
-    page = await fetch({ prefix, continuationToken: page.nextContinuationToken });
+    page = await fetch({ prefix, continuationToken: page.nextContinuationToken, scope: { until: range.hi } });
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { DeserializeMiddleware } from '@aws-sdk/types';
-import { parseListPage, urlDecode, type ListPage } from './list-page-parser.js';
+import { parseListPage, urlDecode, type ListPage, type ParseScope } from './list-page-parser.js';
 
 export interface ListPageQuery {
   bucket: string;
@@ -16,6 +16,8 @@ export interface ListPageQuery {
   startAfter?: string;
   continuationToken?: string;
   maxKeys?: number;
+  /** Not sent: how much of the page to read. */
+  scope?: ParseScope;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -43,7 +45,7 @@ export async function listPage(client: S3Client, q: ListPageQuery, signal?: Abor
       response.body = bytes;
       return result;
     }
-    page = parseListPage(text);
+    page = parseListPage(text, q.scope);
     response.body = EMPTY;
     return result;
   };
