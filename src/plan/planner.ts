@@ -59,9 +59,9 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
     for (let k = n; k <= n + depth; k++) start(k);
     const { src, dst } = started[n]!;
     started[n] = undefined;
-    const counted = objectsOf(src, i.onListed);
+    const counted = countListed(src, i.onListed);
     yield* dst
-      ? diffListings(counted, objectsOf(dst), { deleteExtras: i.deleteExtras, destinationEtags: i.destinationEtags, selected: i.selected })
+      ? diffListings(counted, dst, { deleteExtras: i.deleteExtras, destinationEtags: i.destinationEtags, selected: i.selected })
       : copyAll(counted, i.selected);
   }
 }
@@ -91,12 +91,10 @@ function listUnit(side: PlanSide, limit: LimitFunction, u: ListUnit, i: PlanInpu
   return checkPageOrder(bucket, listPrefixPages(side.client, bucket, prefix + u.rel, { ...opts, rangeConcurrency: i.listConcurrency ?? 0 }));
 }
 
-async function* objectsOf(pages: AsyncIterable<ListedObject[]>, onListed?: (o: ListedObject) => void): AsyncGenerator<ListedObject> {
+async function* countListed(pages: AsyncIterable<ListedObject[]>, onListed?: (o: ListedObject) => void): AsyncGenerator<ListedObject[]> {
   for await (const page of pages) {
-    for (const o of page) {
-      onListed?.(o);
-      yield o;
-    }
+    if (onListed) for (const o of page) onListed(o);
+    yield page;
   }
 }
 

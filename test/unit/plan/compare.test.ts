@@ -49,8 +49,8 @@ describe('compareListed with an MD5 (SSE-S3 or unencrypted) destination', () => 
 });
 
 describe('diffListings passes the setting to the comparison', () => {
-  async function* one(o: ListedObject): AsyncGenerator<ListedObject> {
-    yield o;
+  async function* one(o: ListedObject): AsyncGenerator<ListedObject[]> {
+    yield [o];
   }
   async function kinds(destinationEtags: 'opaque' | 'md5'): Promise<string[]> {
     const out: string[] = [];
