@@ -40,6 +40,8 @@ export interface ParseScope {
   until?: string;
   /** Read no objects (folder discovery needs only CommonPrefixes and KeyCount). */
   noObjects?: boolean;
+  /** Listed without a delimiter: there are no CommonPrefixes to look for. */
+  noPrefixes?: boolean;
 }
 
 export function parseListPage(xml: string, scope: ParseScope = {}): ListPage {
@@ -51,7 +53,7 @@ export function parseListPage(xml: string, scope: ParseScope = {}): ListPage {
   const token = topLevel(xml, 'NextContinuationToken');
   return {
     objects: scope.noObjects ? [] : parseContents(xml, url, scope.until),
-    prefixes: parseCommonPrefixes(xml, url),
+    prefixes: scope.noPrefixes ? [] : parseCommonPrefixes(xml, url),
     isTruncated: truncated === 'true',
     nextContinuationToken: token === undefined || token === '' ? undefined : token,
     keyCount: keyCount === undefined ? undefined : Number(keyCount),

@@ -45,7 +45,7 @@ export async function listPage(client: S3Client, q: ListPageQuery, signal?: Abor
       response.body = bytes;
       return result;
     }
-    page = parseListPage(text, q.scope);
+    page = parseListPage(text, q.delimiter === undefined ? { ...q.scope, noPrefixes: true } : q.scope);
     response.body = EMPTY;
     return result;
   };
