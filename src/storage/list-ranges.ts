@@ -51,6 +51,12 @@ export function boundariesAfter(found: readonly string[], after: string): string
   return sorted;
 }
 
+/** At most `n` of `items`, evenly spaced (the last level discovery opens may hold many more folders than it needs). */
+export function evenly<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 1) * items.length) / (n + 1))]!);
+}
+
 /** Pages of objects under `prefix`, in S3 order, the ranges listed concurrently. */
 export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeListOptions): AsyncGenerator<PageObject[]> {
   const probe = await fetch({ prefix });
@@ -59,8 +65,9 @@ export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeList
     return;
   }
   const last = probe.objects.at(-1)?.key ?? prefix;
-  const found = await discoverBoundaries(fetch, prefix, o.maxRanges ?? Math.max(16, o.concurrency * 8), o.maxDepth ?? 8);
-  const ranges = rangesBetween(boundariesAfter(found, last));
+  const maxRanges = o.maxRanges ?? Math.max(16, o.concurrency * 8);
+  const found = await discoverBoundaries(fetch, prefix, maxRanges, o.maxDepth ?? 8);
+  const ranges = rangesBetween(evenly(boundariesAfter(found, last), maxRanges));
   yield* mergeRanges(fetch, prefix, ranges, probe, o);
 }
 

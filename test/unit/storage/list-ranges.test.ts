@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../../../src/storage/keys.js';
 import type { ListPage } from '../../../src/storage/list-page-parser.js';
-import { boundariesAfter, listRanges, rangesBetween, type PageFetch } from '../../../src/storage/list-ranges.js';
+import { boundariesAfter, evenly, listRanges, rangesBetween, type PageFetch } from '../../../src/storage/list-ranges.js';
 
 /** Pages computed from a key list the way ListObjectsV2 defines them (a pure function; `ignoreStartAfter` breaks it). */
 function pages(keys: string[], opts: { pageSize: number; ignoreStartAfter?: boolean; calls?: string[] }): PageFetch {
@@ -30,10 +30,10 @@ function pages(keys: string[], opts: { pageSize: number; ignoreStartAfter?: bool
   };
 }
 
-async function all(fetch: PageFetch, prefix: string, concurrency = 3): Promise<string[]> {
+async function all(fetch: PageFetch, prefix: string, concurrency = 3, maxRanges?: number): Promise<string[]> {
   const out: string[] = [];
   const onDisorder = (a: string, b: string) => new Error(`out of order: ${a} then ${b}`);
-  for await (const page of listRanges(fetch, prefix, { concurrency, bufferPages: 2, onDisorder })) out.push(...page.map((o) => o.key));
+  for await (const page of listRanges(fetch, prefix, { concurrency, bufferPages: 2, onDisorder, maxRanges })) out.push(...page.map((o) => o.key));
   return out;
 }
 
@@ -63,6 +63,10 @@ describe('rangesBetween and boundariesAfter', () => {
     ]);
     expect(rangesBetween([])).toEqual([{ lo: undefined, hi: undefined }]);
   });
+  it('thins boundaries evenly to a maximum', () => {
+    expect(evenly(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3)).toEqual(['b', 'd', 'f']);
+    expect(evenly(['a', 'b'], 3)).toEqual(['a', 'b']);
+  });
   it('keeps boundaries after the keys already read, sorted in S3 order, once each', () => {
     expect(boundariesAfter(['p/c/', 'p/\u{1f600}/', 'p/a/', 'p/\uff5e/', 'p/c/'], 'p/b')).toEqual(['p/c/', 'p/\uff5e/', 'p/\u{1f600}/']);
   });
@@ -73,6 +77,7 @@ describe('listRanges', () => {
     const expected = [...KEYS].sort(compareKeys);
     for (const pageSize of [1, 2, 3, 7, 1000]) {
       for (const concurrency of [1, 2, 5]) expect(await all(pages(KEYS, { pageSize }), 'p/', concurrency), `${pageSize}/${concurrency}`).toEqual(expected);
+      for (const maxRanges of [1, 3]) expect(await all(pages(KEYS, { pageSize }), 'p/', 2, maxRanges), `${pageSize}, ${maxRanges} ranges`).toEqual(expected);
     }
   });
 
