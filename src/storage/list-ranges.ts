@@ -111,7 +111,7 @@ async function* mergeRanges(fetch: PageFetch, prefix: string, ranges: KeyRange[]
   const start = (n: number) => {
     if (n >= ranges.length || started[n]) return;
     const edges: RangeEdges = {};
-    const pages = buffer(rangePages(fetch, prefix, ranges[n]!, edges, o.onDisorder, n === 0 ? probe : undefined), o.bufferPages ?? 3);
+    const pages = buffer(rangePages(fetch, prefix, ranges[n]!, edges, o.onDisorder, n === 0 ? probe : undefined), o.bufferPages ?? 2);
     started[n] = { pages, edges };
   };
   let previous: RangeEdges | undefined;
