@@ -115,6 +115,7 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
       budget,
       costOf: marginalCost(costContext, pricing),
       listPrefetch: sizing.derived.values.list_prefetch,
+      listConcurrency: sizing.derived.values.list_concurrency,
       shard: opts.shard,
       onAction: opts.onAction,
     });

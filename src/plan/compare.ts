@@ -34,7 +34,7 @@ export function compareListed(src: ListedObject, dst: ListedObject, destinationE
 }
 
 function writtenAfter(later: ListedObject, earlier: ListedObject): boolean {
-  return later.lastModified !== undefined && earlier.lastModified !== undefined && later.lastModified.getTime() > earlier.lastModified.getTime();
+  return later.lastModified !== undefined && earlier.lastModified !== undefined && Date.parse(later.lastModified) > Date.parse(earlier.lastModified);
 }
 
 /**

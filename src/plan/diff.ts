@@ -19,39 +19,75 @@ export interface DiffOptions {
 }
 
 /**
- * Merge-join of two listings sorted in S3 key order, with relative keys. Constant memory: one
- * pending entry per side. The caller guarantees the order (see storage/listing checkOrder).
+ * Merge-join of two listings sorted in S3 key order, with relative keys, read page by page (the
+ * join itself runs synchronously within pages). Constant memory: one page per side. The caller
+ * guarantees the order (see storage/listing checkPageOrder).
  */
-export async function* diffListings(source: AsyncIterable<ListedObject>, dest: AsyncIterable<ListedObject>, opts: DiffOptions): AsyncGenerator<Action> {
+export async function* diffListings(source: AsyncIterable<ListedObject[]>, dest: AsyncIterable<ListedObject[]>, opts: DiffOptions): AsyncGenerator<Action> {
   const selected = opts.selected ?? (() => true);
-  const srcIt = filtered(source, selected)[Symbol.asyncIterator]();
-  const dstIt = filtered(dest, selected)[Symbol.asyncIterator]();
-  let s = await srcIt.next();
-  let d = await dstIt.next();
-  while (!s.done || !d.done) {
-    const order = s.done ? 1 : d.done ? -1 : compareKeys(s.value.key, d.value.key);
-    if (order < 0 && !s.done) {
-      yield { kind: 'copy', key: s.value.key, source: s.value, reason: 'missing' };
-      s = await srcIt.next();
-    } else if (order > 0 && !d.done) {
-      if (opts.deleteExtras) yield { kind: 'delete', key: d.value.key, dest: d.value };
-      d = await dstIt.next();
-    } else if (!s.done && !d.done) {
-      const verdict = compareListed(s.value, d.value, opts.destinationEtags);
-      if (verdict.same === true) yield { kind: 'skip', key: s.value.key, source: s.value, dest: d.value };
-      else if (verdict.same === false) yield { kind: 'copy', key: s.value.key, source: s.value, dest: d.value, reason: verdict.reason };
-      else yield { kind: 'check', key: s.value.key, source: s.value, dest: d.value };
-      s = await srcIt.next();
-      d = await dstIt.next();
+  const src = new Cursor(source, selected);
+  const dst = new Cursor(dest, selected);
+  let s = await src.next();
+  let d = await dst.next();
+  while (s !== undefined || d !== undefined) {
+    const order = s === undefined ? 1 : d === undefined ? -1 : compareKeys(s.key, d.key);
+    if (order < 0) {
+      yield { kind: 'copy', key: s!.key, source: s!, reason: 'missing' };
+      s = src.peek() ?? (await src.next());
+    } else if (order > 0) {
+      if (opts.deleteExtras) yield { kind: 'delete', key: d!.key, dest: d! };
+      d = dst.peek() ?? (await dst.next());
+    } else {
+      yield pairAction(s!, d!, opts.destinationEtags);
+      s = src.peek() ?? (await src.next());
+      d = dst.peek() ?? (await dst.next());
     }
   }
 }
 
-/** Without incremental comparison every selected source object is copied. */
-export async function* copyAll(source: AsyncIterable<ListedObject>, selected: (key: string) => boolean = () => true): AsyncGenerator<Action> {
-  for await (const o of filtered(source, selected)) yield { kind: 'copy', key: o.key, source: o, reason: 'full' };
+function pairAction(s: ListedObject, d: ListedObject, destinationEtags: DestinationEtags): Action {
+  const verdict = compareListed(s, d, destinationEtags);
+  if (verdict.same === true) return { kind: 'skip', key: s.key, source: s, dest: d };
+  if (verdict.same === false) return { kind: 'copy', key: s.key, source: s, dest: d, reason: verdict.reason };
+  return { kind: 'check', key: s.key, source: s, dest: d };
 }
 
-async function* filtered(it: AsyncIterable<ListedObject>, keep: (key: string) => boolean): AsyncGenerator<ListedObject> {
-  for await (const o of it) if (keep(o.key)) yield o;
+/** Without incremental comparison every selected source object is copied. */
+export async function* copyAll(source: AsyncIterable<ListedObject[]>, selected: (key: string) => boolean = () => true): AsyncGenerator<Action> {
+  for await (const page of source) for (const o of page) if (selected(o.key)) yield { kind: 'copy', key: o.key, source: o, reason: 'full' };
+}
+
+/** The selected objects of a stream of pages, one at a time: `peek` takes the next from the current page without awaiting. */
+class Cursor {
+  private page: ListedObject[] = [];
+  private at = 0;
+  private pages: AsyncIterator<ListedObject[]>;
+
+  constructor(
+    source: AsyncIterable<ListedObject[]>,
+    private keep: (key: string) => boolean,
+  ) {
+    this.pages = source[Symbol.asyncIterator]();
+  }
+
+  /** The next selected object of the current page, or undefined when the page is used up. */
+  peek(): ListedObject | undefined {
+    while (this.at < this.page.length) {
+      const o = this.page[this.at++]!;
+      if (this.keep(o.key)) return o;
+    }
+    return undefined;
+  }
+
+  /** The next selected object, reading pages as needed; undefined at the end. */
+  async next(): Promise<ListedObject | undefined> {
+    for (;;) {
+      const o = this.peek();
+      if (o !== undefined) return o;
+      const r = await this.pages.next();
+      if (r.done) return undefined;
+      this.page = r.value;
+      this.at = 0;
+    }
+  }
 }

@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { compareKeys } from '../storage/keys.js';
 import { discoverUnits, unitKey, type ListUnit } from '../storage/discover.js';
 import { externalSort } from '../storage/external-sort.js';
-import { buffered, checkOrder, listPrefix } from '../storage/listing.js';
+import { buffered, checkPageOrder, listPrefix, listPrefixPages } from '../storage/listing.js';
 import type { ListedObject, Location } from '../storage/types.js';
 import type { DestinationEtags } from './compare.js';
 import { copyAll, diffListings, type Action } from './diff.js';
@@ -28,6 +29,8 @@ export interface PlanInput {
   shard?: ShardSpec & { depth: number };
   /** Units listed ahead of the one being diffed, so listing latency overlaps. */
   prefetch?: number;
+  /** ListObjectsV2 requests in flight per side, and key ranges of a unit listed at once (0: one page after another). */
+  listConcurrency?: number;
   onListed?: (o: ListedObject) => void;
   signal?: AbortSignal;
 }
@@ -40,22 +43,31 @@ export interface PlanInput {
 export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
   const units = await unitsToPlan(i);
   const depth = Math.max(0, i.prefetch ?? 2);
-  const started: Array<{ src: AsyncIterable<ListedObject>; dst: AsyncIterable<ListedObject> } | undefined> = [];
+  const concurrency = Math.max(0, i.listConcurrency ?? 0);
+  const limits = { source: pLimit(Math.max(1, concurrency)), dest: pLimit(Math.max(1, concurrency)) };
+  const started: Array<{ src: AsyncIterable<ListedObject[]>; dst?: AsyncIterable<ListedObject[]> } | undefined> = [];
   const start = (n: number) => {
     const u = units[n];
     if (!u || started[n]) return;
-    started[n] = { src: buffered(listUnit(i.source, u, i), 2000), dst: buffered(listUnit(i.dest, u, i), 2000) };
+    started[n] = {
+      src: buffered(listUnit(i.source, limits.source, u, i), UNIT_BUFFER_PAGES),
+      // Without incremental comparison the destination's listing is not needed.
+      dst: i.incremental ? buffered(listUnit(i.dest, limits.dest, u, i), UNIT_BUFFER_PAGES) : undefined,
+    };
   };
   for (let n = 0; n < units.length; n++) {
     for (let k = n; k <= n + depth; k++) start(k);
     const { src, dst } = started[n]!;
     started[n] = undefined;
     const counted = countListed(src, i.onListed);
-    yield* i.incremental
+    yield* dst
       ? diffListings(counted, dst, { deleteExtras: i.deleteExtras, destinationEtags: i.destinationEtags, selected: i.selected })
       : copyAll(counted, i.selected);
   }
 }
+
+/** Pages a unit's listing holds ahead of the merge, per side. */
+const UNIT_BUFFER_PAGES = 2;
 
 async function unitsToPlan(i: PlanInput): Promise<ListUnit[]> {
   if (!i.shard) return i.prefixes.map((rel) => ({ rel, recursive: true }));
@@ -72,18 +84,28 @@ async function unitsToPlan(i: PlanInput): Promise<ListUnit[]> {
     .sort((a, b) => compareKeys(unitKey(a), unitKey(b)));
 }
 
-function listUnit(side: PlanSide, u: ListUnit, i: PlanInput): AsyncIterable<ListedObject> {
-  const listing = listPrefix(side.client, side.location.bucket, side.location.prefix + u.rel, {
-    root: side.location.prefix,
-    recursive: u.recursive,
-    signal: i.signal,
-  });
-  return i.sortListings ? externalSort(listing) : checkOrder(side.location.bucket, listing);
+function listUnit(side: PlanSide, limit: LimitFunction, u: ListUnit, i: PlanInput): AsyncIterable<ListedObject[]> {
+  const { bucket, prefix } = side.location;
+  const opts = { root: prefix, recursive: u.recursive, signal: i.signal, limit };
+  if (i.sortListings) return pagesOf(externalSort(listPrefix(side.client, bucket, prefix + u.rel, opts)));
+  return checkPageOrder(bucket, listPrefixPages(side.client, bucket, prefix + u.rel, { ...opts, rangeConcurrency: i.listConcurrency ?? 0 }));
 }
 
-async function* countListed(it: AsyncIterable<ListedObject>, onListed?: (o: ListedObject) => void): AsyncGenerator<ListedObject> {
-  for await (const o of it) {
-    onListed?.(o);
-    yield o;
+async function* countListed(pages: AsyncIterable<ListedObject[]>, onListed?: (o: ListedObject) => void): AsyncGenerator<ListedObject[]> {
+  for await (const page of pages) {
+    if (onListed) for (const o of page) onListed(o);
+    yield page;
   }
+}
+
+async function* pagesOf(objects: AsyncIterable<ListedObject>, size = 1000): AsyncGenerator<ListedObject[]> {
+  let page: ListedObject[] = [];
+  for await (const o of objects) {
+    page.push(o);
+    if (page.length >= size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }

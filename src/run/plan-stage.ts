@@ -34,6 +34,8 @@ export interface PlanStageInput {
   /** What one object adds to the bill (marginalCost). */
   costOf: (bytes: number, serverSide: boolean, verified: boolean) => number;
   listPrefetch: number;
+  /** ListObjectsV2 requests in flight per side (key ranges of a prefix listed at once). */
+  listConcurrency: number;
   shard?: ShardSpec & { depth: number };
   onAction?: (a: Action) => void;
 }
@@ -75,6 +77,7 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
     prefixes: i.scope.relPrefixes,
     shard: i.shard,
     prefetch: i.listPrefetch,
+    listConcurrency: i.listConcurrency,
     incremental: config.enable_incremental,
     deleteExtras: config.sync_mode === 'sync',
     destinationEtags: config.destination_etags,

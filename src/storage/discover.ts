@@ -1,4 +1,5 @@
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { listPage } from './list-request.js';
 
 /** A part of the key space listed on its own: everything under `prefix`, or only its direct objects. */
 export interface ListUnit {
@@ -23,10 +24,13 @@ export async function* discoverUnits(client: S3Client, bucket: string, root: str
   }
   const children: string[] = [];
   let direct = false;
-  for await (const page of paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: root + rel, Delimiter: '/' })) {
-    if ((page.Contents ?? []).length > 0) direct = true;
-    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) children.push(p.Prefix.slice(root.length));
-  }
+  let token: string | undefined;
+  do {
+    const page = await listPage(client, { bucket, prefix: root + rel, delimiter: '/', continuationToken: token });
+    if (page.objects.length > 0) direct = true;
+    for (const p of page.prefixes) children.push(p.slice(root.length));
+    token = page.isTruncated ? page.nextContinuationToken : undefined;
+  } while (token);
   if (direct) yield { rel, recursive: false };
   for (const child of children) yield* discoverUnits(client, bucket, root, child, depth - 1);
 }

@@ -45,12 +45,12 @@ export async function* externalSort(source: AsyncIterable<ListedObject>, opts: {
 }
 
 function serialize(o: ListedObject): string {
-  return JSON.stringify([o.key, o.size, o.etag, o.lastModified?.toISOString() ?? null, o.storageClass ?? null]);
+  return JSON.stringify([o.key, o.size, o.etag, o.lastModified ?? null, o.storageClass ?? null]);
 }
 
 function deserialize(line: string): ListedObject {
   const [key, size, etag, lm, sc] = JSON.parse(line) as [string, number, string, string | null, string | null];
-  return { key, size, etag, lastModified: lm ? new Date(lm) : undefined, storageClass: sc ?? undefined };
+  return { key, size, etag, lastModified: lm ?? undefined, storageClass: sc ?? undefined };
 }
 
 /**

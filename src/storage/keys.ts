@@ -1,3 +1,6 @@
+/** Code units that S3's UTF-8 order and JS's UTF-16 order may disagree on. */
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
 /**
  * Orders keys the way S3 lists them: by the bytes of their UTF-8 encoding. Plain JS string
  * comparison orders UTF-16 code units, which disagrees for characters above U+FFFF (surrogates)
@@ -5,6 +8,8 @@
  */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
+  // Without U+D800 and above in one of them, the first differing code units cannot both be remapped.
+  if (!HIGH_UNITS.test(a) || !HIGH_UNITS.test(b)) return a < b ? -1 : 1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let ca = a.charCodeAt(i);

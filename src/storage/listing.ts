@@ -1,5 +1,7 @@
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { compareKeys } from './keys.js';
+import { listRanges, type PageFetch } from './list-ranges.js';
+import { listPage } from './list-request.js';
 import type { ListedObject } from './types.js';
 
 export class ListingOrderError extends Error {
@@ -18,30 +20,46 @@ export interface ListOptions {
   root: string;
   /** false: only the objects directly under the prefix (delimiter '/'). */
   recursive?: boolean;
-  pageSize?: number;
-  /** Pages fetched ahead of the consumer, so listing latency overlaps with work. */
+  /** Pages fetched ahead of the consumer when listing one page after another. */
   readAhead?: number;
+  /** List key ranges of the prefix at once (see list-ranges), at most this many ranges started; 0 or absent: one page after another. */
+  rangeConcurrency?: number;
+  /** Keys per page (MaxKeys); S3's 1,000 when absent. */
+  pageSize?: number;
+  /** Runs each request; the side's bound on requests in flight. */
+  limit?: <T>(request: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
 }
 
-/** Streams every object under `prefix`, keys relative to `opts.root`, one page of read-ahead at a time. */
-export async function* listPrefix(client: S3Client, bucket: string, prefix: string, opts: ListOptions): AsyncGenerator<ListedObject> {
-  const pages = paginateListObjectsV2(
-    { client, pageSize: opts.pageSize ?? 1000 },
-    { Bucket: bucket, Prefix: prefix, Delimiter: opts.recursive === false ? '/' : undefined },
-  );
-  for await (const page of readAhead(pages, opts.readAhead ?? 2)) {
+/** Pages of the objects under `prefix` in the server's order, keys relative to `opts.root`. */
+export async function* listPrefixPages(client: S3Client, bucket: string, prefix: string, opts: ListOptions): AsyncGenerator<ListedObject[]> {
+  const limit = opts.limit ?? ((request) => request());
+  const fetch: PageFetch = (q) => limit(() => listPage(client, { bucket, maxKeys: opts.pageSize, ...q }, opts.signal));
+  const pages =
+    opts.recursive !== false && (opts.rangeConcurrency ?? 0) > 0
+      ? listRanges(fetch, prefix, { concurrency: opts.rangeConcurrency!, onDisorder: (a, b) => new ListingOrderError(bucket, a, b) })
+      : readAhead(serialPages(fetch, prefix, opts.recursive === false ? '/' : undefined), opts.readAhead ?? 2);
+  const cut = opts.root.length;
+  for await (const page of pages) {
     if (opts.signal?.aborted) return;
-    for (const o of page.Contents ?? []) {
-      if (o.Key === undefined) continue;
-      yield {
-        key: o.Key.slice(opts.root.length),
-        size: o.Size ?? 0,
-        etag: (o.ETag ?? '').replace(/"/g, ''),
-        lastModified: o.LastModified,
-        storageClass: o.StorageClass,
-      };
-    }
+    if (cut > 0) for (const o of page) o.key = o.key.slice(cut);
+    yield page;
+  }
+}
+
+/** Every object under `prefix`, keys relative to `opts.root`, one page after another. */
+export async function* listPrefix(client: S3Client, bucket: string, prefix: string, opts: ListOptions): AsyncGenerator<ListedObject> {
+  for await (const page of listPrefixPages(client, bucket, prefix, { ...opts, rangeConcurrency: 0 })) yield* page;
+}
+
+async function* serialPages(fetch: PageFetch, prefix: string, delimiter: string | undefined): AsyncGenerator<ListedObject[]> {
+  let token: string | undefined;
+  for (;;) {
+    const page = await fetch({ prefix, delimiter, continuationToken: token });
+    yield page.objects;
+    if (!page.isTruncated) return;
+    token = page.nextContinuationToken;
+    if (!token) throw new Error(`listing of '${prefix}' is truncated but has no NextContinuationToken`);
   }
 }
 
@@ -52,6 +70,18 @@ export async function* checkOrder(bucket: string, source: AsyncIterable<ListedOb
     if (previous !== undefined && compareKeys(previous, o.key) >= 0) throw new ListingOrderError(bucket, previous, o.key);
     previous = o.key;
     yield o;
+  }
+}
+
+/** checkOrder for a stream of pages: within each page and across them. */
+export async function* checkPageOrder(bucket: string, source: AsyncIterable<ListedObject[]>): AsyncGenerator<ListedObject[]> {
+  let previous: string | undefined;
+  for await (const page of source) {
+    for (const o of page) {
+      if (previous !== undefined && compareKeys(previous, o.key) >= 0) throw new ListingOrderError(bucket, previous, o.key);
+      previous = o.key;
+    }
+    yield page;
   }
 }
 

@@ -4,7 +4,8 @@ export interface ListedObject {
   size: number;
   /** ETag without quotes; multipart ETags end in `-N`. */
   etag: string;
-  lastModified?: Date;
+  /** As the listing sent it (ISO 8601): parsed only where compared (compareListed under SSE-KMS). */
+  lastModified?: string;
   storageClass?: string;
 }
 

@@ -92,8 +92,10 @@ export interface DerivedValues {
   verify_concurrency: number;
   /** Batches the dispatcher keeps in flight. */
   dispatcher_in_flight: number;
-  /** Listing pages read ahead per side. */
+  /** Selected prefixes (units) listed ahead of the one being planned, per side. */
   list_prefetch: number;
+  /** ListObjectsV2 requests in flight per side, and key ranges of one prefix listed at once. */
+  list_concurrency: number;
   /** Workers of each s5cmd process at the start (it follows the governor's limit after). */
   s5cmd_workers: number;
   part_size_bytes: number;
@@ -124,6 +126,8 @@ export const STREAM_MIN_WORKERS = 4;
 /** Memory per queued object (key, ETag, task, result, an s5cmd JSON line); the seed assumed 1 MB. */
 export const BYTES_PER_QUEUED_OBJECT = 2048;
 export const LIST_PARALLELISM_CAP = 16;
+/** ListObjectsV2 requests in flight per side. */
+export const LIST_CONCURRENCY_CAP = 32;
 /** Per listing stream: one 1,000-key page as XML and parsed, plus look-ahead for the merge. */
 export const BYTES_PER_LISTING_STREAM = 16 * MIB;
 
@@ -400,6 +404,13 @@ function deriveValues(v: SizedValues, engine: SizingEngine, explicit: ExplicitPe
       engine === 's5cmd' ? 'two s5cmd processes at a time' : 'enough batches to keep max_concurrent copies busy, plus one (at least 2)',
     ),
     list_prefetch: set('list_prefetch', Math.max(1, v.list_parallelism - 1), { list_parallelism: v.list_parallelism }, 'list_parallelism less the one read'),
+    list_concurrency: set(
+      'list_concurrency',
+      Math.min(LIST_CONCURRENCY_CAP, v.list_parallelism * 2),
+      { list_parallelism: v.list_parallelism, cap: LIST_CONCURRENCY_CAP },
+      'two ListObjectsV2 requests in flight per listing stream (a page waits on S3 about as long as it takes to parse), ' +
+        `at most ${LIST_CONCURRENCY_CAP}; a big prefix is split into key ranges listed at once`,
+    ),
     s5cmd_workers: set('s5cmd_workers', s5cmdWorkers(mc), { max_concurrent: mc }, 'half the concurrency per s5cmd process; follows the governor'),
     part_size_bytes: set('part_size_bytes', v.part_size_mb * MIB, { part_size_mb: v.part_size_mb }, 'part_size_mb in bytes (MiB)'),
     multipart_threshold_bytes: set(

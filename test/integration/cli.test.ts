@@ -81,7 +81,7 @@ describe('the CLI, as a user runs it', () => {
       expect(r.stdout).toMatch(new RegExp(`^${name}\\s+${value}\\s+\\S`, 'm'));
     }
     const computed = ['batch_size', 'part_size_mb', 'retry_count', 'list_parallelism', 'dispatcher_in_flight', 'list_prefetch', 's5cmd_workers'];
-    computed.push('part_size_bytes');
+    computed.push('list_concurrency', 'part_size_bytes');
     for (const name of computed) {
       expect(r.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\s+\\S`, 'm'));
     }

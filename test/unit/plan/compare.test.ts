@@ -6,12 +6,11 @@ import type { ListedObject } from '../../../src/storage/types.js';
 // The source's MD5 and the opaque value an SSE-KMS destination lists for the same content.
 const md5 = '0cc175b9c0f1b6a831c399e269772661';
 const kms = '7d3c1a9e55b04f2e8a61c0d4b9f3e215';
-const at = (iso: string) => new Date(iso);
 const obj = (etag: string, lastModified?: string, size = 10): ListedObject => ({
   key: 'spot/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2024-01-01.zip',
   size,
   etag,
-  lastModified: lastModified ? at(lastModified) : undefined,
+  lastModified,
 });
 
 describe('compareListed with an SSE-KMS (opaque ETag) destination', () => {
@@ -50,8 +49,8 @@ describe('compareListed with an MD5 (SSE-S3 or unencrypted) destination', () => 
 });
 
 describe('diffListings passes the setting to the comparison', () => {
-  async function* one(o: ListedObject): AsyncGenerator<ListedObject> {
-    yield o;
+  async function* one(o: ListedObject): AsyncGenerator<ListedObject[]> {
+    yield [o];
   }
   async function kinds(destinationEtags: 'opaque' | 'md5'): Promise<string[]> {
     const out: string[] = [];

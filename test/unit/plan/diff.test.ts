@@ -7,8 +7,9 @@ const md5a = '0cc175b9c0f1b6a831c399e269772661';
 const md5b = '92eb5ffee6ae2fec3ad71c777531578f';
 const obj = (key: string, size = 10, etag = md5a): ListedObject => ({ key, size, etag });
 
-async function* from(items: ListedObject[]): AsyncGenerator<ListedObject> {
-  yield* items;
+/** A listing as pages of up to 2 objects (pages are what the planner merges). */
+async function* from(items: ListedObject[]): AsyncGenerator<ListedObject[]> {
+  for (let i = 0; i < items.length; i += 2) yield items.slice(i, i + 2);
 }
 async function collect(it: AsyncIterable<Action>): Promise<string[]> {
   const out: string[] = [];
@@ -81,8 +82,8 @@ describe('diffListings', () => {
     expect(await collect(diffListings(from(src), from(dst), { destinationEtags: 'opaque', deleteExtras: true }))).toEqual(['skip:a\uff5e', 'skip:a\u{1f600}']);
   });
   it('keeps constant memory over a long listing', async () => {
-    async function* many(n: number, offset: number): AsyncGenerator<ListedObject> {
-      for (let i = 0; i < n; i++) yield obj(`k${String(i * 2 + offset).padStart(9, '0')}`);
+    async function* many(n: number, offset: number): AsyncGenerator<ListedObject[]> {
+      for (let i = 0; i < n; i += 1000) yield Array.from({ length: 1000 }, (_, j) => obj(`k${String((i + j) * 2 + offset).padStart(9, '0')}`));
     }
     let count = 0;
     const before = process.memoryUsage().heapUsed;

@@ -51,6 +51,8 @@ describe('planActions', () => {
 
     const full = input({ 'a.zip': 'A', 'b.zip': 'B', 'c.zip': 'C' }, { 'a.zip': 'A', 'z.zip': 'Z' }, { incremental: false, selected: (k) => k !== 'c.zip' });
     expect(summary(await plan(full.i))).toEqual(['copy a.zip (full)', 'copy b.zip (full)']);
+    // Without incremental comparison the destination is not listed at all.
+    expect(full.calls.filter((c) => c.input.Bucket === 'dst')).toEqual([]);
   });
 
   it('keys of either side outside the selection take no part (an unselected extra is not deleted)', async () => {

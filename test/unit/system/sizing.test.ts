@@ -273,6 +273,7 @@ describe('sizePool: the numbers the run derives', () => {
       verify_concurrency: 40,
       dispatcher_in_flight: 5,
       list_prefetch: s.values.list_parallelism - 1,
+      list_concurrency: Math.min(32, s.values.list_parallelism * 2),
       s5cmd_workers: 20,
       part_size_bytes: s.values.part_size_mb * MIB,
       multipart_threshold_bytes: 64 * MIB,
@@ -287,7 +288,8 @@ describe('sizePool: the numbers the run derives', () => {
     expect(computed.derived.values.governor_max).toBe(256);
     const big = sizePool(input({ cpus: 64, mem: 256 * GIB, explicit: { max_concurrent: 1000 } }));
     expect(big.derived.values).toMatchObject({ governor_max: 1000, verify_concurrency: 64, governor_increase_step: 63 });
-    expect(sizePool(input({ cpus: 0.25, avail: 0 })).derived.values.list_prefetch).toBe(1);
+    expect(sizePool(input({ cpus: 0.25, avail: 0 })).derived.values).toMatchObject({ list_prefetch: 1, list_concurrency: 2 });
+    expect(sizePool(input({ cpus: 16, mem: 64 * GIB })).derived.values.list_concurrency).toBe(32);
     expect(sizePool(input()).derived.values.multipart_threshold_bytes).toBe(100 * MIB);
   });
 

@@ -1,0 +1,214 @@
+/**
+ * Parallel listing of one prefix, handed on in S3 order. ListObjectsV2 pages come one after
+ * another, so a big prefix is split into key ranges (lo, hi] at boundaries found by delimiter
+ * listing (folders one or more levels down), the ranges are listed at once (StartAfter = lo, until
+ * a key passes hi), and their pages are handed on range after range. Any boundaries give an exact
+ * partition: discovery only decides how well the work spreads.
+ *
+ * A prefix whose first page is its whole listing costs that one request. Discovery costs about one
+ * delimiter request per folder it opens, never one per key.
+ */
+import { compareKeys } from './keys.js';
+import type { ListPage, PageObject } from './list-page-parser.js';
+import type { ListPageQuery } from './list-request.js';
+
+/** One ListObjectsV2 request of a side (bucket fixed), run under the side's request limit. */
+export type PageFetch = (q: Omit<ListPageQuery, 'bucket'>) => Promise<ListPage>;
+
+export interface RangeListOptions {
+  /** Ranges listed at once (each holds at most `bufferPages` pages not yet handed on). */
+  concurrency: number;
+  bufferPages?: number;
+  /** Discovery stops opening folders once it has this many boundaries. */
+  maxRanges?: number;
+  /** Folder levels below the prefix discovery may open. */
+  maxDepth?: number;
+  /** Called when the server's answers break S3 order across ranges. */
+  onDisorder: (previous: string, next: string) => Error;
+}
+
+/** A key range (lo, hi] of a prefix: undefined bounds are the prefix's start and end. */
+export interface KeyRange {
+  lo?: string;
+  hi?: string;
+}
+
+/** The ranges between sorted, distinct boundaries: (-, b0], (b0, b1], ..., (bn, -). */
+export function rangesBetween(boundaries: readonly string[]): KeyRange[] {
+  const out: KeyRange[] = [];
+  let lo: string | undefined;
+  for (const b of boundaries) {
+    out.push({ lo, hi: b });
+    lo = b;
+  }
+  out.push({ lo, hi: undefined });
+  return out;
+}
+
+/** Sorted, distinct, strictly after `after`. */
+export function boundariesAfter(found: readonly string[], after: string): string[] {
+  const sorted = [...new Set(found)].filter((b) => compareKeys(b, after) > 0).sort(compareKeys);
+  return sorted;
+}
+
+/** At most `n` of `items`, evenly spaced (the last level discovery opens may hold many more folders than it needs). */
+export function evenly<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 1) * items.length) / (n + 1))]!);
+}
+
+/** Pages of objects under `prefix`, in S3 order, the ranges listed concurrently. */
+export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeListOptions): AsyncGenerator<PageObject[]> {
+  const probe = await fetch({ prefix });
+  if (!probe.isTruncated) {
+    yield probe.objects;
+    return;
+  }
+  const last = probe.objects.at(-1)?.key ?? prefix;
+  const maxRanges = o.maxRanges ?? Math.max(16, o.concurrency * 8);
+  const found = await discoverBoundaries(fetch, prefix, maxRanges, o.maxDepth ?? 8);
+  const ranges = rangesBetween(evenly(boundariesAfter(found, last), maxRanges));
+  yield* mergeRanges(fetch, prefix, ranges, probe, o);
+}
+
+/**
+ * Folder prefixes below `prefix`, level by level (breadth first), until there are `maxRanges` of
+ * them or `maxDepth` levels. A folder is read by delimiter pages only while they are mostly folders,
+ * so a folder of many objects costs one request here.
+ */
+export async function discoverBoundaries(fetch: PageFetch, prefix: string, maxRanges: number, maxDepth: number): Promise<string[]> {
+  const found: string[] = [];
+  let level = [prefix];
+  for (let depth = 0; depth < maxDepth && level.length > 0 && found.length < maxRanges; depth++) {
+    const next = (await Promise.all(level.map((folder) => foldersIn(fetch, folder)))).flat();
+    found.push(...next);
+    level = next;
+  }
+  return found;
+}
+
+async function foldersIn(fetch: PageFetch, folder: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await fetch({ prefix: folder, delimiter: '/', continuationToken: token, scope: { noObjects: true } });
+    out.push(...page.prefixes);
+    token = page.isTruncated ? page.nextContinuationToken : undefined;
+    // Go on only while the pages are mostly folders (KeyCount counts objects and folders).
+    if (!token || page.keyCount === undefined || page.prefixes.length * 2 <= page.keyCount) return out;
+  }
+}
+
+/** What a range's listing saw: its first key and the first key past its end (both as the server sent them). */
+interface RangeEdges {
+  first?: string;
+  past?: string;
+}
+
+/** The ranges' pages in order, at most `concurrency` ranges started ahead of the one being handed on. */
+async function* mergeRanges(fetch: PageFetch, prefix: string, ranges: KeyRange[], probe: ListPage, o: RangeListOptions): AsyncGenerator<PageObject[]> {
+  const started: Array<{ pages: AsyncIterator<PageObject[]>; edges: RangeEdges } | undefined> = [];
+  const start = (n: number) => {
+    if (n >= ranges.length || started[n]) return;
+    const edges: RangeEdges = {};
+    const pages = buffer(rangePages(fetch, prefix, ranges[n]!, edges, o.onDisorder, n === 0 ? probe : undefined), o.bufferPages ?? 2);
+    started[n] = { pages, edges };
+  };
+  let previous: RangeEdges | undefined;
+  try {
+    for (let n = 0; n < ranges.length; n++) {
+      for (let k = n; k < n + Math.max(1, o.concurrency); k++) start(k);
+      const { pages, edges } = started[n]!;
+      for (let r = await pages.next(); !r.done; r = await pages.next()) yield r.value;
+      // Range n must start exactly where range n-1 saw the listing pass its end.
+      if (previous && previous.past !== edges.first) throw o.onDisorder(previous.past ?? '(end of listing)', edges.first ?? '(end of listing)');
+      previous = edges;
+      started[n] = undefined;
+    }
+  } finally {
+    await Promise.all(started.map((s) => s?.pages.return?.()));
+  }
+}
+
+/** One range's objects, page by page: from StartAfter = lo (or the probe's continuation) until a key passes hi. */
+async function* rangePages(
+  fetch: PageFetch,
+  prefix: string,
+  range: KeyRange,
+  edges: RangeEdges,
+  onDisorder: RangeListOptions['onDisorder'],
+  head?: ListPage,
+): AsyncGenerator<PageObject[]> {
+  let page = head ?? (await fetch({ prefix, startAfter: range.lo, scope: { until: range.hi } }));
+  for (;;) {
+    const objects = page.objects;
+    if (edges.first === undefined && objects.length > 0) edges.first = objects[0]!.key;
+    const cut = range.hi === undefined ? -1 : firstPast(objects, range.hi, onDisorder);
+    if (cut >= 0) {
+      edges.past = objects[cut]!.key;
+      if (cut > 0) yield objects.slice(0, cut);
+      return;
+    }
+    if (objects.length > 0) yield objects;
+    if (!page.isTruncated) return;
+    if (!page.nextContinuationToken) throw new Error(`listing of '${prefix}' is truncated but has no NextContinuationToken`);
+    page = await fetch({ prefix, continuationToken: page.nextContinuationToken, scope: { until: range.hi } });
+  }
+}
+
+/** Index of the first object after `hi`, or -1. The objects after it are not handed on, so their order is checked here. */
+function firstPast(objects: readonly PageObject[], hi: string, onDisorder: RangeListOptions['onDisorder']): number {
+  const lastKey = objects.at(-1)?.key;
+  if (lastKey === undefined || compareKeys(lastKey, hi) <= 0) return -1;
+  let cut = 0;
+  while (compareKeys(objects[cut]!.key, hi) <= 0) cut++;
+  for (let i = cut + 1; i < objects.length; i++) {
+    if (compareKeys(objects[i - 1]!.key, objects[i]!.key) >= 0) throw onDisorder(objects[i - 1]!.key, objects[i]!.key);
+  }
+  return cut;
+}
+
+/** Reads `source` ahead into at most `capacity` items. */
+function buffer<T>(source: AsyncGenerator<T>, capacity: number): AsyncIterator<T> {
+  const items: T[] = [];
+  let done = false;
+  let error: unknown;
+  let wake: (() => void) | undefined;
+  let space: (() => void) | undefined;
+  let stopped = false;
+  void (async () => {
+    try {
+      for (;;) {
+        while (items.length >= capacity && !stopped) await new Promise<void>((r) => (space = r));
+        if (stopped) break;
+        const next = await source.next();
+        if (next.done) break;
+        items.push(next.value);
+        wake?.();
+      }
+    } catch (e) {
+      error = e ?? new Error('listing failed');
+    }
+    done = true;
+    wake?.();
+  })();
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      for (;;) {
+        if (items.length > 0) {
+          const value = items.shift() as T;
+          space?.();
+          return { done: false, value };
+        }
+        if (error !== undefined) throw error;
+        if (done) return { done: true, value: undefined };
+        await new Promise<void>((r) => (wake = r));
+      }
+    },
+    async return(): Promise<IteratorResult<T>> {
+      stopped = true;
+      space?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
