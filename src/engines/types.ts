@@ -10,6 +10,8 @@ export interface CopyTask {
   size: number;
   /** The source ETag seen in the listing. */
   etag: string;
+  /** For a zip in a verified run: whether the source lists its `.CHECKSUM` (undefined: not known). */
+  checksumFile?: boolean;
 }
 
 export interface CopyResult {
