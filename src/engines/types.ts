@@ -12,6 +12,8 @@ export interface CopyTask {
   etag: string;
   /** For a zip in a verified run: whether the source lists its `.CHECKSUM` (undefined: not known). */
   checksumFile?: boolean;
+  /** The listed ETag of that `.CHECKSUM`. */
+  checksumEtag?: string;
 }
 
 export interface CopyResult {

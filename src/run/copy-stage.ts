@@ -37,7 +37,7 @@ export interface Copier {
 
 /** The plan's source keys in listing order, copies with a task; `end` when the listing is done. */
 export interface PlanFeed {
-  listed(key: string, copy?: CopyTask): Promise<void>;
+  listed(key: string, etag: string, copy?: CopyTask): Promise<void>;
   end(): Promise<void>;
 }
 
@@ -123,13 +123,14 @@ function feedPlan(verify: boolean, writes: boolean, engines: EngineSet, dispatch
   const send = async (released: Released<CopyTask>[]) => {
     for (const r of released) {
       r.item.checksumFile = r.checksumFile;
+      r.item.checksumEtag = r.checksumEtag;
       if (writes) await dispatcher.add(r.item);
       else engines.engineFor(r.item);
     }
   };
   return {
-    listed: async (key, copy) => {
-      if (lookahead) await send(lookahead.push(key, copy));
+    listed: async (key, etag, copy) => {
+      if (lookahead) await send(lookahead.push(key, etag, copy));
       else if (copy) await send([{ item: copy }]);
     },
     end: async () => {

@@ -101,7 +101,7 @@ async function take(i: PlanStageInput, decided: Action, totals: PlanTotals, feed
   const { counters } = run;
   if (decided.kind === 'skip') {
     counters.skipped++;
-    await feed.listed(decided.key);
+    await feed.listed(decided.key, decided.source.etag);
   } else if (decided.kind === 'delete') {
     run.plannedDeletes++;
     if (totals.deletes.length <= config.max_delete) totals.deletes.push(decided.key);
@@ -116,7 +116,7 @@ async function take(i: PlanStageInput, decided: Action, totals: PlanTotals, feed
     counters.planned++;
     counters.plannedBytes += decided.source.size;
     i.onAction?.(decided);
-    await feed.listed(decided.key, { key: decided.key, size: decided.source.size, etag: decided.source.etag });
+    await feed.listed(decided.key, decided.source.etag, { key: decided.key, size: decided.source.size, etag: decided.source.etag });
   }
   return true;
 }

@@ -49,7 +49,7 @@ export class ResultsHandler {
       if (!config.verify_checksums || !r.key.endsWith('.zip')) return;
       // The plan saw no .CHECKSUM next to this zip: nothing to read.
       if (task.checksumFile === false) counters.missingChecksums++;
-      else await this.d.verifier.submit(r.key, r.sha256);
+      else await this.d.verifier.submit(r.key, r.sha256, task.checksumEtag);
     } else if (run.abort.aborted) {
       // Cut at the shutdown deadline: not a failure; the next run copies it.
     } else if (r.error?.class === 'vanished') {

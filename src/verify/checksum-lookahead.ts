@@ -4,6 +4,8 @@ import { checksumKeyFor } from './checksum-file.js';
 export interface Released<T> {
   item: T;
   checksumFile?: boolean;
+  /** The listed ETag of the zip's `.CHECKSUM`, when it has one. */
+  checksumEtag?: string;
 }
 
 interface Held<T> {
@@ -30,10 +32,10 @@ export class ChecksumLookahead<T> {
     private readonly planned: (key: string) => boolean = () => true,
   ) {}
 
-  /** Notes one source key of the plan (`item` when it is copied); returns the copies now decided. */
-  push(key: string, item?: T): Released<T>[] {
+  /** Notes one source key of the plan with its listed ETag (`item` when it is copied); returns the copies now decided. */
+  push(key: string, etag: string, item?: T): Released<T>[] {
     const out: Released<T>[] = [];
-    if (this.held.length > 0) this.advance(key, out);
+    if (this.held.length > 0) this.advance(key, etag, out);
     if (item === undefined) return out;
     const checksumKey = checksumKeyFor(key);
     if (checksumKey === undefined) out.push({ item });
@@ -49,10 +51,10 @@ export class ChecksumLookahead<T> {
     return out;
   }
 
-  private advance(key: string, out: Released<T>[]): void {
+  private advance(key: string, etag: string, out: Released<T>[]): void {
     const still: Held<T>[] = [];
     for (const h of this.held) {
-      if (key === h.checksumKey) out.push({ item: h.item, checksumFile: true });
+      if (key === h.checksumKey) out.push({ item: h.item, checksumFile: true, checksumEtag: etag });
       else if (!(key.startsWith(h.zipKey) && key < h.checksumKey)) out.push({ item: h.item, checksumFile: false });
       else if (++h.waited > this.maxWait) out.push({ item: h.item });
       else still.push(h);

@@ -60,6 +60,10 @@ describe('per-object routing of a verified run against a real S3 server', () => 
     expect(report.engines.sdk?.objects).toBe(zipsWithChecksum.length);
     expect(report.engines.s5cmd?.objects).toBe(rest);
     expect(report.counts).toMatchObject({ copied: src.size, failed: 0, verified: zipsWithChecksum.length, missing_checksums: 2, checksum_mismatches: 0 });
+    // Each small zip is verified from its copy's SHA-256 and the listed ETag of its .CHECKSUM: no
+    // source GET; only the multipart-copied large zip has its .CHECKSUM read (then is hashed back).
+    const sourceGets = report.cost?.direct.items.find((i) => i.item === 'GET source')?.quantity ?? 0;
+    expect(sourceGets).toBe(1);
 
     // The small zips' copies carry the SHA-256 the server computed; a .CHECKSUM copied by s5cmd does not.
     const zip = zipsWithChecksum.find((o) => o.anomaly !== 'large')!;

@@ -5,7 +5,7 @@ import { ChecksumLookahead, type Released } from '../../../src/verify/checksum-l
 function decide(keys: string[], opts: { maxWait?: number; planned?: (k: string) => boolean } = {}): Record<string, boolean | undefined> {
   const l = new ChecksumLookahead<string>(opts.maxWait ?? 100, opts.planned);
   const out: Released<string>[] = [];
-  for (const k of keys) out.push(...(k.endsWith('*') ? l.push(k.slice(0, -1), k.slice(0, -1)) : l.push(k)));
+  for (const k of keys) out.push(...(k.endsWith('*') ? l.push(k.slice(0, -1), `etag ${k}`, k.slice(0, -1)) : l.push(k, `etag ${k}`)));
   out.push(...l.flush());
   return Object.fromEntries(out.map((r) => [r.item, r.checksumFile]));
 }
@@ -19,6 +19,12 @@ describe('ChecksumLookahead', () => {
       'a/Z.zip': false,
       'b/W.zip': undefined,
     });
+  });
+
+  it("carries the .CHECKSUM's listed ETag with the zip", () => {
+    const l = new ChecksumLookahead<string>(10);
+    expect(l.push('a/X.zip', 'zip-etag', 'x')).toEqual([]);
+    expect(l.push('a/X.zip.CHECKSUM', 'sum-etag')).toEqual([{ item: 'x', checksumFile: true, checksumEtag: 'sum-etag' }]);
   });
 
   it('waits past keys that sort between X.zip and X.zip.CHECKSUM', () => {
@@ -39,8 +45,8 @@ describe('ChecksumLookahead', () => {
 
   it('releases what it holds at the end as unknown, and copies of other keys at once', () => {
     const l = new ChecksumLookahead<string>(10);
-    expect(l.push('a/X.zip', 'x')).toEqual([]);
-    expect(l.push('a/X.zip-1', 'y')).toEqual([{ item: 'y' }]);
+    expect(l.push('a/X.zip', 'e1', 'x')).toEqual([]);
+    expect(l.push('a/X.zip-1', 'e2', 'y')).toEqual([{ item: 'y' }]);
     expect(l.flush()).toEqual([{ item: 'x' }]);
     expect(l.flush()).toEqual([]);
   });
