@@ -30,6 +30,7 @@ export function ratesFromReport(r: {
   duration_seconds: number;
   engine: string;
   engines: Record<string, { objects: number; bytes: number }>;
+  routes?: Record<string, Record<string, number>>;
 }): Partial<Record<EngineName, EngineRate>> {
   const out: Partial<Record<EngineName, EngineRate>> = {};
   if (!(r.duration_seconds > 0)) return out;
@@ -39,8 +40,18 @@ export function ratesFromReport(r: {
     if (!(ENGINES as readonly string[]).includes(name) || e.objects === 0 || e.objects < 0.9 * total) continue;
     out[name as EngineName] = { objectsPerSecond: e.objects / r.duration_seconds, mbPerSecond: e.bytes / MIB / r.duration_seconds };
   }
+  // A verified run on the sdk engine hands what needs no SHA-256 to s5cmd (engines/select.ts): that
+  // split is how the engine runs, so the whole run's rate is its rate.
+  const split = Object.values(r.routes ?? {}).some((reasons) => VERIFIED_SPLIT in reasons);
+  if (split && total > 0 && (ENGINES as readonly string[]).includes(r.engine) && !out[r.engine as EngineName]) {
+    const bytes = Object.values(r.engines).reduce((s, e) => s + e.bytes, 0);
+    out[r.engine as EngineName] = { objectsPerSecond: total / r.duration_seconds, mbPerSecond: bytes / MIB / r.duration_seconds };
+  }
   return out;
 }
+
+/** The route reason (engines/select.ts RouteReason) of objects a verified sdk run gives s5cmd. */
+const VERIFIED_SPLIT = 'needs no SHA-256';
 
 /** A report file that cannot be read or is not a run report; the message names the file. */
 export class RatesFileError extends Error {
@@ -58,7 +69,7 @@ export async function ratesFromReportFile(path: string): Promise<Partial<Record<
   } catch (err) {
     throw new RatesFileError(`--from-report ${path}: ${(err as Error).message}`);
   }
-  const r = doc as { duration_seconds?: unknown; engine?: unknown; engines?: unknown };
+  const r = doc as { duration_seconds?: unknown; engine?: unknown; engines?: unknown; routes?: unknown };
   const engines = r?.engines;
   const enginesOk =
     typeof engines === 'object' &&
@@ -71,7 +82,13 @@ export async function ratesFromReportFile(path: string): Promise<Partial<Record<
       `--from-report ${path}: not a run report (needs duration_seconds, engine and engines {name: {objects, bytes}}; write one with sync --report FILE)`,
     );
   }
-  return ratesFromReport({ duration_seconds: r.duration_seconds, engine: r.engine, engines: engines as Record<string, { objects: number; bytes: number }> });
+  const routes = typeof r.routes === 'object' && r.routes !== null ? (r.routes as Record<string, Record<string, number>>) : undefined;
+  return ratesFromReport({
+    duration_seconds: r.duration_seconds,
+    engine: r.engine,
+    engines: engines as Record<string, { objects: number; bytes: number }>,
+    routes,
+  });
 }
 
 export interface FittedRates {

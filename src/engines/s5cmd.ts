@@ -108,7 +108,8 @@ export class S5cmdEngine implements CopyEngine {
         if (t) results.set(t.key, { key: t.key, ok: true, engine: 's5cmd', bytes: t.size, attempts: 1, latencyMs: elapsed });
       } else if (parsed.error) {
         const t = (parsed.command && byCommand.get(parsed.command)) || (parsed.destination ? byDest.get(parsed.destination) : undefined);
-        if (t) results.set(t.key, { key: t.key, ok: false, engine: 's5cmd', bytes: 0, attempts: 1, latencyMs: elapsed, error: parseS5cmdError(parsed.error) });
+        const error = t && this.failureOf(t, parsed.error);
+        if (t) results.set(t.key, { key: t.key, ok: false, engine: 's5cmd', bytes: 0, attempts: 1, latencyMs: elapsed, error });
         else stderrTail.push(line);
       }
     };
@@ -148,6 +149,13 @@ export class S5cmdEngine implements CopyEngine {
           },
         },
     );
+  }
+
+  /** s5cmd's error for one object, named like the SDK engine's: what was copied where. */
+  private failureOf(t: CopyTask, text: string): ClassifiedError {
+    const e = parseS5cmdError(text);
+    e.message = `s5cmd cp ${s3Url(this.settings.source, t.key)} -> ${s3Url(this.settings.dest, t.key)}: ${e.message}`;
+    return e;
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { isPlainEtag } from '../plan/compare.js';
 import { s3Url } from '../storage/types.js';
 import { base64ToHex } from '../verify/checksum-file.js';
 import { copySource } from './copy-source.js';
+import { needsSha256 } from './select.js';
 import { headersFrom } from './object-meta.js';
 import { attempt, failure, type CopyRuntime } from './runtime.js';
 import type { CopyEngine, CopyResult, CopyTask, EngineClients, EngineSettings } from './types.js';
@@ -82,7 +83,8 @@ export class SdkEngine implements CopyEngine {
           Key: dest.prefix + task.key,
           CopySource: copySource(source.bucket, source.prefix + task.key),
           StorageClass: this.settings.storageClass as StorageClass,
-          ChecksumAlgorithm: this.settings.checksumSha256 ? 'SHA256' : undefined,
+          // Only a zip verified against a .CHECKSUM needs the server to compute a SHA-256.
+          ChecksumAlgorithm: this.settings.checksumSha256 && needsSha256(task) ? 'SHA256' : undefined,
           ...(head ? { MetadataDirective: 'REPLACE', ...head.headers } : {}),
         }),
         { abortSignal: signal },

@@ -10,6 +10,10 @@ export interface CopyTask {
   size: number;
   /** The source ETag seen in the listing. */
   etag: string;
+  /** For a zip in a verified run: whether the source lists its `.CHECKSUM` (undefined: not known). */
+  checksumFile?: boolean;
+  /** The listed ETag of that `.CHECKSUM`. */
+  checksumEtag?: string;
 }
 
 export interface CopyResult {

@@ -18,6 +18,13 @@ export class RunCounters {
   retries = 0;
   listingDone = false;
   byEngine: Record<string, { objects: number; bytes: number }> = {};
+  /** Objects routed to each engine, by reason, before any fallback. */
+  routes: Record<string, Record<string, number>> = {};
+
+  recordRoute(engine: string, reason: string): void {
+    const byReason = (this.routes[engine] ??= {});
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+  }
 
   recordCopy(engine: string, bytes: number): void {
     this.copied++;

@@ -35,6 +35,8 @@ export interface RunReport {
   bytes: { planned: number; copied: number };
   rates: { mb_per_second: number; files_per_second: number };
   engines: Record<string, { objects: number; bytes: number }>;
+  /** Objects routed to each engine, by reason, before any fallback. */
+  routes: Record<string, Record<string, number>>;
   failures: FailureRecord[];
   failures_not_listed: number;
   checksum_mismatches: MismatchRecord[];
@@ -111,6 +113,7 @@ export function buildReport(i: ReportInput): RunReport {
       files_per_second: seconds > 0 ? round(c.copied / seconds, 3) : 0,
     },
     engines: c.byEngine,
+    routes: c.routes,
     failures: i.failures.items,
     failures_not_listed: i.failures.dropped,
     checksum_mismatches: i.mismatches.items,
@@ -143,6 +146,13 @@ export function formatReport(r: RunReport): string {
     `  ${r.duration_seconds.toFixed(1)} s, ${r.rates.mb_per_second.toFixed(2)} MB/s, ${r.rates.files_per_second.toFixed(1)} files/s`,
   ];
   for (const [name, e] of Object.entries(r.engines)) lines.push(`  by ${name}: ${e.objects} objects, ${formatBytes(e.bytes)}`);
+  for (const [name, reasons] of Object.entries(r.routes)) {
+    lines.push(
+      `  routed to ${name}: ${Object.entries(reasons)
+        .map(([why, n]) => `${n} (${why})`)
+        .join(', ')}`,
+    );
+  }
   if (r.kpis) {
     const l = r.kpis.latency_ms;
     lines.push(

@@ -7,7 +7,7 @@ import type { SyncConfig } from '../config/schema.js';
 import { assembleEngines, type EngineSet } from '../engines/assemble.js';
 import { Dispatcher } from '../engines/dispatcher.js';
 import type { CopyRuntime } from '../engines/runtime.js';
-import type { EngineSettings } from '../engines/types.js';
+import type { CopyTask, EngineSettings } from '../engines/types.js';
 import type { UploadRegistry } from '../engines/uploads.js';
 import type { ManifestWriter } from '../observe/manifest.js';
 import { AdaptiveLimiter } from '../resilience/adaptive-limit.js';
@@ -18,6 +18,7 @@ import { groupOf, NetworkRetries, outcomeRecorder, runGovernor } from '../resili
 import type { Sides } from '../storage/sides.js';
 import type { Resources } from '../system/probe.js';
 import { s5cmdWorkers, type Sizing } from '../system/sizing.js';
+import { ChecksumLookahead, type Released } from '../verify/checksum-lookahead.js';
 import { Verifier } from '../verify/verifier.js';
 import type { RunClients } from './clients.js';
 import { ResultsHandler } from './results.js';
@@ -30,7 +31,18 @@ export interface Copier {
   engines: EngineSet;
   verifier: Verifier;
   dispatcher: Dispatcher;
+  /** One walk of the plan feeding the dispatcher; `planned` says whether a relative key is in the plan (the selection). */
+  planFeed(planned: (key: string) => boolean): PlanFeed;
 }
+
+/** The plan's source keys in listing order, copies with a task; `end` when the listing is done. */
+export interface PlanFeed {
+  listed(key: string, etag: string, copy?: CopyTask): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** Keys a zip waits for its .CHECKSUM (only keys between `X.zip` and `X.zip.CHECKSUM` in S3 order count). */
+const CHECKSUM_LOOKAHEAD_KEYS = 100;
 
 export interface CopierInput {
   config: SyncConfig;
@@ -57,7 +69,17 @@ export function buildCopier(i: CopierInput): Copier {
   const s5cmd = step.s5.available
     ? { binary: step.s5.path!, endpointUrl: sides.dest.client.endpoint, env: sides.dest.childEnv, workers: () => s5cmdWorkers(governor.limit) }
     : undefined;
-  const engines = assembleEngines(step.engine, engineSettings(config, sides, sizing), i.clients.copy, i.uploads, runtime, s5cmd, degrade);
+  const engines = assembleEngines(
+    step.engine,
+    config.engine !== undefined,
+    engineSettings(config, sides, sizing),
+    i.clients.copy,
+    i.uploads,
+    runtime,
+    s5cmd,
+    degrade,
+    (engine, reason) => run.counters.recordRoute(engine, reason),
+  );
   const verifier = new Verifier({
     source: { client: i.clients.source, location: sides.source.location },
     dest: { client: i.clients.dest, location: sides.dest.location },
@@ -87,7 +109,34 @@ export function buildCopier(i: CopierInput): Copier {
     onResults: results.handle,
     signal: run.abort,
   });
-  return { governor, limiter, engines, verifier, dispatcher };
+  const planFeed = (planned: (key: string) => boolean) => feedPlan(config.verify_checksums, run.writes, engines, dispatcher, planned);
+  return { governor, limiter, engines, verifier, dispatcher, planFeed };
+}
+
+/**
+ * Copies to the dispatcher (or only routed and counted when the run writes nothing), each zip of a
+ * verified run marked with whether the source lists its .CHECKSUM, so routing sends only those to
+ * CopyObject with a SHA-256.
+ */
+function feedPlan(verify: boolean, writes: boolean, engines: EngineSet, dispatcher: Dispatcher, planned: (key: string) => boolean): PlanFeed {
+  const lookahead = verify ? new ChecksumLookahead<CopyTask>(CHECKSUM_LOOKAHEAD_KEYS, planned) : undefined;
+  const send = async (released: Released<CopyTask>[]) => {
+    for (const r of released) {
+      r.item.checksumFile = r.checksumFile;
+      r.item.checksumEtag = r.checksumEtag;
+      if (writes) await dispatcher.add(r.item);
+      else engines.engineFor(r.item);
+    }
+  };
+  return {
+    listed: async (key, etag, copy) => {
+      if (lookahead) await send(lookahead.push(key, etag, copy));
+      else if (copy) await send([{ item: copy }]);
+    },
+    end: async () => {
+      if (lookahead) await send(lookahead.flush());
+    },
+  };
 }
 
 /** The bandwidth cap: rate_limit_mbps, or a share of the available bandwidth by priority. */

@@ -16,7 +16,7 @@ import { ListingOrderError } from '../storage/listing.js';
 import type { Sides } from '../storage/sides.js';
 import { ChecksumCorrections } from '../verify/corrections.js';
 import type { RunClients } from './clients.js';
-import type { Copier } from './copy-stage.js';
+import type { Copier, PlanFeed } from './copy-stage.js';
 import type { RunState } from './run-state.js';
 import type { RunScope } from './setup.js';
 
@@ -71,6 +71,7 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
   const selected = (rel: string) =>
     !rel.startsWith(MANIFEST_DIR) && !rel.startsWith(LEASE_DIR) && i.scope.selection.matches(sides.source.location.prefix + rel);
   const corrections = new ChecksumCorrections();
+  const feed = i.copier.planFeed(selected);
   for await (const action of planActions({
     source: { client: i.clients.source, location: sides.source.location },
     dest: { client: i.clients.dest, location: sides.dest.location },
@@ -90,18 +91,20 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
     if (action.kind !== 'delete') totals.sourceSeen++;
     if (action.kind !== 'copy' || action.dest) totals.destSeen++;
     const decided = action.kind === 'check' ? await resolveCheck(i.clients.dest, sides.dest.location, action) : action;
-    if (!(await take(i, decided, totals))) break;
+    if (!(await take(i, decided, totals, feed))) break;
     const zip = corrections.next(decided.kind, decided.key);
     if (zip !== undefined && run.writes && config.verify_checksums) await i.copier.verifier.submit(zip);
   }
+  await feed.end();
 }
 
 /** One decided action: counted, kept or dispatched. False when the budget refuses a copy (the plan stops). */
-async function take(i: PlanStageInput, decided: Action, totals: PlanTotals): Promise<boolean> {
+async function take(i: PlanStageInput, decided: Action, totals: PlanTotals, feed: PlanFeed): Promise<boolean> {
   const { config, run } = i;
   const { counters } = run;
   if (decided.kind === 'skip') {
     counters.skipped++;
+    await feed.listed(decided.key, decided.source.etag);
   } else if (decided.kind === 'delete') {
     run.plannedDeletes++;
     if (totals.deletes.length <= config.max_delete) totals.deletes.push(decided.key);
@@ -116,7 +119,7 @@ async function take(i: PlanStageInput, decided: Action, totals: PlanTotals): Pro
     counters.planned++;
     counters.plannedBytes += decided.source.size;
     i.onAction?.(decided);
-    if (run.writes) await i.copier.dispatcher.add({ key: decided.key, size: decided.source.size, etag: decided.source.etag });
+    await feed.listed(decided.key, decided.source.etag, { key: decided.key, size: decided.source.size, etag: decided.source.etag });
   }
   return true;
 }

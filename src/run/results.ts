@@ -46,7 +46,10 @@ export class ResultsHandler {
       if (config.enable_detailed_logging) {
         log.info('object', { key: r.key, bytes: r.bytes, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts, result: 'copied' });
       }
-      if (config.verify_checksums && r.key.endsWith('.zip')) await this.d.verifier.submit(r.key, r.sha256);
+      if (!config.verify_checksums || !r.key.endsWith('.zip')) return;
+      // The plan saw no .CHECKSUM next to this zip: nothing to read.
+      if (task.checksumFile === false) counters.missingChecksums++;
+      else await this.d.verifier.submit(r.key, r.sha256, task.checksumEtag);
     } else if (run.abort.aborted) {
       // Cut at the shutdown deadline: not a failure; the next run copies it.
     } else if (r.error?.class === 'vanished') {

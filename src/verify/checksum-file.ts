@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** A `.CHECKSUM` companion in `sha256sum` format: `<64 hex>  <file name>\n`. */
 export interface ChecksumFile {
   sha256: string;
@@ -33,6 +35,16 @@ export function checksumKeyFor(key: string): string | undefined {
 /** `a/b/X.zip.CHECKSUM` → `a/b/X.zip`, else undefined. */
 export function zipKeyFor(checksumKey: string): string | undefined {
   return checksumKey.endsWith('.zip' + CHECKSUM_SUFFIX) ? checksumKey.slice(0, -CHECKSUM_SUFFIX.length) : undefined;
+}
+
+/**
+ * The MD5s (plain S3 ETags) of the `.CHECKSUM` files that would say `sha256` for `fileName`, in
+ * the `sha256sum` format, with and without the final newline: a listed ETag among them proves
+ * what the file says without reading it.
+ */
+export function checksumFileEtags(sha256: string, fileName: string): string[] {
+  const line = `${sha256}  ${fileName}`;
+  return [line + '\n', line].map((text) => createHash('md5').update(text, 'utf8').digest('hex'));
 }
 
 export function base64ToHex(b64: string): string {

@@ -7,7 +7,7 @@ import { classifyError } from '../resilience/errors.js';
 import { throttledStream, type TokenBucket } from '../resilience/rate-limit.js';
 import { withRetry, type RetryPolicy } from '../resilience/retry.js';
 import type { Location } from '../storage/types.js';
-import { base64ToHex, ChecksumFileError, parseChecksumFile, CHECKSUM_SUFFIX } from './checksum-file.js';
+import { base64ToHex, ChecksumFileError, checksumFileEtags, parseChecksumFile, CHECKSUM_SUFFIX } from './checksum-file.js';
 
 export interface VerifierDeps {
   source: { client: S3Client; location: Location };
@@ -34,14 +34,23 @@ export class Verifier {
   private limit: LimitFunction;
   private pending = new Set<Promise<void>>();
   /** How the actual digests were obtained, for the report and tests. */
-  readonly sources = { copy: 0, server: 0, download: 0 };
+  readonly sources = { copy: 0, server: 0, download: 0, listing: 0 };
 
   constructor(private deps: VerifierDeps) {
     this.limit = pLimit(deps.concurrency);
   }
 
-  /** Queues a check; waits while too many are queued so memory stays bounded. */
-  async submit(zipKey: string, knownSha256?: string): Promise<void> {
+  /**
+   * Queues a check; waits while too many are queued so memory stays bounded. A SHA-256 from the
+   * copy and the listed ETag of the `.CHECKSUM` that says exactly it settle the check with no request.
+   */
+  async submit(zipKey: string, knownSha256?: string, checksumEtag?: string): Promise<void> {
+    if (knownSha256 && checksumEtag && checksumFileEtags(knownSha256, baseNameOf(zipKey)).includes(checksumEtag.toLowerCase())) {
+      this.sources.copy++;
+      this.sources.listing++;
+      this.deps.counters.verified++;
+      return;
+    }
     while (this.pending.size >= this.deps.concurrency * 4) await Promise.race(this.pending);
     const p = this.limit(() => this.verify(zipKey, knownSha256)).finally(() => this.pending.delete(p));
     this.pending.add(p);
@@ -80,8 +89,7 @@ export class Verifier {
         }
         throw err;
       }
-      const baseName = zipKey.slice(zipKey.lastIndexOf('/') + 1);
-      const expected = parseChecksumFile(text, baseName).sha256;
+      const expected = parseChecksumFile(text, baseNameOf(zipKey)).sha256;
       const actual =
         knownSha256 ??
         (await this.serverSha256(zipKey)) ??
@@ -129,4 +137,8 @@ export class Verifier {
     this.sources.download++;
     return hash.digest('hex');
   }
+}
+
+function baseNameOf(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
 }

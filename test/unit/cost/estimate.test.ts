@@ -90,6 +90,13 @@ describe('helpers', () => {
     );
     expect(ratesFromReport({ duration_seconds: 0, engine: 'sdk', engines: { sdk: { objects: 50, bytes: 1 } } })).toEqual({});
   });
+
+  it('credits a verified sdk run that handed what needs no SHA-256 to s5cmd with the whole run', () => {
+    const engines = { sdk: { objects: 500, bytes: 90 * MiB }, s5cmd: { objects: 500, bytes: 10 * MiB } };
+    const routes = { sdk: { 'zip with a .CHECKSUM: CopyObject returns its SHA-256': 500 }, s5cmd: { 'needs no SHA-256': 500 } };
+    expect(ratesFromReport({ duration_seconds: 10, engine: 'sdk', engines, routes })).toEqual({ sdk: { objectsPerSecond: 100, mbPerSecond: 10 } });
+    expect(ratesFromReport({ duration_seconds: 10, engine: 'sdk', engines })).toEqual({});
+  });
 });
 
 describe('estimateCapacity on a Binance-like month (hand-computed)', () => {

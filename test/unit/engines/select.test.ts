@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseEngine, hasControlCharacter, routeObject, shouldFallBackToStream } from '../../../src/engines/select.js';
+import { chooseEngine, hasControlCharacter, needsSha256, routeObject, shouldFallBackToStream } from '../../../src/engines/select.js';
 import { batchLine, parseS5cmdError, shellQuote } from '../../../src/engines/s5cmd.js';
 import { partSizeFor } from '../../../src/engines/sdk.js';
 import { copySource } from '../../../src/engines/copy-source.js';
@@ -17,6 +17,7 @@ describe('chooseEngine', () => {
     const c = chooseEngine({ mode: 'auto', s5cmd: yes, serverSide: same, verify: true });
     expect(c).toMatchObject({ ok: true, engine: 'sdk' });
     expect(c.ok && c.reason).toMatch(/SHA-256/);
+    expect(c.ok && c.reason).toMatch(/need no SHA-256 go to s5cmd/);
     expect(chooseEngine({ mode: 'auto', forced: 's5cmd', s5cmd: yes, serverSide: same, verify: true })).toMatchObject({ ok: true, engine: 's5cmd' });
   });
   it('auto: sdk when s5cmd is missing, saying why', () => {
@@ -45,12 +46,37 @@ describe('chooseEngine', () => {
 
 describe('routeObject', () => {
   const MB = 1024 * 1024;
+  const s5 = { run: 's5cmd' as const, s5cmdForRest: false, multipartThreshold: 100 * MB, s5cmdMax: 5 * 1024 * MB };
+  const verified = { ...s5, run: 'sdk' as const, s5cmdForRest: true };
+  const engineOf = (o: Parameters<typeof routeObject>[0], p: Parameters<typeof routeObject>[1] = s5) => routeObject(o, p).engine;
+
   it('sends large and multipart-sourced objects from s5cmd to the sdk engine', () => {
-    expect(routeObject('s5cmd', { key: 'data/k.zip', size: MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
-    expect(routeObject('s5cmd', { key: 'data/k.zip', size: 200 * MB, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
-    expect(routeObject('s5cmd', { key: 'data/k.zip', size: MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
-    expect(routeObject('sdk', { key: 'data/k.zip', size: 200 * MB, plainSourceEtag: false }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
-    expect(routeObject('stream', { key: 'data/k.zip', size: 1, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('stream');
+    expect(routeObject({ key: 'data/k.zip', size: MB, plainSourceEtag: true }, s5)).toEqual({ engine: 's5cmd', reason: 'run engine' });
+    expect(routeObject({ key: 'data/k.zip', size: 200 * MB, plainSourceEtag: true }, s5)).toEqual({ engine: 'sdk', reason: 'too large for s5cmd' });
+    expect(routeObject({ key: 'data/k.zip', size: MB, plainSourceEtag: false }, s5)).toEqual({ engine: 'sdk', reason: 'multipart source ETag' });
+    expect(engineOf({ key: 'data/k.zip', size: 200 * MB, plainSourceEtag: false }, { ...s5, run: 'sdk' })).toBe('sdk');
+    expect(engineOf({ key: 'data/k.zip', size: 1, plainSourceEtag: true }, { ...s5, run: 'stream' })).toBe('stream');
+  });
+
+  it('in a verified run sends only zips with a .CHECKSUM (or not known to lack one) to CopyObject, the rest to s5cmd', () => {
+    const sha = { engine: 'sdk', reason: 'zip with a .CHECKSUM: CopyObject returns its SHA-256' };
+    const rest = { engine: 's5cmd', reason: 'needs no SHA-256' };
+    expect(routeObject({ key: 'd/X.zip', size: MB, plainSourceEtag: true, checksumFile: true }, verified)).toEqual(sha);
+    expect(routeObject({ key: 'd/X.zip', size: MB, plainSourceEtag: true }, verified)).toEqual(sha);
+    expect(routeObject({ key: 'd/X.zip', size: MB, plainSourceEtag: true, checksumFile: false }, verified)).toEqual(rest);
+    expect(routeObject({ key: 'd/X.zip.CHECKSUM', size: 90, plainSourceEtag: true }, verified)).toEqual(rest);
+    expect(routeObject({ key: 'd/notes.csv', size: 90, plainSourceEtag: true }, verified)).toEqual(rest);
+    // s5cmd's own limits still hold for the rest.
+    expect(routeObject({ key: 'd/big.csv', size: 200 * MB, plainSourceEtag: true }, verified)).toEqual({ engine: 'sdk', reason: 'too large for s5cmd' });
+    expect(routeObject({ key: 'd/a\nb.CHECKSUM', size: 9, plainSourceEtag: true }, verified)).toEqual({ engine: 'sdk', reason: 'control character in key' });
+    // No s5cmd for the rest (forced engine, s5cmd missing, or not verifying): the sdk engine takes everything.
+    expect(engineOf({ key: 'd/X.zip.CHECKSUM', size: 90, plainSourceEtag: true }, { ...verified, s5cmdForRest: false })).toBe('sdk');
+  });
+
+  it('needsSha256: zips unless the plan saw they have no .CHECKSUM', () => {
+    expect(needsSha256({ key: 'a/X.zip' })).toBe(true);
+    expect(needsSha256({ key: 'a/X.zip', checksumFile: false })).toBe(false);
+    expect(needsSha256({ key: 'a/X.zip.CHECKSUM' })).toBe(false);
   });
 
   it.each(['a\nb', 'a\rb', 'tab\there', 'nul\u0000', 'unit\u001fsep', 'del\u007f', '\u0001start'])(
@@ -58,14 +84,14 @@ describe('routeObject', () => {
     (name) => {
       const key = `data/${name}.csv`;
       expect(hasControlCharacter(key)).toBe(true);
-      expect(routeObject('s5cmd', { key, size: 10, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('sdk');
+      expect(engineOf({ key, size: 10, plainSourceEtag: true })).toBe('sdk');
     },
   );
 
   it('keeps s5cmd for keys with spaces, quotes, U+0080 and beyond', () => {
     for (const key of ['data/a b\'c".csv', 'data/\u0080x', 'data/\u2028line-sep', 'data/ünï😀']) {
       expect(hasControlCharacter(key)).toBe(false);
-      expect(routeObject('s5cmd', { key, size: 10, plainSourceEtag: true }, 100 * MB, 5 * 1024 * MB)).toBe('s5cmd');
+      expect(engineOf({ key, size: 10, plainSourceEtag: true })).toBe('s5cmd');
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChecksumFileError, checksumKeyFor, parseChecksumFile, zipKeyFor, base64ToHex } from '../../../src/verify/checksum-file.js';
+import { createHash } from 'node:crypto';
+import { ChecksumFileError, checksumFileEtags, checksumKeyFor, parseChecksumFile, zipKeyFor, base64ToHex } from '../../../src/verify/checksum-file.js';
 
 const hex = 'a'.repeat(64);
 
@@ -26,5 +27,13 @@ describe('parseChecksumFile', () => {
   });
   it('converts S3 base64 checksums to hex', () => {
     expect(base64ToHex('ARhvzwS0tEfzk+VSlkwIx7QZwa16JcNCoLYxsZZ9Oic=')).toBe('01186fcf04b4b447f393e552964c08c7b419c1ad7a25c342a0b631b1967d3a27');
+  });
+});
+
+describe('checksumFileEtags', () => {
+  it('is the MD5 of the sha256sum line, with and without its newline', () => {
+    const sha = 'ab'.repeat(32);
+    const md5 = (t: string) => createHash('md5').update(t).digest('hex');
+    expect(checksumFileEtags(sha, 'X.zip')).toEqual([md5(`${sha}  X.zip\n`), md5(`${sha}  X.zip`)]);
   });
 });

@@ -39,7 +39,7 @@ describe('Verifier', () => {
     const deps = verifierOptions(client);
     const v = await verifyAll(deps, ['a/X.zip']);
     expect(deps.counters).toMatchObject({ verified: 1, checksumMismatches: 0, missingChecksums: 0, failed: 0 });
-    expect(v.sources).toEqual({ copy: 0, server: 0, download: 1 });
+    expect(v.sources).toEqual({ copy: 0, server: 0, download: 1, listing: 0 });
     expect(calls.map((c) => `${c.command} ${String(c.input.Key)}`)).toEqual([
       'GetObject data/a/X.zip.CHECKSUM',
       'HeadObject mirror/a/X.zip',
@@ -62,8 +62,31 @@ describe('Verifier', () => {
     const deps = verifierOptions(client);
     const v = await verifyAll(deps, [['C.zip', sha256('zip-c')], 'S.zip']);
     expect(deps.counters.verified).toBe(2);
-    expect(v.sources).toEqual({ copy: 1, server: 1, download: 0 });
+    expect(v.sources).toEqual({ copy: 1, server: 1, download: 0, listing: 0 });
     expect(calls.filter((c) => c.input.Bucket === 'dst').map((c) => `${c.command} ${String(c.input.Key)}`)).toEqual(['HeadObject mirror/S.zip']);
+  });
+
+  it("settles a copy's SHA-256 with no request when the .CHECKSUM's listed ETag is the MD5 of the file that says it", async () => {
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const body = checksumFile('zip-l', 'L.zip');
+    const { client, calls } = buckets(
+      [
+        { key: 'L.zip.CHECKSUM', body },
+        { key: 'W.zip.CHECKSUM', body: checksumFile('zip-w', 'W.zip') },
+      ],
+      [],
+    );
+    const deps = verifierOptions(client);
+    const v = new Verifier(deps);
+    await v.submit('L.zip', sha256('zip-l'), md5(body));
+    await v.submit('L.zip', sha256('zip-l'), md5(body).toUpperCase());
+    expect(calls).toEqual([]);
+    // An ETag that is not that MD5 (the copy differs, another format, an SSE-KMS ETag): the file is read.
+    await v.submit('W.zip', sha256('corrupted'), md5(checksumFile('zip-w', 'W.zip')));
+    await v.drain();
+    expect(calls.map((c) => `${c.command} ${String(c.input.Key)}`)).toEqual(['GetObject data/W.zip.CHECKSUM']);
+    expect(deps.counters).toMatchObject({ verified: 2, checksumMismatches: 1 });
+    expect(v.sources).toMatchObject({ listing: 2 });
   });
 
   it('records a mismatch with both digests, and an unreadable .CHECKSUM as a mismatch too', async () => {
