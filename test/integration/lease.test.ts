@@ -310,6 +310,10 @@ describe('destination lease against a real S3 server', () => {
       'lease-ttl-seconds': 6,
       'max-concurrent': 2,
       'batch-size': 4,
+      // Copies at 8 a second through the SDK engine keep the run going well past the renewal that
+      // finds the intruder (s5cmd would take the .CHECKSUM files at its own pace).
+      engine: 'sdk',
+      'max-requests-per-second': 8,
     };
     const run = runSync(s3, flags);
     const deadline = Date.now() + 30_000;
