@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../../../src/storage/keys.js';
 import type { ListPage } from '../../../src/storage/list-page-parser.js';
-import { boundariesAfter, evenly, listRanges, rangesBetween, type PageFetch } from '../../../src/storage/list-ranges.js';
+import { boundariesAfter, evenly, leafFolders, listRanges, rangeCount, rangesBetween, type PageFetch } from '../../../src/storage/list-ranges.js';
 
 /** Pages computed from a key list the way ListObjectsV2 defines them (a pure function; `ignoreStartAfter` breaks it). */
 function pages(keys: string[], opts: { pageSize: number; ignoreStartAfter?: boolean; calls?: string[] }): PageFetch {
@@ -63,6 +63,21 @@ describe('rangesBetween and boundariesAfter', () => {
     ]);
     expect(rangesBetween([])).toEqual([{ lo: undefined, hi: undefined }]);
   });
+  it('uses only leaf folders as boundaries: a parent sorts just before its first child', () => {
+    expect(leafFolders(['a/', 'a/x/', 'a/y/', 'b/', 'a/x/'])).toEqual(['a/x/', 'a/y/', 'b/']);
+    expect(leafFolders(['p/1/', 'p/10/'])).toEqual(['p/1/', 'p/10/']);
+  });
+
+  it('cuts ranges to about two pages from the keys the probe page saw per folder', () => {
+    // 1,000 keys over 10 folders: 100 keys a folder; 900 folders after the probe hold ~90,000 keys = 45 ranges of 2 pages.
+    expect(rangeCount({ boundaries: 900, boundariesInProbe: 10, probeKeys: 1000 }, 4096)).toBe(45);
+    // Folders bigger than a page: every boundary, up to the maximum.
+    expect(rangeCount({ boundaries: 900, boundariesInProbe: 0, probeKeys: 1000 }, 4096)).toBe(900);
+    expect(rangeCount({ boundaries: 900, boundariesInProbe: 0, probeKeys: 1000 }, 100)).toBe(100);
+    // Tiny folders: at least one range.
+    expect(rangeCount({ boundaries: 3, boundariesInProbe: 500, probeKeys: 1000 }, 4096)).toBe(1);
+  });
+
   it('thins boundaries evenly to a maximum', () => {
     expect(evenly(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3)).toEqual(['b', 'd', 'f']);
     expect(evenly(['a', 'b'], 3)).toEqual(['a', 'b']);
