@@ -75,10 +75,23 @@ export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeList
   }
   const last = probe.objects.at(-1)?.key ?? prefix;
   const maxRanges = o.maxRanges ?? DISCOVERY_MAX_BOUNDARIES;
-  const found = await discoverBoundaries(fetch, prefix, maxRanges, o.maxDepth ?? 8);
-  const leaves = leafFolders(found);
-  const after = boundariesAfter(leaves, last);
-  const count = rangeCount({ boundaries: after.length, boundariesInProbe: leaves.length - after.length, probeKeys: probe.objects.length }, maxRanges);
+  const split = (found: readonly string[]) => {
+    const leaves = leafFolders(found);
+    const after = boundariesAfter(leaves, last);
+    const count = rangeCount(
+      { boundaries: after.length, boundariesInProbe: leaves.length - after.length, probeKeys: probe.objects.length },
+      maxRanges,
+      Math.max(1, probe.objects.length),
+    );
+    return { after, count, measured: leaves.length - after.length >= 2 };
+  };
+  // A level that already holds twice the boundaries the ranges need is deep enough: the next level
+  // would cost a request per folder for boundaries evenly() throws away.
+  const enough = (found: readonly string[]) => {
+    const { after, count, measured } = split(found);
+    return measured && count * 2 <= after.length;
+  };
+  const { after, count } = split(await discoverBoundaries(fetch, prefix, maxRanges, o.maxDepth ?? 8, enough));
   yield* mergeRanges(fetch, prefix, rangesBetween(evenly(after, count)), probe, o);
 }
 
@@ -97,23 +110,31 @@ export const RANGE_BUFFER_PAGES = 4;
  */
 export function rangeCount(i: { boundaries: number; boundariesInProbe: number; probeKeys: number }, maxRanges: number, pageSize = 1000): number {
   const cap = Math.min(maxRanges, i.boundaries);
-  if (i.boundariesInProbe <= 0) return cap;
-  const keysPerGap = i.probeKeys / i.boundariesInProbe;
+  // The probe's last folder is only partly read: with fewer than two boundaries in it nothing is known.
+  if (i.boundariesInProbe <= 1) return cap;
+  const keysPerGap = i.probeKeys / (i.boundariesInProbe - 1);
   return Math.max(1, Math.min(cap, Math.ceil((i.boundaries * keysPerGap) / (PAGES_PER_RANGE * pageSize))));
 }
 
 /**
  * Folder prefixes below `prefix`, level by level (breadth first), until there are `maxRanges` of
- * them or `maxDepth` levels. A folder is read by delimiter pages only while they are mostly folders,
+ * them, `maxDepth` levels, or `enough` says so. A folder is read by delimiter pages only while they are mostly folders,
  * so a folder of many objects costs one request here.
  */
-export async function discoverBoundaries(fetch: PageFetch, prefix: string, maxRanges: number, maxDepth: number): Promise<string[]> {
+export async function discoverBoundaries(
+  fetch: PageFetch,
+  prefix: string,
+  maxRanges: number,
+  maxDepth: number,
+  enough: (found: readonly string[]) => boolean = () => false,
+): Promise<string[]> {
   const found: string[] = [];
   let level = [prefix];
   for (let depth = 0; depth < maxDepth && level.length > 0 && found.length < maxRanges; depth++) {
     const next = (await Promise.all(level.map((folder) => foldersIn(fetch, folder)))).flat();
     found.push(...next);
     level = next;
+    if (enough(found)) break;
   }
   return found;
 }

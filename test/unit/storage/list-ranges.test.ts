@@ -69,9 +69,10 @@ describe('rangesBetween and boundariesAfter', () => {
   });
 
   it('cuts ranges to about two pages from the keys the probe page saw per folder', () => {
-    // 1,000 keys over 10 folders: 100 keys a folder; 900 folders after the probe hold ~90,000 keys = 45 ranges of 2 pages.
-    expect(rangeCount({ boundaries: 900, boundariesInProbe: 10, probeKeys: 1000 }, 4096)).toBe(45);
-    // Folders bigger than a page: every boundary, up to the maximum.
+    // 1,000 keys over 11 boundaries (10 folders read whole): 100 keys a folder; 900 folders after the probe hold ~90,000 keys = 45 ranges of 2 pages.
+    expect(rangeCount({ boundaries: 900, boundariesInProbe: 11, probeKeys: 1000 }, 4096)).toBe(45);
+    // Folders bigger than a page (the probe ends inside its first folder): every boundary, up to the maximum.
+    expect(rangeCount({ boundaries: 900, boundariesInProbe: 1, probeKeys: 1000 }, 4096)).toBe(900);
     expect(rangeCount({ boundaries: 900, boundariesInProbe: 0, probeKeys: 1000 }, 4096)).toBe(900);
     expect(rangeCount({ boundaries: 900, boundariesInProbe: 0, probeKeys: 1000 }, 100)).toBe(100);
     // Tiny folders: at least one range.
