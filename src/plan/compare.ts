@@ -12,7 +12,14 @@ export type ChangeReason = 'size' | 'etag' | 'recorded-etag' | 'no-fingerprint';
 
 /** A plain ETag (32 hex) is the MD5 of a single-part object, unless the bucket encrypts with SSE-KMS. */
 export function isPlainEtag(etag: string): boolean {
-  return /^[0-9a-f]{32}$/i.test(etag);
+  // Runs twice per listed pair: a character loop instead of a regular expression (3% of planning's CPU).
+  if (etag.length !== 32) return false;
+  for (let i = 0; i < 32; i++) {
+    const c = etag.charCodeAt(i);
+    const lower = c | 0x20; // folds A-F onto a-f
+    if (!((c >= 0x30 && c <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
+  }
+  return true;
 }
 
 /**
@@ -28,7 +35,7 @@ export function isPlainEtag(etag: string): boolean {
 export function compareListed(src: ListedObject, dst: ListedObject, destinationEtags: DestinationEtags): Verdict {
   if (src.size !== dst.size) return { same: false, reason: 'size' };
   if (!isPlainEtag(src.etag) || !isPlainEtag(dst.etag)) return { same: 'unknown' };
-  if (src.etag.toLowerCase() === dst.etag.toLowerCase()) return { same: true };
+  if (src.etag === dst.etag || src.etag.toLowerCase() === dst.etag.toLowerCase()) return { same: true };
   if (destinationEtags === 'opaque' && writtenAfter(dst, src)) return { same: true };
   return { same: false, reason: 'etag' };
 }

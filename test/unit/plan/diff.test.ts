@@ -39,6 +39,9 @@ describe('compareListed', () => {
   it('recognises plain ETags', () => {
     expect(isPlainEtag(md5a)).toBe(true);
     expect(isPlainEtag(`${md5a}-2`)).toBe(false);
+    expect(isPlainEtag(md5a.toUpperCase())).toBe(true);
+    for (const bad of ['g', '@', '/', ':', '\u0010', ' ', 'G', '`']) expect(isPlainEtag(bad + md5a.slice(1)), JSON.stringify(bad)).toBe(false);
+    expect(isPlainEtag(md5a.slice(1))).toBe(false);
     expect(isPlainEtag('')).toBe(false);
   });
 });
