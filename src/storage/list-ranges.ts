@@ -19,6 +19,8 @@ export interface RangeListOptions {
   /** Ranges listed at once (each holds at most `bufferPages` pages not yet handed on). */
   concurrency: number;
   bufferPages?: number;
+  /** Split only when the first page took at least this long (default SPLIT_ABOVE_MS). */
+  splitAboveMs?: number;
   /** Discovery stops opening folders once it has this many boundaries. */
   maxRanges?: number;
   /** Folder levels below the prefix discovery may open. */
@@ -68,9 +70,16 @@ export function evenly<T>(items: readonly T[], n: number): T[] {
 
 /** Pages of objects under `prefix`, in S3 order, the ranges listed concurrently. */
 export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeListOptions): AsyncGenerator<PageObject[]> {
+  const asked = performance.now();
   const probe = await fetch({ prefix });
   if (!probe.isTruncated) {
     yield probe.objects;
+    return;
+  }
+  if (performance.now() - asked < (o.splitAboveMs ?? SPLIT_ABOVE_MS)) {
+    // A page that arrives faster than it is parsed and merged: the listing is bound by this
+    // machine's CPU, and ranges would only add requests. One range, read ahead.
+    yield* mergeRanges(fetch, prefix, [{}], probe, o);
     return;
   }
   const last = probe.objects.at(-1)?.key ?? prefix;
@@ -95,6 +104,12 @@ export async function* listRanges(fetch: PageFetch, prefix: string, o: RangeList
   yield* mergeRanges(fetch, prefix, rangesBetween(evenly(after, count)), probe, o);
 }
 
+/**
+ * A first page slower than this is worth splitting for: S3 in the same region answers a 1,000-key
+ * page in tens of milliseconds, while parsing and merging one takes a few (a local server answers
+ * in less, and planning is then bound by the CPU).
+ */
+export const SPLIT_ABOVE_MS = 20;
 /** Boundaries discovery collects at most (about one delimiter request per folder it opens). */
 export const DISCOVERY_MAX_BOUNDARIES = 4096;
 /** Pages a range is cut to hold, about: fewer than a started range buffers, so most ranges are listed whole before their turn. */

@@ -24,6 +24,8 @@ export interface ListOptions {
   readAhead?: number;
   /** List key ranges of the prefix at once (see list-ranges), at most this many ranges started; 0 or absent: one page after another. */
   rangeConcurrency?: number;
+  /** Split into ranges only when the first page took at least this long (see list-ranges SPLIT_ABOVE_MS). */
+  rangeSplitAboveMs?: number;
   /** Keys per page (MaxKeys); S3's 1,000 when absent. */
   pageSize?: number;
   /** Runs each request; the side's bound on requests in flight. */
@@ -37,7 +39,11 @@ export async function* listPrefixPages(client: S3Client, bucket: string, prefix:
   const fetch: PageFetch = (q) => limit(() => listPage(client, { bucket, maxKeys: opts.pageSize, ...q }, opts.signal));
   const pages =
     opts.recursive !== false && (opts.rangeConcurrency ?? 0) > 0
-      ? listRanges(fetch, prefix, { concurrency: opts.rangeConcurrency!, onDisorder: (a, b) => new ListingOrderError(bucket, a, b) })
+      ? listRanges(fetch, prefix, {
+          concurrency: opts.rangeConcurrency!,
+          splitAboveMs: opts.rangeSplitAboveMs,
+          onDisorder: (a, b) => new ListingOrderError(bucket, a, b),
+        })
       : readAhead(serialPages(fetch, prefix, opts.recursive === false ? '/' : undefined), opts.readAhead ?? 2);
   const cut = opts.root.length;
   for await (const page of pages) {

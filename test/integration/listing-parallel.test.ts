@@ -83,7 +83,7 @@ async function serial(s3: LocalS3, opts: Partial<ListOptions>): Promise<ListedOb
 async function parallel(endpointS3: LocalS3, opts: Partial<ListOptions>, endpoint?: string): Promise<ListedObject[]> {
   const client = endpoint ? clientAt(endpointS3, endpoint) : endpointS3.client();
   try {
-    return await collect(checkPageOrder(BUCKET, listPrefixPages(client, BUCKET, ROOT, { root: ROOT, limit: pLimit(4), ...opts })));
+    return await collect(checkPageOrder(BUCKET, listPrefixPages(client, BUCKET, ROOT, { root: ROOT, limit: pLimit(4), rangeSplitAboveMs: 0, ...opts })));
   } finally {
     client.destroy();
   }

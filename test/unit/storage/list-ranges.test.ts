@@ -33,7 +33,8 @@ function pages(keys: string[], opts: { pageSize: number; ignoreStartAfter?: bool
 async function all(fetch: PageFetch, prefix: string, concurrency = 3, maxRanges?: number): Promise<string[]> {
   const out: string[] = [];
   const onDisorder = (a: string, b: string) => new Error(`out of order: ${a} then ${b}`);
-  for await (const page of listRanges(fetch, prefix, { concurrency, bufferPages: 2, onDisorder, maxRanges })) out.push(...page.map((o) => o.key));
+  for await (const page of listRanges(fetch, prefix, { concurrency, bufferPages: 2, onDisorder, maxRanges, splitAboveMs: 0 }))
+    out.push(...page.map((o) => o.key));
   return out;
 }
 
@@ -101,6 +102,28 @@ describe('listRanges', () => {
     const calls: string[] = [];
     expect(await all(pages(KEYS, { pageSize: 1000, calls }), 'p/')).toHaveLength(KEYS.length);
     expect(calls).toEqual(['list p/ after -']);
+  });
+
+  it('splits only when the first page was slow: a fast one means planning is bound by the CPU, and ranges would only add requests', async () => {
+    const expected = [...KEYS].sort(compareKeys);
+    const onDisorder = (a: string, b: string) => new Error(`out of order: ${a} then ${b}`);
+    const run = async (probeDelayMs: number) => {
+      const calls: string[] = [];
+      const fetch = pages(KEYS, { pageSize: 5, calls });
+      const slowFirst: PageFetch = async (q) => {
+        if (calls.length === 0 && probeDelayMs > 0) await new Promise((r) => setTimeout(r, probeDelayMs));
+        return fetch(q);
+      };
+      const out: string[] = [];
+      for await (const page of listRanges(slowFirst, 'p/', { concurrency: 3, onDisorder, splitAboveMs: 20 })) out.push(...page.map((o) => o.key));
+      expect(out).toEqual(expected);
+      return calls;
+    };
+    const fast = await run(0);
+    expect(fast.filter((c) => c.startsWith('delimiter'))).toEqual([]);
+    expect(fast).toHaveLength(Math.ceil(KEYS.length / 5));
+    const slow = await run(40);
+    expect(slow.some((c) => c.startsWith('delimiter'))).toBe(true);
   });
 
   it('a server that ignores StartAfter is caught where one range meets the next', async () => {
