@@ -1,5 +1,4 @@
 import { GetObjectCommand, type StorageClass } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { throttledStream } from '../resilience/rate-limit.js';
@@ -82,6 +81,8 @@ export class StreamEngine implements CopyEngine {
     const paced = this.rt.bandwidth ? throttledStream(sourceBody, this.rt.bandwidth) : sourceBody;
     if (paced !== sourceBody) paced.on('error', (e) => counted.destroy(e));
     const body = paced.pipe(counted);
+    // Loaded on the first streamed copy: most runs copy server-side, and loading it costs ~60 ms at start-up.
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
       client: this.clients.dest,
       partSize: partSizeFor(size, this.settings.partSizeBytes),
