@@ -133,6 +133,19 @@ describe('listing a prefix in parallel key ranges (versitygw)', () => {
     }
   });
 
+  it('SlowDown and InternalError on a fifth of all requests, 30 ms a page: the ranges still give exactly the serial listing', async () => {
+    const expected = await serial(s3, {});
+    proxy = await startFaultProxy(s3.endpoint, { slowDown: 0.1, internalError: 0.1, allRequests: true, maxConsecutivePerRequest: 1, listDelayMs: 30 });
+    try {
+      const listed = await parallel(s3, { pageSize: 7, rangeConcurrency: 8 }, proxy.endpoint);
+      expect(listed).toEqual(expected);
+      expect(proxy.injected.slowDown + proxy.injected.internalError).toBeGreaterThan(0);
+    } finally {
+      await proxy.stop();
+      proxy = undefined;
+    }
+  });
+
   it('a server that lists out of order is caught, and the run still ends with the exact copy (planned again from sorted listings)', async () => {
     proxy = await startFaultProxy(s3.endpoint, { reorderListing: true });
     await expect(parallel(s3, { pageSize: 7, rangeConcurrency: 4 }, proxy.endpoint)).rejects.toBeInstanceOf(ListingOrderError);
