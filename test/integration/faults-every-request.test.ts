@@ -130,7 +130,10 @@ describe('faults on every request kind, from the first request of the run', () =
       expect(cut(first.report), JSON.stringify(first.report.degradations)).toBe(true);
       await expectIdentical(dest);
       expect((await listKeys(s3.client(), 'every-dst', dest)).length).toBe(archive.length);
-      expect(proxy.injected[fault]).toBeGreaterThan(20);
+      // A verified run makes fewer requests now (a .CHECKSUM whose listed ETag matches the copy is not
+      // read), so the bound is a share of the requests seen: a third of the fault rate's expectation.
+      const share = 'slowDown' in rules ? rules.slowDown : rules.internalError;
+      expect(proxy.injected[fault]).toBeGreaterThanOrEqual(Math.max(5, Math.floor((proxy.seen.length * share) / 3)));
       // validate's write check aborts a multipart upload (DELETE); DeleteObjects and multipart calls are POSTs.
       expectEveryKindHit(proxy, ['list', 'get', 'put', 'post', 'delete']);
 
