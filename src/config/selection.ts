@@ -8,6 +8,29 @@ export interface CompiledSelection {
   matches(key: string): boolean;
   /** One line for logs and the report. */
   describe(): string;
+  /** How the listing treats the folder `rel` (relative to source_prefix, ending in '/'; '' is source_prefix itself). */
+  folderStep(rel: string, o?: FolderStepOptions): FolderStep;
+  /** The listing group of a relative key: shards and per-prefix concurrency groups are made of groups. */
+  groupOf(rel: string): string;
+}
+
+/** How the listing treats one folder of the source. */
+export type FolderStep =
+  /**
+   * List every key under the folder. `startAfter`: only keys after this relative key (ListObjectsV2
+   * StartAfter); `endBefore`: stop at the first key at or after this relative key.
+   */
+  | { kind: 'list'; startAfter?: string; endBefore?: string }
+  /** Go on into these child folders (names without '/'), known without a request. */
+  | { kind: 'children'; names: string[] }
+  /** Go on into the child folders one delimiter listing finds, each judged again; objects lying directly in the folder are listed too. */
+  | { kind: 'discover' }
+  /** Nothing under the folder is selected. */
+  | { kind: 'skip' };
+
+export interface FolderStepOptions {
+  /** Split at least down to the group level (each group its own listing unit), as a sharded run needs. */
+  byGroup?: boolean;
 }
 
 const CHECKSUM_SUFFIX = '.CHECKSUM';
@@ -181,5 +204,17 @@ export function compileSelection(config: SyncConfig): CompiledSelection {
     return parts.join('; ');
   };
 
-  return { prefixes, matches, describe };
+  // Every selected prefix is listed whole; the group of a key is its first four folders.
+  const folderStep = (): FolderStep => ({ kind: 'list' });
+  const groupOf = (rel: string): string => {
+    let end = -1;
+    for (let i = 0; i < 4; i++) {
+      const next = rel.indexOf('/', end + 1);
+      if (next < 0) break;
+      end = next;
+    }
+    return rel.slice(0, end + 1);
+  };
+
+  return { prefixes, matches, describe, folderStep, groupOf };
 }
