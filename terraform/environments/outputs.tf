@@ -13,9 +13,19 @@ output "task_role_arn" {
   value       = module.s3_direct_sync.task_role_arn
 }
 
-output "schedule_arn" {
-  description = "EventBridge Scheduler schedule."
-  value       = module.s3_direct_sync.schedule_arn
+output "daily_schedule_arn" {
+  description = "Daily incremental schedule."
+  value       = module.s3_direct_sync.daily_schedule_arn
+}
+
+output "weekly_schedule_arn" {
+  description = "Weekly full reconciliation schedule."
+  value       = module.s3_direct_sync.weekly_schedule_arn
+}
+
+output "schedules" {
+  description = "Both schedules: expression, state, and the command override of their runs."
+  value       = module.s3_direct_sync.schedules
 }
 
 output "schedule_dlq_arn" {

@@ -7,10 +7,11 @@ import { examplePreset } from '../helpers/presets.js';
 import { run } from '../helpers/spawn.js';
 import { ENVIRONMENTS, parseAttributes, tfvarsPath } from '../unit/terraform/hcl.js';
 
-// The real Terraform renders each environment's container environment, offline: `terraform test`
-// with a mocked AWS provider plans the root with <env>.tfvars and checks the module's output (what
-// the task definition's `environment` holds, entry for entry: test/unit/terraform/runtime.test.ts
-// pins that mapping). Needs a terraform binary and the AWS provider in a local plugin directory
+// The real Terraform renders each environment's container environment and its two schedules, offline:
+// `terraform test` with a mocked AWS provider plans the root with <env>.tfvars and checks the module's
+// outputs (what the task definition's `environment` holds, entry for entry: test/unit/terraform/
+// runtime.test.ts pins that mapping; and each schedule's expression, state, group and the TaskOverride
+// its target passes to RunTask). Needs a terraform binary and the AWS provider in a local plugin directory
 // (TERRAFORM_PLUGIN_DIR, default /opt/tf-plugins); skipped without them.
 const PLUGIN_DIR = process.env.TERRAFORM_PLUGIN_DIR ?? '/opt/tf-plugins';
 const terraform = (process.env.PATH ?? '')
@@ -40,19 +41,50 @@ variables {
 }
 `;
 
-/** A run block that plans with `variables` and requires output.container_environment to equal `expected`. */
-function runBlock(name: string, variables: Record<string, unknown>, expected: Record<string, string>): string {
+/** A run block that plans with `variables` and requires each `[condition, message]` of `asserts`. */
+function runBlock(name: string, variables: Record<string, unknown>, asserts: Array<[string, string]>): string {
   const vars = Object.entries(variables).map(([k, v]) => `    ${k} = ${JSON.stringify(v)}\n`);
+  const checks = asserts.map(([condition, message]) => `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }\n`);
   return `run "${name}" {
   command = plan
   variables {
 ${vars.join('')}  }
-  assert {
-    condition     = jsonencode(output.container_environment) == jsonencode(${JSON.stringify(expected)})
-    error_message = "container_environment is \${jsonencode(output.container_environment)}"
-  }
-}
+${checks.join('')}}
 `;
+}
+
+/** Requires output.container_environment to equal `expected`, entry for entry. */
+const environmentIs = (expected: Record<string, string>): [string, string] => [
+  `jsonencode(output.container_environment) == jsonencode(${JSON.stringify(expected)})`,
+  'container_environment is ${jsonencode(output.container_environment)}',
+];
+
+/** Requires the rendered schedule `key` (output.schedules, read from the resource) to equal `expected`. */
+const scheduleIs = (key: string, expected: Record<string, unknown>): [string, string] => [
+  `jsonencode(output.schedules.${key}) == jsonencode(${JSON.stringify(expected)})`,
+  `schedule ${key} is \${jsonencode(output.schedules.${key})}`,
+];
+
+/** What each environment's two schedules are as deployed: one group, the daily window in the daily command only. */
+function expectedSchedules(env: (typeof ENVIRONMENTS)[number]): Record<'daily' | 'weekly', Record<string, unknown>> {
+  const name = `s3-direct-sync-${env}`;
+  const overrides = (command: string[]) => ({ containerOverrides: [{ command, name: 's3-direct-sync' }] });
+  return {
+    daily: {
+      expression: 'cron(30 1 * * ? *)',
+      group: name,
+      name: `${name}-daily`,
+      overrides: overrides(['sync', '--json', '--date-from=-10d']),
+      state: 'ENABLED',
+    },
+    weekly: {
+      expression: 'cron(30 13 ? * SUN *)',
+      group: name,
+      name: `${name}-weekly`,
+      overrides: overrides(['sync', '--json']),
+      state: 'ENABLED',
+    },
+  };
 }
 
 /** What a default task of the environment carries: S3DS_ENV, the locations, and the values other resources depend on. */
@@ -96,11 +128,15 @@ describe.skipIf(!available)('terraform renders the task environment (terraform t
   });
 
   it.each(ENVIRONMENTS)(
-    '%s: only S3DS_ENV and the required values by default; max_concurrent adds exactly S3DS_MAX_CONCURRENT',
+    '%s: only S3DS_ENV and the required values by default; max_concurrent adds exactly S3DS_MAX_CONCURRENT; a daily and a weekly schedule',
     async (env) => {
       const expected = await expectedDefault(env);
+      const schedules = expectedSchedules(env);
       const file = join('tests', `${env}.tftest.hcl`);
-      const blocks = [runBlock('defaults', {}, expected), runBlock('one_override', { max_concurrent: 64 }, { ...expected, S3DS_MAX_CONCURRENT: '64' })];
+      const blocks = [
+        runBlock('defaults', {}, [environmentIs(expected), scheduleIs('daily', schedules.daily), scheduleIs('weekly', schedules.weekly)]),
+        runBlock('one_override', { max_concurrent: 64 }, [environmentIs({ ...expected, S3DS_MAX_CONCURRENT: '64' })]),
+      ];
       mkdirSync(join(root, 'tests'), { recursive: true });
       writeFileSync(join(root, file), MOCKS + blocks.join('\n'));
       const r = await run(terraform!, ['test', '-no-color', `-filter=${file}`, `-var-file=${env}.tfvars`], { cwd: root, env: tfEnv, timeoutMs: 5 * 60_000 });

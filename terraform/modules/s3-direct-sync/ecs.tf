@@ -63,7 +63,7 @@ resource "aws_ecs_task_definition" "this" {
       image                  = local.container_image
       essential              = true
       memory                 = var.task_size.memory # the container's cgroup carries the limit docker/entrypoint.sh sizes V8's heap from
-      command                = ["sync", "--json"]
+      command                = local.job_command    # the schedules override it: the same for the weekly run, plus a date window for the daily one
       user                   = var.container_user
       readonlyRootFilesystem = true
       privileged             = false

@@ -407,15 +407,16 @@ data "aws_iam_policy_document" "scheduler_assume" {
       values   = [local.account_id]
     }
 
-    # Only this module's schedule (in the default group) may use the role: the confused-deputy guard.
-    # Built from names, not aws_scheduler_schedule.this.arn, which would be a cycle (the schedule names this role).
+    # The confused-deputy guard: only this module's schedule group (its daily and weekly schedules,
+    # nothing else) may use the role. EventBridge Scheduler presents the group's ARN as aws:SourceArn;
+    # the two schedules' own ARNs are named too, should a schedule's ARN be presented instead.
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values = [
-        "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default",
-        "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.name}",
-      ]
+      values = concat(
+        [aws_scheduler_schedule_group.this.arn],
+        [for key in keys(local.schedules) : "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/${aws_scheduler_schedule_group.this.name}/${local.name}-${key}"],
+      )
     }
   }
 }

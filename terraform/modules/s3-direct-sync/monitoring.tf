@@ -8,6 +8,8 @@ locals {
   }
   # enable_monitoring = false keeps the alarms (visible in the console) but gives them no action.
   alarm_actions = var.enable_monitoring ? [aws_sns_topic.alarms.arn] : []
+  # A run is expected every day from the daily schedule, or every week from the weekly one alone.
+  did_not_report_days = var.daily_schedule_enabled ? 1 : 7
 }
 
 resource "aws_sns_topic" "alarms" {
@@ -98,17 +100,19 @@ resource "aws_cloudwatch_metric_alarm" "cost_per_gb" {
   tags                = local.tags
 }
 
-# Every run emits DurationSeconds once. No sample in a whole day means the schedule did not fire, the
-# task did not start, or the job died before reporting: missing data is breaching here.
+# Every run emits DurationSeconds once (an exit 6 too). No sample in a whole day means the daily
+# schedule did not fire, the task did not start, or the job died before reporting: missing data is
+# breaching here. With the daily schedule disabled, only the weekly one runs: no sample in 7 days.
 resource "aws_cloudwatch_metric_alarm" "did_not_report" {
   alarm_name          = "${local.name}-did-not-report"
-  alarm_description   = "s3-direct-sync ${var.environment}: no run reported DurationSeconds in the last 24 h."
+  alarm_description   = "s3-direct-sync ${var.environment}: no run reported DurationSeconds in the last ${local.did_not_report_days * 24} h."
   namespace           = local.metrics_namespace
   metric_name         = "DurationSeconds"
   dimensions          = local.alarm_dimensions
   statistic           = "SampleCount"
   period              = 86400
-  evaluation_periods  = 1
+  evaluation_periods  = local.did_not_report_days
+  datapoints_to_alarm = local.did_not_report_days
   comparison_operator = "LessThanThreshold"
   threshold           = 1
   treat_missing_data  = "breaching"

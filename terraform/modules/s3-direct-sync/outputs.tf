@@ -28,9 +28,27 @@ output "scheduler_role_arn" {
   value       = aws_iam_role.scheduler.arn
 }
 
-output "schedule_arn" {
-  description = "EventBridge Scheduler schedule ARN."
-  value       = aws_scheduler_schedule.this.arn
+output "daily_schedule_arn" {
+  description = "ARN of the daily incremental schedule (the last daily_window_days days)."
+  value       = aws_scheduler_schedule.this["daily"].arn
+}
+
+output "weekly_schedule_arn" {
+  description = "ARN of the weekly full reconciliation schedule (no date window)."
+  value       = aws_scheduler_schedule.this["weekly"].arn
+}
+
+output "schedules" {
+  description = "Each schedule (daily, weekly) as deployed: expression, state, and the TaskOverride its run starts with."
+  value = {
+    for key, s in aws_scheduler_schedule.this : key => {
+      group      = s.group_name
+      name       = s.name
+      expression = s.schedule_expression
+      state      = s.state
+      overrides  = jsondecode(s.target[0].input)
+    }
+  }
 }
 
 output "schedule_dlq_arn" {

@@ -30,13 +30,52 @@ resource "aws_sqs_queue_policy" "schedule_dlq" {
   policy    = data.aws_iam_policy_document.schedule_dlq.json
 }
 
+# Two schedules run the same task definition and differ only in the command their run starts with:
+#   daily   the last daily_window_days days (--date-from=-Nd): the previous day's files, late and
+#           re-uploaded ones, and the monthly files of every month the window overlaps. It lists about
+#           one page per symbol/interval folder, whatever the archive's size.
+#   weekly  a full run (no date window): anything older that changed or was missed (a daily run that
+#           failed, exited 6 or ran before a file was published, a file re-uploaded after its window).
+# They share the destination's lease: a run that finds the other one holding it exits 6 and writes
+# nothing. The defaults keep them 12 hours apart (daily 01:30 UTC, weekly Sunday 13:30 UTC).
+#
+# The command reaches the task as a TaskOverride: the templated ECS target passes its input to RunTask
+# as overrides. The universal target (arn:aws:scheduler:::aws-sdk:ecs:runTask) needs the same
+# ecs:RunTask and iam:PassRole, but carries the whole RunTask request as unchecked JSON in place of
+# ecs_parameters; the templated target keeps network, capacity and launch type typed and checked.
+locals {
+  job_command = ["sync", "--json"]
+  schedules = {
+    daily = {
+      description = "Daily incremental s3-direct-sync ${var.environment} run over the last ${var.daily_window_days} days, after the archive publishes the previous day's files"
+      enabled     = var.daily_schedule_enabled
+      expression  = var.daily_schedule_expression
+      command     = concat(local.job_command, ["--date-from=-${var.daily_window_days}d"])
+    }
+    weekly = {
+      description = "Weekly full s3-direct-sync ${var.environment} reconciliation (no date window)"
+      enabled     = var.weekly_schedule_enabled
+      expression  = var.weekly_schedule_expression
+      command     = local.job_command
+    }
+  }
+}
+
+# Its own group: the scheduler role's trust names this group, so no other schedule can use the role.
+resource "aws_scheduler_schedule_group" "this" {
+  name = local.name
+  tags = local.tags
+}
+
 resource "aws_scheduler_schedule" "this" {
-  #checkov:skip=CKV_AWS_297:the ECS target carries no input payload; the AWS owned key suffices and avoids a key grant for the scheduler
-  name                         = local.name
-  group_name                   = "default" # the scheduler role's trust names this group and schedule
-  description                  = "Daily s3-direct-sync ${var.environment} run after the archive publishes the previous day's files"
-  state                        = var.schedule_enabled ? "ENABLED" : "DISABLED"
-  schedule_expression          = var.schedule_expression
+  #checkov:skip=CKV_AWS_297:the input holds only the job's command (sync --json and a relative date window), nothing secret; the AWS owned key suffices and avoids a key grant for the scheduler
+  for_each = local.schedules
+
+  name                         = "${local.name}-${each.key}"
+  group_name                   = aws_scheduler_schedule_group.this.name
+  description                  = each.value.description
+  state                        = each.value.enabled ? "ENABLED" : "DISABLED"
+  schedule_expression          = each.value.expression
   schedule_expression_timezone = var.schedule_timezone
 
   flexible_time_window {
@@ -47,6 +86,9 @@ resource "aws_scheduler_schedule" "this" {
   target {
     arn      = local.cluster_arn
     role_arn = aws_iam_role.scheduler.arn
+    input = jsonencode({
+      containerOverrides = [{ name = local.container_name, command = each.value.command }]
+    })
 
     retry_policy {
       maximum_retry_attempts       = var.schedule_retry_attempts

@@ -262,6 +262,11 @@ variable "extra_environment" {
     condition     = alltrue([for k in keys(var.extra_environment) : can(regex("^(S3DS|AWS)_[A-Z0-9_]+$", k))])
     error_message = "extra_environment names must match ^(S3DS|AWS)_[A-Z0-9_]+$."
   }
+
+  validation {
+    condition     = length(setintersection(keys(var.extra_environment), ["S3DS_DATE_FROM", "S3DS_DATE_TO"])) == 0
+    error_message = "extra_environment must not set S3DS_DATE_FROM or S3DS_DATE_TO: the schedules choose the date window (one here would narrow the weekly full reconciliation too)."
+  }
 }
 
 variable "destination_credentials_secret_arn" {
@@ -507,25 +512,53 @@ variable "route_table_ids" {
 # ---------------------------------------------------------------------------------------------------
 # Schedule
 # ---------------------------------------------------------------------------------------------------
-variable "schedule_enabled" {
-  description = "Whether the schedule is ENABLED (true) or DISABLED."
+variable "daily_schedule_enabled" {
+  description = "Whether the daily incremental schedule is ENABLED (true) or DISABLED."
   type        = bool
   default     = true
 }
 
-variable "schedule_expression" {
-  description = "EventBridge Scheduler expression. The archive publishes the previous day's files after 00:00 UTC; the default runs at 01:30 UTC."
+variable "daily_schedule_expression" {
+  description = "When the daily incremental run starts. The archive publishes the previous day's files after 00:00 UTC; the default runs at 01:30 UTC."
   type        = string
   default     = "cron(30 1 * * ? *)"
 
   validation {
-    condition     = can(regex("^(cron\\([^)]+\\)|rate\\([0-9]+ (minute|minutes|hour|hours|day|days)\\))$", var.schedule_expression))
-    error_message = "schedule_expression must be cron(...) or rate(N unit)."
+    condition     = can(regex("^(cron\\([^)]+\\)|rate\\([0-9]+ (minute|minutes|hour|hours|day|days)\\))$", var.daily_schedule_expression))
+    error_message = "daily_schedule_expression must be cron(...) or rate(N unit)."
+  }
+}
+
+variable "daily_window_days" {
+  description = "Days the daily run looks back (--date-from=-Nd, N days before the run's UTC date). Daily files appear the next day and are sometimes re-uploaded later; a month's files appear by the 7th of the next month and are selected while the window overlaps that month, so 8 days catch them the day after they appear; the default adds 2 days for a missed or blocked run. A folder's files of even 31 days fit in one list page, so a longer window costs hardly more requests."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.daily_window_days >= 1 && var.daily_window_days <= 31 && floor(var.daily_window_days) == var.daily_window_days
+    error_message = "daily_window_days must be a whole number of days from 1 to 31 (older changes are the weekly reconciliation's)."
+  }
+}
+
+variable "weekly_schedule_enabled" {
+  description = "Whether the weekly full reconciliation is ENABLED (true) or DISABLED."
+  type        = bool
+  default     = true
+}
+
+variable "weekly_schedule_expression" {
+  description = "When the weekly full reconciliation starts; the default, Sunday 13:30 UTC, is 12 hours from the daily run, so neither usually finds the other holding the lease."
+  type        = string
+  default     = "cron(30 13 ? * SUN *)"
+
+  validation {
+    condition     = can(regex("^(cron\\([^)]+\\)|rate\\([0-9]+ (minute|minutes|hour|hours|day|days)\\))$", var.weekly_schedule_expression))
+    error_message = "weekly_schedule_expression must be cron(...) or rate(N unit)."
   }
 }
 
 variable "schedule_timezone" {
-  description = "Time zone of schedule_expression."
+  description = "Time zone of both schedule expressions."
   type        = string
   default     = "UTC"
 
@@ -536,7 +569,7 @@ variable "schedule_timezone" {
 }
 
 variable "schedule_flexible_window_minutes" {
-  description = "Flexible time window: the run starts within this many minutes after the scheduled time."
+  description = "Flexible time window of both schedules: a run starts within this many minutes after its scheduled time."
   type        = number
   default     = 15
 

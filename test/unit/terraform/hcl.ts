@@ -158,8 +158,8 @@ function evalExpr(expr: string, ctx: EvalContext, scope: Record<string, unknown>
     if (!(name in ctx.locals)) throw new Error(`unknown local ${name}`);
     return evalValue(ctx.locals[name], ctx);
   }
-  if ((m = expr.match(/^(\w+)$/)) && (m[1] as string) in scope) return scope[m[1] as string];
-  if (expr === 'statement.value') return scope['statement.value'];
+  // A for expression's variable, or an iterator's (statement.value, each.key) put in scope by the caller.
+  if ((m = expr.match(/^(\w+(?:\.\w+)?)$/)) && (m[1] as string) in scope) return scope[m[1] as string];
   if ((m = expr.match(/^(aws_\w+)\.(\w+)(\[0\])?\.(\w+)$/))) return `<${m[1]}.${m[2]}.${m[4]}>`;
   if ((m = expr.match(/^(.+?) && (.+)$/))) {
     const [left, right] = [evalExpr(m[1] as string, ctx, scope), evalExpr(m[2] as string, ctx, scope)];
@@ -174,6 +174,12 @@ function evalExpr(expr: string, ctx: EvalContext, scope: Record<string, unknown>
     const [, name, listExpr, tpl] = m as unknown as [string, string, string, string];
     const list = evalExpr(listExpr, ctx, scope) as unknown[];
     return list.map((item) => evalString(tpl, ctx, { ...scope, [name]: item }));
+  }
+  if ((m = expr.match(/^concat\((local\.\w+|var\.\w+), \[((?:"[^"]*")(?:, "[^"]*")*)\]\)$/))) {
+    const head = evalExpr(m[1] as string, ctx, scope);
+    if (!Array.isArray(head)) throw new Error(`concat of a non-list in ${expr}`);
+    const tail = [...(m[2] as string).matchAll(/"([^"]*)"/g)].map((x) => evalString(x[1] as string, ctx, scope));
+    return [...head, ...tail];
   }
   if ((m = expr.match(/^flatten\(\[for (\w+) in (local\.\w+|var\.\w+) : \[\1, "\$\{\1\}\*"\]\]\)$/))) {
     const list = evalExpr(m[2] as string, ctx, scope) as string[];

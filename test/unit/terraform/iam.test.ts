@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ENVIRONMENTS, type Hcl, type Statement, localsOf, rawStatements, renderPolicy } from './hcl.js';
+import { ENVIRONMENTS, type Hcl, type Statement, evalString, localsOf, rawStatements, renderPolicy } from './hcl.js';
 import { ACCOUNT, envModel, loadModule } from './model.js';
 
 // Actions that have no resource-level permissions: "*" is the only valid resource for them.
@@ -246,6 +246,10 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
       expect(run?.conditions).toEqual([{ test: 'ArnEquals', variable: 'ecs:cluster', values: ['<aws_ecs_cluster.this.arn>'] }]);
       const pass = statements.find((s) => s.actions.includes('iam:PassRole'));
       expect(pass?.resources.sort()).toEqual(['<aws_iam_role.execution.arn>', '<aws_iam_role.task.arn>']);
+      // Both schedules run the task with its own roles: their TaskOverride changes only the command,
+      // so passing the two roles is all RunTask needs for either.
+      const input = String(m.moduleDoc.resource.aws_scheduler_schedule.this[0].target[0].input);
+      expect(input).not.toMatch(/taskRoleArn|executionRoleArn/);
       // The dead-letter queue needs sqs:SendMessage on the schedule's role (EventBridge Scheduler
       // delivers dead letters with it); only on its own queue.
       const dlq = statements.find((s) => s.actions.includes('sqs:SendMessage'));
@@ -268,18 +272,28 @@ describe.each(ENVIRONMENTS)('IAM for %s', (env) => {
     }
     expect(m.moduleDoc.resource.aws_iam_role.task[0].assume_role_policy).toBe('${data.aws_iam_policy_document.ecs_tasks_assume.json}');
     expect(m.moduleDoc.resource.aws_iam_role.scheduler[0].assume_role_policy).toBe('${data.aws_iam_policy_document.scheduler_assume.json}');
-    // The scheduler role: only this module's schedule (its group and name) may assume it.
+    // The scheduler role: only this module's schedule group, which holds the daily and the weekly
+    // schedule and nothing else, may use it (Scheduler presents the group's ARN as aws:SourceArn), and
+    // the two schedules' own ARNs are named.
     const scheduler = rawStatements(doc(m.moduleDoc, 'scheduler_assume'))[0]?.raw;
     const schedule = m.moduleDoc.resource.aws_scheduler_schedule.this[0];
-    expect([schedule.name, schedule.group_name]).toEqual(['${local.name}', 'default']);
-    expect(scheduler.condition).toContainEqual({
-      test: 'ArnLike',
-      variable: 'aws:SourceArn',
-      values: [
-        'arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default',
-        'arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.name}',
-      ],
-    });
+    expect([schedule.name, schedule.group_name]).toEqual(['${local.name}-${each.key}', '${aws_scheduler_schedule_group.this.name}']);
+    expect(m.moduleDoc.resource.aws_scheduler_schedule_group.this[0].name).toBe('${local.name}');
+    const sourceArn = (scheduler.condition as Hcl[]).find((c) => c.variable === 'aws:SourceArn');
+    expect(sourceArn.test).toBe('ArnLike');
+    const values = String(sourceArn.values).replace(/\s+/g, ' ');
+    const forEach =
+      'arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/${aws_scheduler_schedule_group.this.name}/${local.name}-${key}';
+    expect(values).toBe(`\${concat( [aws_scheduler_schedule_group.this.arn], [for key in keys(local.schedules) : "${forEach}"], )}`);
+    expect(values).not.toContain('default');
+    // Rendered for this environment: the group and both schedules, each named as the schedule resource names it.
+    const keys = Object.keys(m.ctx.locals.schedules as object).sort();
+    expect(keys).toEqual(['daily', 'weekly']);
+    const named = keys.map((key) => evalString(forEach, m.ctx, { key }));
+    expect(named).toEqual(
+      keys.map((key) => `arn:aws:scheduler:ap-northeast-1:${ACCOUNT}:schedule/<aws_scheduler_schedule_group.this.name>/s3-direct-sync-${env}-${key}`),
+    );
+    expect(keys.map((key) => evalString(schedule.name, m.ctx, { 'each.key': key }))).toEqual(keys.map((key) => `s3-direct-sync-${env}-${key}`));
     const exec = rawStatements(doc(m.moduleDoc, 'ecs_execution_assume'));
     expect(exec.map(({ raw }) => raw.principals[0].identifiers)).toEqual([['ecs-tasks.amazonaws.com']]);
   });

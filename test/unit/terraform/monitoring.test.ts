@@ -57,13 +57,16 @@ describe('alarms', () => {
     for (const n of names) expect(CONTRACT_METRICS.has(n), n).toBe(true);
   });
 
-  it('has a did-not-report alarm: no DurationSeconds sample in a day is breaching', async () => {
+  it('has a did-not-report alarm: no DurationSeconds sample in a day (in a week with the weekly schedule alone) is breaching', async () => {
     const m = await loadModule();
     const alarm: Hcl = m.resource.aws_cloudwatch_metric_alarm.did_not_report[0];
     expect(alarm.metric_name).toBe('DurationSeconds');
     expect(alarm.statistic).toBe('SampleCount');
     expect(alarm.period).toBe(86400);
-    expect(alarm.evaluation_periods).toBe(1);
+    // The daily schedule runs every day; without it the weekly one reports once in 7 days (CloudWatch's longest range).
+    expect(Object.assign({}, ...m.locals).did_not_report_days).toBe('${var.daily_schedule_enabled ? 1 : 7}');
+    expect(alarm.evaluation_periods).toBe('${local.did_not_report_days}');
+    expect(alarm.datapoints_to_alarm).toBe('${local.did_not_report_days}');
     expect(alarm.comparison_operator).toBe('LessThanThreshold');
     expect(alarm.threshold).toBe(1);
     expect(alarm.treat_missing_data).toBe('breaching');
@@ -126,6 +129,12 @@ describe('alarms', () => {
 });
 
 describe.each(ENVIRONMENTS)('monitoring preset for %s', (env) => {
+  it('runs both schedules, so the did-not-report alarm expects a run every day', async () => {
+    const { vars } = await envModel(env);
+    expect(vars.daily_schedule_enabled).toBe(true);
+    expect(vars.weekly_schedule_enabled).toBe(true);
+  });
+
   it('follows the seed flags', async () => {
     const { vars } = await envModel(env);
     const p = examplePreset(env);

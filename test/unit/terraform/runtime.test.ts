@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { ENVIRONMENTS, type Hcl, evalString, renderPolicy } from './hcl.js';
+import yargs from 'yargs';
+import { ENVIRONMENTS, type Hcl, evalString, evalValue, localsOf, renderPolicy } from './hcl.js';
 import { type EnvModel, envModel, loadModule } from './model.js';
 import { examplePreset } from '../../helpers/presets.js';
+import { commonOptions } from '../../../src/cli/command-options.js';
 
 /**
  * Renders local.container_environment for one environment. The local is a merge() of a literal
@@ -156,14 +158,14 @@ describe.each(ENVIRONMENTS)('runtime of %s', (env) => {
 });
 
 describe('task definition', () => {
-  it('runs `sync --json` read-only, non-root, with a writable /tmp and awslogs', async () => {
+  it('runs local.job_command (`sync --json`) read-only, non-root, with a writable /tmp and awslogs', async () => {
     const m = await loadModule();
     const td: Hcl = m.resource.aws_ecs_task_definition.this[0];
     expect(td.requires_compatibilities).toEqual(['FARGATE']);
     expect(td.network_mode).toBe('awsvpc');
     expect(td.volume).toEqual([{ name: 'tmp' }]);
     const c = String(td.container_definitions);
-    expect(c).toMatch(/command\s+= \["sync", "--json"\]/);
+    expect(c).toMatch(/command\s+= local\.job_command\s/);
     expect(c).toMatch(/readonlyRootFilesystem = true/);
     expect(c).toMatch(/privileged\s+= false/);
     expect(c).toMatch(/user\s+= var\.container_user/);
@@ -200,18 +202,44 @@ describe('task definition', () => {
   });
 });
 
-describe('schedule', () => {
-  it('runs daily after the archive publishes, with a flexible window, retries and an encrypted DLQ', async () => {
+/** The minute of the day a cron(M H ...) expression starts at. */
+function startMinute(expression: string): number {
+  const m = expression.match(/^cron\((\d+) (\d+) /);
+  if (!m) throw new Error(`not a fixed-time cron expression: ${expression}`);
+  return Number(m[2]) * 60 + Number(m[1]);
+}
+
+/** What the job's own CLI makes of a command (the options every job command takes). */
+function parseJobCommand(command: string[]): Record<string, unknown> {
+  return commonOptions(yargs(command.slice(1)))
+    .strict()
+    .fail((msg) => {
+      throw new Error(msg);
+    })
+    .parseSync() as Record<string, unknown>;
+}
+
+describe('schedules', () => {
+  it('runs two schedules, daily and weekly, with one target: this task definition, flexible window, retries and an encrypted DLQ', async () => {
     const m = await loadModule();
-    expect(m.variable.schedule_expression[0].default).toBe('cron(30 1 * * ? *)');
-    expect(m.variable.schedule_timezone[0].default).toBe('UTC');
     const s: Hcl = m.resource.aws_scheduler_schedule.this[0];
+    expect(Object.keys(m.resource.aws_scheduler_schedule)).toEqual(['this']);
+    expect(s.for_each).toBe('${local.schedules}');
+    expect(Object.keys(localsOf(m).schedules as object).sort()).toEqual(['daily', 'weekly']);
+    expect(s.name).toBe('${local.name}-${each.key}');
+    expect(s.state).toBe('${each.value.enabled ? "ENABLED" : "DISABLED"}');
+    expect(s.schedule_expression).toBe('${each.value.expression}');
+    expect(s.schedule_expression_timezone).toBe('${var.schedule_timezone}');
     expect(s.flexible_time_window[0].mode).toBe('FLEXIBLE');
     const t = s.target[0];
     expect(t.role_arn).toBe('${aws_iam_role.scheduler.arn}');
     expect(t.arn).toBe('${local.cluster_arn}');
     expect(t.retry_policy[0].maximum_retry_attempts).toBe('${var.schedule_retry_attempts}');
     expect(t.dead_letter_config[0].arn).toBe('${aws_sqs_queue.schedule_dlq.arn}');
+    // The templated ECS target passes its input to RunTask as the TaskOverride: only the command of the job's container.
+    expect(String(t.input).replace(/\s+/g, ' ')).toBe(
+      '${jsonencode({ containerOverrides = [{ name = local.container_name, command = each.value.command }] })}',
+    );
     const ecs = t.ecs_parameters[0];
     expect(ecs.task_definition_arn).toBe('${aws_ecs_task_definition.this.arn}');
     expect(ecs.launch_type).toBe('${var.use_fargate_spot ? null : "FARGATE"}');
@@ -219,6 +247,56 @@ describe('schedule', () => {
     expect(ecs.dynamic.capacity_provider_strategy[0].content[0].capacity_provider).toBe('FARGATE_SPOT');
     expect(ecs.network_configuration[0].security_groups).toEqual(['${aws_security_group.task.id}']);
     expect(m.resource.aws_sqs_queue.schedule_dlq[0].sqs_managed_sse_enabled).toBe(true);
+  });
+
+  it('runs daily at 01:30 UTC, after the archive publishes, and the full reconciliation on Sunday 12 hours apart', async () => {
+    const m = await loadModule();
+    const daily = m.variable.daily_schedule_expression[0].default as string;
+    const weekly = m.variable.weekly_schedule_expression[0].default as string;
+    expect(daily).toBe('cron(30 1 * * ? *)');
+    expect(weekly).toBe('cron(30 13 ? * SUN *)');
+    expect(m.variable.schedule_timezone[0].default).toBe('UTC');
+    // Each starts within its flexible window; neither starts while the other usually runs.
+    const apart = Math.abs(startMinute(weekly) - startMinute(daily));
+    expect(Math.min(apart, 24 * 60 - apart)).toBe(12 * 60);
+    expect(m.variable.schedule_flexible_window_minutes[0].default).toBe(15);
+    expect(m.variable.daily_window_days[0].default).toBe(10);
+    expect(m.variable.daily_window_days[0].validation[0].condition).toBe(
+      '${var.daily_window_days >= 1 && var.daily_window_days <= 31 && floor(var.daily_window_days) == var.daily_window_days}',
+    );
+    // The schedules choose the window: extra_environment cannot narrow the weekly run with one.
+    const extra = (m.variable.extra_environment[0].validation as Hcl[]).map((v) => v.condition);
+    expect(extra).toContain('${length(setintersection(keys(var.extra_environment), ["S3DS_DATE_FROM", "S3DS_DATE_TO"])) == 0}');
+  });
+
+  it('keeps both schedules in a group of their own, the one the scheduler role trusts', async () => {
+    const m = await loadModule();
+    expect(m.resource.aws_scheduler_schedule_group.this[0].name).toBe('${local.name}');
+    expect(m.resource.aws_scheduler_schedule.this[0].group_name).toBe('${aws_scheduler_schedule_group.this.name}');
+  });
+
+  it.each(ENVIRONMENTS)("%s: the daily command carries the window, the weekly one is the task definition's full run", async (env) => {
+    const m = await envModel(env);
+    const schedules = m.ctx.locals.schedules as Record<'daily' | 'weekly', Hcl>;
+    const command = (key: 'daily' | 'weekly') => evalValue(schedules[key].command, m.ctx) as string[];
+    const taskCommand = evalValue('${local.job_command}', m.ctx);
+    expect(taskCommand).toEqual(['sync', '--json']);
+    expect(command('weekly')).toEqual(taskCommand);
+    expect(command('daily')).toEqual(['sync', '--json', '--date-from=-10d']);
+    for (const key of ['daily', 'weekly'] as const) {
+      expect(evalValue(schedules[key].enabled, m.ctx), key).toBe(true);
+      expect(evalValue(schedules[key].expression, m.ctx), key).toBe(m.moduleDoc.variable[`${key}_schedule_expression`][0].default);
+    }
+    // The job's own CLI options read the window as the schedule writes it, and find none in the weekly command.
+    expect(parseJobCommand(command('daily'))['date-from']).toBe('-10d');
+    expect(parseJobCommand(command('weekly'))['date-from']).toBeUndefined();
+
+    const narrow = await envModel(env, { daily_window_days: 3, daily_schedule_enabled: false });
+    const narrowSchedules = narrow.ctx.locals.schedules as Record<'daily' | 'weekly', Hcl>;
+    expect(evalValue(narrowSchedules.daily.command, narrow.ctx)).toEqual(['sync', '--json', '--date-from=-3d']);
+    expect(evalValue(narrowSchedules.daily.enabled, narrow.ctx)).toBe(false);
+    expect(evalValue(narrowSchedules.weekly.enabled, narrow.ctx)).toBe(true);
+    expect(evalValue(narrowSchedules.daily.description, narrow.ctx)).toContain('last 3 days');
   });
 
   it('lets only HTTPS out of the task', async () => {
