@@ -678,8 +678,8 @@ variable "lease_held_alarm_days" {
   default     = 2
 
   validation {
-    condition     = var.lease_held_alarm_days >= 1 && var.lease_held_alarm_days <= 30 && floor(var.lease_held_alarm_days) == var.lease_held_alarm_days
-    error_message = "lease_held_alarm_days must be a whole number of days from 1 to 30."
+    condition     = var.lease_held_alarm_days >= 1 && var.lease_held_alarm_days <= 7 && floor(var.lease_held_alarm_days) == var.lease_held_alarm_days
+    error_message = "lease_held_alarm_days must be a whole number of days from 1 to 7 (a CloudWatch alarm evaluates at most 7 days: period x evaluation periods <= 604800 s)."
   }
 }
 

@@ -95,6 +95,8 @@ describe('alarms', () => {
     for (const [name, [a]] of Object.entries(alarms)) if (name !== 'lease_held') expect(a!.metric_name, name).not.toBe('LeaseHeld');
     const vars = Object.assign({}, ...(m.variable ? [m.variable] : []));
     expect(vars.lease_held_alarm_days[0].default).toBe(2);
+    // CloudWatch refuses an alarm whose period x evaluation periods passes 7 days.
+    expect(vars.lease_held_alarm_days[0].validation[0].condition).toContain('var.lease_held_alarm_days <= 7 &&');
     expect(m.resource.aws_cloudwatch_dashboard.this[0].dashboard_body).toContain('metrics = ["LeaseHeld"]');
     const outputs = m.output.alarm_names[0].value as string;
     expect(outputs).toContain('aws_cloudwatch_metric_alarm.lease_held.alarm_name');
