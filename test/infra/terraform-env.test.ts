@@ -106,7 +106,54 @@ async function expectedDefault(env: (typeof ENVIRONMENTS)[number]): Promise<Reco
   };
 }
 
-describe.skipIf(!available)('terraform renders the task environment (terraform test, mocked AWS provider)', () => {
+/** Module-level runs: the schedule switches and the window, which the root leaves at their defaults. */
+const MODULE_RUNS = `variables {
+  environment             = "dev"
+  destination_bucket      = "dev-crypto-lakehouse-bronze"
+  destination_kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  vpc_id                  = "vpc-0123456789abcdef0"
+  subnet_ids              = ["subnet-0123456789abcdef0"]
+  task_size               = { cpu = 512, memory = 1024 }
+}
+
+run "weekly_only_with_a_3_day_window" {
+  command = plan
+  variables {
+    daily_schedule_enabled = false
+    daily_window_days      = 3
+  }
+  assert {
+    condition     = output.schedules.daily.state == "DISABLED" && output.schedules.weekly.state == "ENABLED"
+    error_message = "states: \${jsonencode(output.schedules)}"
+  }
+  assert {
+    condition     = jsonencode(output.schedules.daily.overrides.containerOverrides[0].command) == jsonencode(["sync", "--json", "--date-from=-3d"])
+    error_message = "daily: \${jsonencode(output.schedules.daily)}"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.did_not_report.evaluation_periods == 7 && aws_cloudwatch_metric_alarm.did_not_report.datapoints_to_alarm == 7
+    error_message = "did-not-report evaluates \${aws_cloudwatch_metric_alarm.did_not_report.evaluation_periods} days"
+  }
+}
+
+run "no_window_of_0_days" {
+  command = plan
+  variables {
+    daily_window_days = 0
+  }
+  expect_failures = [var.daily_window_days]
+}
+
+run "no_window_through_extra_environment" {
+  command = plan
+  variables {
+    extra_environment = { S3DS_DATE_FROM = "-3d" }
+  }
+  expect_failures = [var.extra_environment]
+}
+`;
+
+describe.skipIf(!available)('terraform renders the task environment and the schedules (terraform test, mocked AWS provider)', () => {
   let dir: string;
   let root: string;
   const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
@@ -144,5 +191,24 @@ describe.skipIf(!available)('terraform renders the task environment (terraform t
       expect(r.stdout).toMatch(/2 passed, 0 failed/);
     },
     6 * 60_000,
+  );
+
+  it(
+    'module: each schedule has its switch, the daily window is validated and cannot come through extra_environment',
+    async () => {
+      const moduleDir = join(dir, 'terraform', 'modules', 's3-direct-sync');
+      const init = await run(terraform!, ['init', '-backend=false', '-input=false', '-no-color', `-plugin-dir=${PLUGIN_DIR}`], {
+        cwd: moduleDir,
+        env: tfEnv,
+        timeoutMs: 5 * 60_000,
+      });
+      expect(init.code, init.stdout + init.stderr).toBe(0);
+      mkdirSync(join(moduleDir, 'tests'), { recursive: true });
+      writeFileSync(join(moduleDir, 'tests', 'schedules.tftest.hcl'), MOCKS.slice(0, MOCKS.indexOf('variables {')) + MODULE_RUNS);
+      const r = await run(terraform!, ['test', '-no-color'], { cwd: moduleDir, env: tfEnv, timeoutMs: 5 * 60_000 });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/3 passed, 0 failed/);
+    },
+    11 * 60_000,
   );
 });
