@@ -5,7 +5,7 @@
 #   ecs.tf        cluster, log group, task definition
 #   iam.tf        task, execution and scheduler roles (least privilege)
 #   network.tf    security group (egress 443 only), S3 gateway endpoint
-#   scheduler.tf  EventBridge Scheduler schedule and its dead-letter queue
+#   scheduler.tf  EventBridge Scheduler schedules (daily incremental, weekly full), their group, dead-letter queue
 #   monitoring.tf SNS topic, alarms on the S3DirectSync metrics, dashboard
 #   bucket.tf     optional destination bucket hardening
 

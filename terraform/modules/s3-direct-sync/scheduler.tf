@@ -34,8 +34,8 @@ resource "aws_sqs_queue_policy" "schedule_dlq" {
 #   daily   the last daily_window_days days (--date-from=-Nd): the previous day's files, late and
 #           re-uploaded ones, and the monthly files of every month the window overlaps. It lists about
 #           one page per symbol/interval folder, whatever the archive's size.
-#   weekly  a full run (no date window): anything older that changed or was missed (a daily run that
-#           failed, exited 6 or ran before a file was published, a file re-uploaded after its window).
+#   weekly  a full run (no date window): what no window reaches (a file corrected after its window
+#           passed, history published late, anything missed while daily runs failed for longer).
 # They share the destination's lease: a run that finds the other one holding it exits 6 and writes
 # nothing. The defaults keep them 12 hours apart (daily 01:30 UTC, weekly Sunday 13:30 UTC).
 #
