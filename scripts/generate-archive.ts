@@ -17,17 +17,8 @@
  */
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  archiveKeys,
-  estimateCount,
-  generateArchive,
-  uploadArchive,
-  MARKETS,
-  type ArchiveOptions,
-  type Frequency,
-  type Market,
-  realisticArchive,
-} from '../test/fixtures/binance-archive.js';
+import { archiveKeys, estimateCount, generateArchive, uploadArchive, type ArchiveOptions, realisticArchive } from '../test/fixtures/binance-archive.js';
+import { MARKETS, type Frequency, type Market } from '../src/config/binance-layout.js';
 
 const USAGE = `usage: npx tsx scripts/generate-archive.ts --endpoint-url URL --bucket B [--prefix data/] [--seed 1]
   [--symbols A,B] [--days N] [--start-date YYYY-MM-DD] [--markets spot,futures/um,futures/cm,option]
