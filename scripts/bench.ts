@@ -5,7 +5,7 @@
  * Prints Markdown tables ready for the README and writes them to --out FILE.
  *
  * Options: --sections w1,planning,archive  --quick (W1 1,000 + 2×16 MiB, planning 100k keys, 1 run)
- *   W1: --small N --large N --large-mb N --runs N --tools a,b
+ *   W1: --small N (at least N small objects: whole days of the realistic archive) --large N --large-mb N --runs N --tools a,b
  *   planning: --plan-keys 1000000,10000000 --page-latency 0,50 --plan-runs N (default: --runs up to
  *   1M keys, 1 above) --plan-timeout SECONDS (default 1800)
  *   archive: --archive-objects N (default 1e8) --archive-avg-bytes SIZE (default 210KiB) --tasks 1,4,16

@@ -5,7 +5,11 @@
  *     [--prefix data/] [--seed 1] [--symbols BTCUSDT,ETHUSDT] [--days 30] [--start-date 2024-01-01]
  *     [--markets spot,futures/um] [--data-types klines,aggTrades] [--intervals 1m,1h]
  *     [--frequencies daily,monthly] [--rows 50] [--mismatch N] [--missing-checksum N] [--non-padded]
- *     [--large-count N --large-mb M] [--concurrency 8] [--dry-run]
+ *     [--checksum-without-newline N] [--outside-prefix] [--large-count N --large-mb M] [--realistic]
+ *     [--concurrency 8] [--dry-run]
+ *
+ * --realistic starts from the realistic preset (all four markets, every data type and interval,
+ * COIN-M contracts, a non-ASCII symbol, the real archive's odd cases); the other flags override it.
  *
  * Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the region from AWS_REGION
  * (default us-east-1). --dry-run prints the keys, uploads nothing and needs no endpoint or bucket.
@@ -13,22 +17,14 @@
  */
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  archiveKeys,
-  estimateCount,
-  generateArchive,
-  uploadArchive,
-  MARKETS,
-  type ArchiveOptions,
-  type Frequency,
-  type Market,
-} from '../test/fixtures/binance-archive.js';
+import { archiveKeys, estimateCount, generateArchive, uploadArchive, type ArchiveOptions, realisticArchive } from '../test/fixtures/binance-archive.js';
+import { MARKETS, type Frequency, type Market } from '../src/config/binance-layout.js';
 
 const USAGE = `usage: npx tsx scripts/generate-archive.ts --endpoint-url URL --bucket B [--prefix data/] [--seed 1]
   [--symbols A,B] [--days N] [--start-date YYYY-MM-DD] [--markets spot,futures/um,futures/cm,option]
   [--data-types klines,aggTrades] [--intervals 1m,1h] [--frequencies daily,monthly] [--rows N]
-  [--mismatch N] [--missing-checksum N] [--non-padded] [--large-count N --large-mb M]
-  [--concurrency N] [--dry-run]`;
+  [--mismatch N] [--missing-checksum N] [--non-padded] [--checksum-without-newline N] [--outside-prefix]
+  [--large-count N --large-mb M] [--realistic] [--concurrency N] [--dry-run]`;
 
 function list(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
@@ -74,6 +70,9 @@ function parseCli(argv: string[]): { archive: ArchiveOptions; endpoint?: string;
       mismatch: { type: 'string' },
       'missing-checksum': { type: 'string' },
       'non-padded': { type: 'boolean' },
+      'checksum-without-newline': { type: 'string' },
+      'outside-prefix': { type: 'boolean' },
+      realistic: { type: 'boolean' },
       'large-count': { type: 'string' },
       'large-mb': { type: 'string' },
       concurrency: { type: 'string' },
@@ -94,15 +93,19 @@ function parseCli(argv: string[]): { archive: ArchiveOptions; endpoint?: string;
   const largeMb = positiveNumber('large-mb', values['large-mb']);
   if (largeCount > 0 && largeMb === undefined) throw new Error('--large-count needs --large-mb');
 
-  const archive: ArchiveOptions = {
-    seed: int('seed', values.seed) ?? 1,
-    anomalies: {
-      checksumMismatch: int('mismatch', values.mismatch) ?? 0,
-      missingChecksum: int('missing-checksum', values['missing-checksum']) ?? 0,
-      nonPaddedDate: values['non-padded'] ?? false,
-      large: { count: largeCount, sizeBytes: Math.round((largeMb ?? 0) * 1024 * 1024) },
-    },
-  };
+  const seed = int('seed', values.seed) ?? 1;
+  const archive: ArchiveOptions = values.realistic ? realisticArchive({ seed }) : { seed };
+  const anomalies = { ...archive.anomalies };
+  const mismatch = int('mismatch', values.mismatch);
+  if (mismatch !== undefined) anomalies.checksumMismatch = mismatch;
+  const missing = int('missing-checksum', values['missing-checksum']);
+  if (missing !== undefined) anomalies.missingChecksum = missing;
+  const withoutNewline = int('checksum-without-newline', values['checksum-without-newline']);
+  if (withoutNewline !== undefined) anomalies.checksumWithoutNewline = withoutNewline;
+  if (values['non-padded']) anomalies.nonPaddedDate = true;
+  if (values['outside-prefix']) anomalies.outsidePrefix = true;
+  if (largeCount > 0) anomalies.large = { count: largeCount, sizeBytes: Math.round(largeMb! * 1024 * 1024) };
+  archive.anomalies = anomalies;
   if (markets) archive.markets = markets as Market[];
   if (frequencies) archive.frequencies = frequencies as Frequency[];
   const symbols = list(values.symbols);

@@ -1,5 +1,6 @@
 /**
- * W1: a generated archive (default 10,000 small objects + 8 of 64 MiB) on a local versitygw; a full
+ * W1: a generated archive (the realistic preset with enough days for 10,000 small objects by
+ * default, + 8 of 64 MiB) on a local versitygw; a full
  * sync and a no-op re-sync with each tool, tools alternating, several runs; medians, ratios to raw
  * s5cmd, and peak memory (RSS) of each tool. The job's first full sync writes its report (the
  * measured rates `estimate --from-report` reads).
@@ -8,7 +9,14 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalS3, type LocalS3 } from '../local-s3.js';
 import { toolPath } from '../tools.js';
-import { generateArchive, uploadArchive, type ArchiveObject } from '../../test/fixtures/binance-archive.js';
+import {
+  estimateCount,
+  generateArchive,
+  realisticArchive,
+  uploadArchive,
+  type ArchiveObject,
+  type ArchiveOptions,
+} from '../../test/fixtures/binance-archive.js';
 import { measure, median, type Measure } from './measure.js';
 import { fmtSeconds, mdTable } from './report.js';
 
@@ -93,22 +101,22 @@ const LABELS: Record<string, string> = {
   aws: '`aws s3 sync`',
 };
 
+/**
+ * The realistic preset (every market, data type and interval, a non-ASCII symbol, .CHECKSUM files
+ * without newline, unpadded names without one) over the fewest days that give `small` objects or
+ * more, whole days so that every market is in. No keys outside data/: every tool mirrors data/, so
+ * the count is what each one copies.
+ */
+function smallOptions(small: number): ArchiveOptions {
+  const at = (days: number): ArchiveOptions =>
+    realisticArchive({ seed: 11, days, rowsPerFile: 200, anomalies: { nonPaddedDate: true, checksumWithoutNewline: 2 } });
+  let days = 1;
+  while (estimateCount(at(days)) < small) days++;
+  return at(days);
+}
+
 function archive(opts: W1Options): ArchiveObject[] {
-  const small = generateArchive({
-    seed: 11,
-    markets: ['spot', 'futures/um'],
-    symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT'],
-    dataTypes: ['klines', 'aggTrades'],
-    intervals: ['1m', '1h', '1d'],
-    frequencies: ['daily'],
-    days: Math.ceil(opts.small / (2 * 5 * 2 * 4)) + 1,
-    rowsPerFile: 200,
-  });
-  const objects: ArchiveObject[] = [];
-  for (const o of small) {
-    if (objects.length >= opts.small) break;
-    objects.push(o);
-  }
+  const objects = [...generateArchive(smallOptions(opts.small))];
   if (opts.large <= 0) return objects;
   const large = generateArchive({
     seed: 12,

@@ -11,6 +11,12 @@ describe('parseChecksumFile', () => {
       fileName: 'BTCUSDT-1m-2024-01-01.zip',
     });
   });
+  it('reads a file without its trailing newline, as some older ones are, and a non-ASCII name', () => {
+    expect(parseChecksumFile(`${hex}  BTCUSDT-1m-2020-8.zip`, 'BTCUSDT-1m-2020-8.zip')).toEqual({ sha256: hex, fileName: 'BTCUSDT-1m-2020-8.zip' });
+    const name = '币安人生USDT-1m-2024-01-01.zip';
+    expect(parseChecksumFile(`${hex}  ${name}`, name)).toEqual({ sha256: hex, fileName: name });
+    expect(parseChecksumFile(`${hex}  ${name}\n`, name)).toEqual({ sha256: hex, fileName: name });
+  });
   it('lowercases, accepts binary-mode marker and CRLF', () => {
     expect(parseChecksumFile(`${'A'.repeat(64)} *X.zip\r\n`).sha256).toBe(hex);
   });
