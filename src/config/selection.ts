@@ -1,17 +1,8 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../exit-codes.js';
+import { isRelativeDate } from './relative-date.js';
 import { DATA_TYPES, FREQUENCIES, isFrequency, isMarket, MARKETS, symbolFolderOf } from './binance-layout.js';
-import {
-  dateEnd,
-  dateStart,
-  emptyDateWindow,
-  formatDate,
-  isRelativeDate,
-  parseConfigDate,
-  parseDateParts,
-  type ParsedDate,
-  type SyncConfig,
-} from './schema.js';
+import { dateEnd, dateStart, emptyDateWindow, formatDate, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
 
 export interface CompiledSelection {
   /** Full key prefixes to list in the source bucket: sorted, none inside another. */
