@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../exit-codes.js';
 import { isRelativeDate } from './relative-date.js';
-import { DATA_TYPES, FREQUENCIES, isFrequency, isMarket, MARKETS, symbolFolderOf } from './binance-layout.js';
+import { DATA_TYPES, FREQUENCIES, intervalsOf, isFrequency, isMarket, MARKETS, symbolFolderOf, type Frequency, type Market } from './binance-layout.js';
 import { dateEnd, dateStart, emptyDateWindow, formatDate, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
 
 export interface CompiledSelection {
@@ -169,10 +169,21 @@ function sortedUnique(values: Iterable<string>): string[] {
 type Selection = SyncConfig['selection'];
 
 /** The data types a market and frequency is listed for: the explicit ones, else the layout's (the kline family only under --interval). */
-function dataTypesOf(sel: Selection, market: (typeof MARKETS)[number], frequency: (typeof FREQUENCIES)[number]): readonly string[] {
+function dataTypesOf(sel: Selection, market: Market, frequency: Frequency): readonly string[] {
   if (sel.data_types.length) return sel.data_types;
   const known = DATA_TYPES[market][frequency];
   return sel.intervals.length ? known.filter(isKlineType) : known;
+}
+
+/**
+ * The selected intervals that files of this market and frequency come in (1s: spot only; 3d, 1w,
+ * 1mo: monthly only), so that `--interval 1w` lists no daily folder; all selected ones on a path
+ * off the layout.
+ */
+function intervalsIn(sel: Selection, market: string | undefined, frequency: string | undefined): readonly string[] {
+  if (!isMarket(market) || !isFrequency(frequency)) return sel.intervals;
+  const known = intervalsOf(market, frequency);
+  return sel.intervals.filter((i) => known.includes(i));
 }
 
 /**
@@ -190,17 +201,18 @@ function filterPrefixes(sel: Selection): string[] {
   for (const m of markets) {
     for (const f of sel.frequencies.length ? sel.frequencies : FREQUENCIES) {
       if (!deeper(2)) out.push(`${m}/${f}/`);
-      else for (const t of dataTypesOf(sel, m, f)) out.push(...typePrefixes(sel, m, `${m}/${f}/${t}/`, t));
+      else for (const t of dataTypesOf(sel, m, f)) out.push(...typePrefixes(sel, `${m}/${f}/${t}/`, m, f, t));
     }
   }
   return out;
 }
 
-function typePrefixes(sel: Selection, market: string, typePath: string, type: string): string[] {
+function typePrefixes(sel: Selection, typePath: string, market: Market, frequency: Frequency, type: string): string[] {
+  const intervals = sel.intervals.length && isKlineType(type) ? intervalsIn(sel, market, frequency) : undefined;
+  if (intervals?.length === 0) return [];
   if (sel.symbols.length === 0) return [typePath];
-  return sortedUnique(sel.symbols.map((s) => symbolFolderOf(market, type, s))).flatMap((s) =>
-    sel.intervals.length && isKlineType(type) ? sel.intervals.map((i) => `${typePath}${s}/${i}/`) : [`${typePath}${s}/`],
-  );
+  const symbols = sortedUnique(sel.symbols.map((s) => symbolFolderOf(market, type, s)));
+  return symbols.flatMap((s) => (intervals ? intervals.map((i) => `${typePath}${s}/${i}/`) : [`${typePath}${s}/`]));
 }
 
 function intersect(explicit: readonly string[], filtered: readonly string[]): string[] {
@@ -257,10 +269,20 @@ class FolderFilters {
   readonly any: boolean;
   /** --interval without --data-type keeps only the kline family. */
   private readonly klinesOnly: boolean;
+  private readonly intervalsByFolder = new Map<string, readonly string[]>();
 
   constructor(private readonly sel: Selection) {
     this.any = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals].some((l) => l.length > 0);
     this.klinesOnly = sel.intervals.length > 0 && sel.data_types.length === 0;
+  }
+
+  /** intervalsIn(), looked up once per market and frequency. */
+  intervalsIn(market: string | undefined, frequency: string | undefined): readonly string[] {
+    if (!isMarket(market) || !isFrequency(frequency)) return this.sel.intervals;
+    const key = `${market}/${frequency}`;
+    let found = this.intervalsByFolder.get(key);
+    if (!found) this.intervalsByFolder.set(key, (found = intervalsIn(this.sel, market, frequency)));
+    return found;
   }
 
   /** The symbol folders selected under a market's data type (a COIN-M contract's pair under indexPriceKlines). */
@@ -276,7 +298,8 @@ class FolderFilters {
     if (this.klinesOnly && (k.dataType === undefined ? isKey : !isKlineType(k.dataType))) return false;
     if (sel.symbols.length && !passes(k.symbol, this.symbolFolders(k.market, k.dataType), !isKey)) return false;
     if (sel.intervals.length === 0 || (k.dataType !== undefined && !isKlineType(k.dataType))) return true;
-    return passes(k.interval, sel.intervals, !isKey);
+    const intervals = this.intervalsIn(k.market, k.frequency);
+    return intervals.length > 0 && passes(k.interval, intervals, !isKey);
   }
 
   /** Whether a filter could still tell apart the keys under a folder `depth` folders deep (`at`: market depth). */
@@ -304,7 +327,7 @@ class FolderFilters {
     else if (d === at) names = sel.frequencies;
     else if (d === at + 1) names = sel.data_types;
     else if (d === at + 2) names = sel.symbols.length ? this.symbolFolders(k.market, k.dataType) : [];
-    else if (d === at + 3) names = sel.intervals;
+    else if (d === at + 3) names = this.intervalsIn(k.market, k.frequency);
     return names.length ? { kind: 'children', names: sortedUnique(names) } : DISCOVER;
   }
 }

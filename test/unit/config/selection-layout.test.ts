@@ -165,7 +165,7 @@ describe('matches() and folderStep agree', () => {
     frequencies: [[], ['daily'], ['monthly']],
     data_types: [[], ['klines'], ['trades', 'indexPriceKlines'], ['BVOLIndex']],
     symbols: [[], ['btcusdt'], ['BTCUSD_PERP'], ['币安人生usdt', 'ETHUSDT']],
-    intervals: [[], ['1m'], ['1h', '1mo']],
+    intervals: [[], ['1m'], ['1h', '1mo'], ['1s']],
     dates: [
       {},
       { date_from: '2024-01-14' },
@@ -272,6 +272,21 @@ describe('the selections of issue 11', () => {
     expect(c.folderStep('')).toEqual({ kind: 'children', names: ['futures'] });
     expect(c.folderStep('futures/')).toEqual({ kind: 'children', names: ['um'] });
     expect(c.folderStep('futures/um/')).toEqual({ kind: 'children', names: ['daily', 'monthly'] });
+  });
+
+  it('--interval looks only where the layout has that interval (1s: spot; 3d, 1w, 1mo: monthly)', () => {
+    const weekly = compile({ intervals: ['1w'] });
+    expect(weekly.prefixes.every((p) => p.includes('/monthly/'))).toBe(true);
+    expect(weekly.prefixes).toHaveLength(1 + 4 + 4);
+    expect(weekly.matches('data/spot/monthly/klines/BTCUSDT/1w/BTCUSDT-1w-2024-01.zip')).toBe(true);
+    expect(weekly.matches('data/spot/daily/klines/BTCUSDT/1w/BTCUSDT-1w-2024-01-14.zip')).toBe(false);
+    const second = compile({ intervals: ['1s', '1m'], symbols: ['BTCUSDT'], markets: ['spot', 'futures/um'], frequencies: ['daily'] });
+    expect(second.prefixes).toContain('data/spot/daily/klines/BTCUSDT/1s/');
+    expect(second.prefixes).toContain('data/futures/um/daily/klines/BTCUSDT/1m/');
+    expect(second.prefixes).not.toContain('data/futures/um/daily/klines/BTCUSDT/1s/');
+    const typed = compile({ markets: ['futures/um'], data_types: ['klines', 'trades'], intervals: ['1s'] });
+    expect(typed.prefixes).toEqual(['data/futures/um/daily/trades/', 'data/futures/um/monthly/trades/']);
+    expect(typed.folderStep('futures/um/daily/klines/')).toEqual({ kind: 'skip' });
   });
 
   it('with data types given, --interval filters only the kline types', () => {
