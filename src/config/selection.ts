@@ -57,7 +57,10 @@ const LEAF_DATE_RE = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:\.[A-Za-z0-9]+)+$/;
  * `...-2020-8.zip` / `...-2020-8-3.zip`, and their `.CHECKSUM` companions); undefined if none.
  */
 export function parseKeyDate(key: string): ParsedDate | undefined {
-  const name = stripChecksum(key.slice(key.lastIndexOf('/') + 1));
+  return fileNameDate(stripChecksum(key.slice(key.lastIndexOf('/') + 1)));
+}
+
+function fileNameDate(name: string): ParsedDate | undefined {
   const m = FILE_DATE_RE.exec(name);
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
 }
@@ -82,7 +85,7 @@ function marketDepth(dirs: readonly string[]): number {
 function partsOf(dirs: readonly string[]): BinanceKeyParts {
   const at = marketDepth(dirs);
   const parts: BinanceKeyParts = {};
-  if (dirs.length >= at) parts.market = dirs.slice(0, at).join('/');
+  if (dirs.length >= at) parts.market = at === 2 ? `${dirs[0]}/${dirs[1]}` : dirs[0]!;
   if (dirs[at] !== undefined) parts.frequency = dirs[at];
   if (dirs[at + 1] !== undefined) parts.dataType = dirs[at + 1];
   if (dirs[at + 2] !== undefined) parts.symbol = dirs[at + 2];
@@ -105,7 +108,7 @@ export function parseBinanceKey(rel: string): BinanceKeyParts {
 function leafDepth(dirs: readonly string[]): number | undefined {
   const at = marketDepth(dirs);
   const type = dirs[at + 1];
-  if (type === undefined || !isMarket(dirs.slice(0, at).join('/')) || !isFrequency(dirs[at])) return undefined;
+  if (type === undefined || !isMarket(at === 2 ? `${dirs[0]}/${dirs[1]}` : dirs[0]) || !isFrequency(dirs[at])) return undefined;
   return at + (isKlineType(type) ? 4 : 3);
 }
 
@@ -121,11 +124,9 @@ function leafStem(dirs: readonly string[]): string {
  * `<SYM>-<iv or type>-<date>` lying directly in it has one: the listing bounds of that folder
  * (folderStep) rely on exactly that shape. Elsewhere, the date at the end of the name.
  */
-function windowDate(rel: string): ParsedDate | undefined {
-  const dirs = rel.split('/');
-  const name = dirs.pop()!;
+function windowDate(dirs: readonly string[], name: string): ParsedDate | undefined {
   const depth = leafDepth(dirs);
-  if (depth === undefined || dirs.length < depth) return parseKeyDate(rel);
+  if (depth === undefined || dirs.length < depth) return fileNameDate(name);
   const stem = leafStem(dirs);
   if (dirs.length > depth || !name.startsWith(stem)) return undefined;
   const m = LEAF_DATE_RE.exec(name.slice(stem.length));
@@ -317,7 +318,10 @@ class FolderFilters {
   /**
    * The child folders of a folder `depth` deep when its level has a filter (children), else
    * discover. Children are only named where matches() refuses every other name at that level
-   * and every key lying directly in the folder.
+   * and every key lying directly in the folder. Without --data-type (only dates or byGroup left),
+   * the data types are discovered, not taken from the layout table: matches() keeps every data
+   * type then, one a newer archive adds included, and the discovery is one request per market
+   * and frequency.
    */
   nextLevel(dirs: readonly string[], at: number, k: BinanceKeyParts): FolderStep {
     const { sel } = this;
@@ -401,6 +405,7 @@ class Compiled implements CompiledSelection {
   private readonly to: DateBound | undefined;
   private readonly fromDay: number;
   private readonly toDay: number;
+  private readonly hasDateRange: boolean;
 
   constructor(
     private readonly config: SyncConfig,
@@ -419,10 +424,7 @@ class Compiled implements CompiledSelection {
     this.to = resolveBound(sel.date_to, now);
     this.fromDay = this.from ? dateStart(this.from.date) : -Infinity;
     this.toDay = this.to ? dateEnd(this.to.date) : Infinity;
-  }
-
-  private get hasDateRange(): boolean {
-    return this.from !== undefined || this.to !== undefined;
+    this.hasDateRange = this.from !== undefined || this.to !== undefined;
   }
 
   matches(key: string): boolean {
@@ -430,18 +432,26 @@ class Compiled implements CompiledSelection {
     if (!key.startsWith(base)) return false;
     // A .CHECKSUM companion is judged by its zip's key so that the pair always travels together.
     const rel = stripChecksum(key.slice(base.length));
-    if (coveringPrefix(this.rel, rel) === undefined) return false;
+    if (!this.underPrefix(rel)) return false;
     if (this.include && !this.include(rel)) return false;
     if (this.exclude?.(rel)) return false;
-    if (this.filters.any && !this.filters.allows(parseBinanceKey(rel), true)) return false;
+    if (!this.filters.any && !this.hasDateRange) return true;
+    const dirs = rel.split('/');
+    const name = dirs.pop()!;
+    if (this.filters.any && !this.filters.allows(partsOf(dirs), true)) return false;
     if (!this.hasDateRange) return true;
     // A monthly file covers its whole month, so it is kept when that month overlaps the range.
-    const d = windowDate(rel);
+    const d = windowDate(dirs, name);
     return d !== undefined && dateStart(d) <= this.toDay && dateEnd(d) >= this.fromDay;
   }
 
+  private underPrefix(rel: string): boolean {
+    // One prefix (a whole source prefix, a market) is the common case: no search.
+    return this.rel.length === 1 ? rel.startsWith(this.rel[0]!) : coveringPrefix(this.rel, rel) !== undefined;
+  }
+
   folderStep(rel: string, o: FolderStepOptions = {}): FolderStep {
-    if (coveringPrefix(this.rel, rel) === undefined) return this.towardPrefixes(rel);
+    if (!this.underPrefix(rel)) return this.towardPrefixes(rel);
     const dirs = rel.split('/');
     const partial = dirs.pop() !== '';
     const k = partsOf(dirs);
