@@ -205,6 +205,46 @@ function selectedKeys(c: CompiledSelection, among: readonly string[] = KEYS): st
   return among.filter((k) => c.matches(`data/${k}`)).sort(compareKeys);
 }
 
+describe('each key shape on its own', () => {
+  const symbolFlag = (m: Market) => (m === 'futures/cm' ? 'bTcUsD_perp' : m === 'option' ? undefined : 'btcusdt');
+
+  it.each(SHAPES.map((s) => [s.key, s] as const))('%s: one prefix, one key, bounded by a one-day window', (key, s) => {
+    const iv = isKline(s.type) ? key.split('/').at(-2)! : undefined;
+    const sym = key.split('/')[s.market.startsWith('futures/') ? 4 : 3]!;
+    const flag = symbolFlag(s.market) ?? sym;
+    const c = compile({
+      markets: [s.market],
+      frequencies: [s.freq],
+      data_types: [s.type],
+      symbols: [flag],
+      ...(iv ? { intervals: [iv] } : {}),
+      date_from: '2024-01-15',
+      date_to: '2024-01-15',
+    });
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    expect(c.prefixes).toEqual([`data/${folder}`]);
+    expect(
+      selectedKeys(
+        c,
+        SHAPES.map((x) => x.key),
+      ),
+    ).toEqual([key]);
+    expect(c.matches(`data/${key}.CHECKSUM`)).toBe(true);
+    const step = c.folderStep(folder);
+    const stem = `${folder}${sym}-${iv ?? s.type}-`;
+    expect(step).toEqual({ kind: 'list', startAfter: `${stem}${s.freq === 'daily' ? '2024-01-15' : '2024-01'}`, endBefore: `${stem}2025` });
+    expect(c.groupOf(key)).toBe(
+      folder
+        .split('/')
+        .slice(0, s.market.startsWith('futures/') ? 5 : 4)
+        .join('/') + '/',
+    );
+    // The day before is out, for daily files; a monthly file's whole month overlaps the day.
+    const before = key.replace(s.freq === 'daily' ? '2024-01-15' : '2024-01', s.freq === 'daily' ? '2024-01-14' : '2023-12');
+    expect(c.matches(`data/${before}`)).toBe(false);
+  });
+});
+
 describe('the selections of issue 11', () => {
   it('--symbol btcusdt selects BTCUSDT in every market, one prefix per known data type, never a whole market', () => {
     const c = compile({ symbols: ['btcusdt'] });
