@@ -394,6 +394,14 @@ export function groupOfPath(rel: string): string {
   return rel.slice(0, end + 1);
 }
 
+/** A symbol list expands to a few dozen prefixes per symbol: a log line names the first ones. */
+const DESCRIBED_PREFIXES = 12;
+
+function listed(values: readonly string[], max: number): string {
+  const shown = values.slice(0, max).join(', ');
+  return values.length > max ? `${shown}, ... ${values.length - max} more` : shown;
+}
+
 class Compiled implements CompiledSelection {
   readonly prefixes: string[];
   /** The prefixes relative to source_prefix, in byte order. */
@@ -490,7 +498,7 @@ class Compiled implements CompiledSelection {
       `s3://${this.config.source_bucket}/${this.config.source_prefix}`,
       prefixes.length === 0
         ? 'no prefix left: the prefixes and filters exclude each other'
-        : `${prefixes.length} ${prefixes.length === 1 ? 'prefix' : 'prefixes'} [${prefixes.join(', ')}]`,
+        : `${prefixes.length} ${prefixes.length === 1 ? 'prefix' : 'prefixes'} [${listed(prefixes, DESCRIBED_PREFIXES)}]`,
     ];
     const lists: Array<[string, readonly string[]]> = [
       ['markets', sel.markets],

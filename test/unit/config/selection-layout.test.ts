@@ -261,6 +261,8 @@ describe('the selections of issue 11', () => {
     expect(c.prefixes).toContain('data/spot/daily/klines/BTCUSDT/');
     expect(c.prefixes).toContain('data/spot/daily/aggTrades/BTCUSDT/');
     expect(c.folderStep('spot/daily/klines/BTCUSDT/')).toEqual({ kind: 'list' });
+    expect(c.describe()).toContain('43 prefixes [data/futures/cm/daily/aggTrades/BTCUSDT/, ');
+    expect(c.describe()).toContain(', ... 31 more]');
   });
 
   it('upper-cases ASCII letters only: 币安人生usdt selects 币安人生USDT', () => {
