@@ -59,10 +59,12 @@ export function pairOf(symbol: string): string {
   return COIN_M_CONTRACT.exec(symbol)?.[1] ?? symbol;
 }
 
-/** The one data type whose COIN-M folders are named by pair, not by contract. */
-export const PAIR_FOLDER_TYPE = { market: 'futures/cm', dataType: 'indexPriceKlines' } as const;
+/** Whether this market's data type names its folders by pair, not by contract: COIN-M indexPriceKlines (BTCUSD, not BTCUSD_PERP). */
+export function namedByPair(market: string | undefined, dataType: string | undefined): boolean {
+  return market === 'futures/cm' && dataType === 'indexPriceKlines';
+}
 
 /** The symbol folder that holds `symbol`'s files of this market and data type. */
 export function symbolFolderOf(market: string | undefined, dataType: string | undefined, symbol: string): string {
-  return market === PAIR_FOLDER_TYPE.market && dataType === PAIR_FOLDER_TYPE.dataType ? pairOf(symbol) : symbol;
+  return namedByPair(market, dataType) ? pairOf(symbol) : symbol;
 }

@@ -1,7 +1,19 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../exit-codes.js';
 import { isRelativeDate } from './relative-date.js';
-import { DATA_TYPES, FREQUENCIES, intervalsOf, isFrequency, isMarket, MARKETS, symbolFolderOf, type Frequency, type Market } from './binance-layout.js';
+import {
+  DATA_TYPES,
+  FREQUENCIES,
+  intervalsOf,
+  isFrequency,
+  isMarket,
+  MARKETS,
+  namedByPair,
+  pairOf,
+  symbolFolderOf,
+  type Frequency,
+  type Market,
+} from './binance-layout.js';
 import { dateEnd, dateStart, emptyDateWindow, formatDate, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
 
 export interface CompiledSelection {
@@ -271,10 +283,15 @@ class FolderFilters {
   /** --interval without --data-type keeps only the kline family. */
   private readonly klinesOnly: boolean;
   private readonly intervalsByFolder = new Map<string, readonly string[]>();
+  /** The selected symbol folders: as given, and (COIN-M indexPriceKlines) the pairs. */
+  private readonly symbols: ReadonlySet<string>;
+  private readonly pairs: ReadonlySet<string>;
 
   constructor(private readonly sel: Selection) {
     this.any = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals].some((l) => l.length > 0);
     this.klinesOnly = sel.intervals.length > 0 && sel.data_types.length === 0;
+    this.symbols = new Set(sel.symbols);
+    this.pairs = new Set(sel.symbols.map(pairOf));
   }
 
   /** intervalsIn(), looked up once per market and frequency. */
@@ -288,7 +305,13 @@ class FolderFilters {
 
   /** The symbol folders selected under a market's data type (a COIN-M contract's pair under indexPriceKlines). */
   symbolFolders(market: string | undefined, dataType: string | undefined): string[] {
-    return sortedUnique(this.sel.symbols.map((s) => symbolFolderOf(market, dataType, s)));
+    return sortedUnique(namedByPair(market, dataType) ? this.pairs : this.symbols);
+  }
+
+  private symbolAllowed(k: BinanceKeyParts, isKey: boolean): boolean {
+    if (this.symbols.size === 0) return true;
+    if (k.symbol === undefined) return !isKey;
+    return (namedByPair(k.market, k.dataType) ? this.pairs : this.symbols).has(k.symbol);
   }
 
   /** `isKey`: the path is a whole key, so a level it lacks fails that level's filter; a folder may still gain it. */
@@ -297,7 +320,7 @@ class FolderFilters {
     if (!passes(k.market, sel.markets, !isKey) || !passes(k.frequency, sel.frequencies, !isKey)) return false;
     if (!passes(k.dataType, sel.data_types, !isKey)) return false;
     if (this.klinesOnly && (k.dataType === undefined ? isKey : !isKlineType(k.dataType))) return false;
-    if (sel.symbols.length && !passes(k.symbol, this.symbolFolders(k.market, k.dataType), !isKey)) return false;
+    if (!this.symbolAllowed(k, isKey)) return false;
     if (sel.intervals.length === 0 || (k.dataType !== undefined && !isKlineType(k.dataType))) return true;
     const intervals = this.intervalsIn(k.market, k.frequency);
     return intervals.length > 0 && passes(k.interval, intervals, !isKey);
