@@ -145,26 +145,29 @@ function windowDate(dirs: readonly string[], name: string): ParsedDate | undefin
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
 }
 
-/** Code unit → a number whose order is code point order (UTF-16 puts U+E000..U+FFFF after the surrogates). */
-function codePointRank(c: number): number {
-  if (c < 0xd800) return c;
-  return c < 0xe000 ? c + 0x2000 : c - 0x800;
-}
-
-/** Compares strings in UTF-8 byte order, S3's key order. */
-export function compareKeys(a: string, b: string): number {
+/**
+ * S3's key order (UTF-8 bytes), as storage/keys.ts's utf8Order, which config/ cannot import
+ * (a layer below storage/): UTF-16 order puts U+E000..U+FFFF after the surrogates, so those code
+ * units are remapped where they differ.
+ */
+function utf8Order(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
   }
   return a.length - b.length;
 }
 
 /** Sorted, deduplicated, and without any prefix that another one already covers. */
 export function reducePrefixes(prefixes: readonly string[]): string[] {
-  const sorted = [...new Set(prefixes)].sort(compareKeys);
+  const sorted = [...new Set(prefixes)].sort(utf8Order);
   const out: string[] = [];
   for (const p of sorted) {
     // In byte order a covering prefix sorts right before the prefixes it covers.
@@ -176,7 +179,7 @@ export function reducePrefixes(prefixes: readonly string[]): string[] {
 }
 
 function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(compareKeys);
+  return [...new Set(values)].sort(utf8Order);
 }
 
 type Selection = SyncConfig['selection'];
@@ -246,7 +249,7 @@ function coveringPrefix(sorted: readonly string[], rel: string): string | undefi
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(sorted[mid]!, rel) <= 0) lo = mid + 1;
+    if (utf8Order(sorted[mid]!, rel) <= 0) lo = mid + 1;
     else hi = mid;
   }
   const p = sorted[lo - 1];
@@ -259,7 +262,7 @@ function prefixesInside(sorted: readonly string[], rel: string): string[] {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(sorted[mid]!, rel) <= 0) lo = mid + 1;
+    if (utf8Order(sorted[mid]!, rel) <= 0) lo = mid + 1;
     else hi = mid;
   }
   const out: string[] = [];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_TYPES, FREQUENCIES, intervalsOf, KLINE_TYPES, MARKETS, pairOf, type Frequency, type Market } from '../../../src/config/binance-layout.js';
 import { syncConfigSchema, type SyncConfigInput } from '../../../src/config/schema.js';
-import { compareKeys, compileSelection, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
+import { compileSelection, reducePrefixes, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
+import { compareKeys } from '../../../src/storage/keys.js';
 
 type SelectionInput = NonNullable<SyncConfigInput['selection']>;
 
@@ -482,6 +483,19 @@ describe('relative dates', () => {
     }
     expect(err).toMatchObject({ exitCode: 2 });
     expect(String((err as Error).message)).toContain('-2d, that is 2024-01-15');
+  });
+});
+
+describe('key order', () => {
+  it("sorts prefixes in S3's UTF-8 byte order, and finds a key's prefix in it", () => {
+    // UTF-16 puts the surrogate pair of 😀 (U+1F600) before ！ (U+FF01); UTF-8 puts it after.
+    expect(reducePrefixes(['x/😀/', 'x/！/', 'x/币/', 'x/！/a/'])).toEqual(['x/币/', 'x/！/', 'x/😀/']);
+    const c = compile({ markets: ['spot'], frequencies: ['daily'], data_types: ['trades'], symbols: ['😀usdt', '！usdt', '币usdt', 'ausdt'] });
+    expect(c.prefixes).toEqual([...c.prefixes].sort(compareKeys));
+    for (const sym of ['😀USDT', '！USDT', '币USDT', 'AUSDT']) {
+      expect(c.matches(`data/spot/daily/trades/${sym}/${sym}-trades-2024-01-14.zip`), sym).toBe(true);
+      expect(c.matches(`data/spot/daily/trades/${sym}X/${sym}X-trades-2024-01-14.zip`), sym).toBe(false);
+    }
   });
 });
 
