@@ -13,6 +13,14 @@ export type Frequency = (typeof FREQUENCIES)[number];
 /** The data types with an interval folder: `<type>/<SYM>/<iv>/<SYM>-<iv>-<date>.zip`. */
 export const KLINE_TYPES = ['klines', 'indexPriceKlines', 'markPriceKlines', 'premiumIndexKlines'] as const;
 
+/**
+ * Whether a data type has an interval folder: the kline family by its name's ending, so that a
+ * kline type the archive adds later is parsed right too.
+ */
+export function isKlineType(dataType: string): boolean {
+  return /klines$/i.test(dataType);
+}
+
 const FUTURES_COMMON = ['klines', 'aggTrades', 'trades', 'bookTicker', 'indexPriceKlines', 'markPriceKlines', 'premiumIndexKlines'] as const;
 
 /** The data types of each market and frequency. */

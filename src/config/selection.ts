@@ -1,20 +1,9 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../exit-codes.js';
 import { isRelativeDate } from './relative-date.js';
-import {
-  DATA_TYPES,
-  FREQUENCIES,
-  intervalsOf,
-  isFrequency,
-  isMarket,
-  MARKETS,
-  namedByPair,
-  pairOf,
-  symbolFolderOf,
-  type Frequency,
-  type Market,
-} from './binance-layout.js';
+import { isFrequency, isKlineType, isMarket, namedByPair, pairOf } from './binance-layout.js';
 import { dateEnd, dateStart, emptyDateWindow, formatDate, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
+import { coveringPrefix, intervalsIn, prefixesInside, selectionPrefixes, sortedUnique, type Selection } from './selection-prefixes.js';
 
 export interface CompiledSelection {
   /** Full key prefixes to list in the source bucket: sorted, none inside another. */
@@ -54,11 +43,6 @@ export interface CompileOptions {
 }
 
 const CHECKSUM_SUFFIX = '.CHECKSUM';
-
-/** klines, indexPriceKlines, markPriceKlines, premiumIndexKlines: the types with an interval folder. */
-export function isKlineType(dataType: string): boolean {
-  return /klines$/i.test(dataType);
-}
 
 const FILE_DATE_RE = /-(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:\.[A-Za-z0-9]+)+$/;
 /** What follows `<SYM>-<tag>-` in a file name of a Binance leaf folder. */
@@ -143,131 +127,6 @@ function windowDate(dirs: readonly string[], name: string): ParsedDate | undefin
   if (dirs.length > depth || !name.startsWith(stem)) return undefined;
   const m = LEAF_DATE_RE.exec(name.slice(stem.length));
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
-}
-
-/**
- * S3's key order (UTF-8 bytes), as storage/keys.ts's utf8Order, which config/ cannot import
- * (a layer below storage/): UTF-16 order puts U+E000..U+FFFF after the surrogates, so those code
- * units are remapped where they differ.
- */
-function utf8Order(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
-      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** Sorted, deduplicated, and without any prefix that another one already covers. */
-export function reducePrefixes(prefixes: readonly string[]): string[] {
-  const sorted = [...new Set(prefixes)].sort(utf8Order);
-  const out: string[] = [];
-  for (const p of sorted) {
-    // In byte order a covering prefix sorts right before the prefixes it covers.
-    const last = out[out.length - 1];
-    if (last !== undefined && p.startsWith(last)) continue;
-    out.push(p);
-  }
-  return out;
-}
-
-function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(utf8Order);
-}
-
-type Selection = SyncConfig['selection'];
-
-/** The data types a market and frequency is listed for: the explicit ones, else the layout's (the kline family only under --interval). */
-function dataTypesOf(sel: Selection, market: Market, frequency: Frequency): readonly string[] {
-  if (sel.data_types.length) return sel.data_types;
-  const known = DATA_TYPES[market][frequency];
-  return sel.intervals.length ? known.filter(isKlineType) : known;
-}
-
-/**
- * The selected intervals that files of this market and frequency come in (1s: spot only; 3d, 1w,
- * 1mo: monthly only), so that `--interval 1w` lists no daily folder; all selected ones on a path
- * off the layout.
- */
-function intervalsIn(sel: Selection, market: string | undefined, frequency: string | undefined): readonly string[] {
-  if (!isMarket(market) || !isFrequency(frequency)) return sel.intervals;
-  const known = intervalsOf(market, frequency);
-  return sel.intervals.filter((i) => known.includes(i));
-}
-
-/**
- * Relative prefixes as narrow as the folder filters allow. A level is expanded while a deeper
- * filter is set: markets, frequencies and (from the layout table) data types have known values;
- * symbols without a filter cannot be enumerated, so expansion stops there.
- */
-function filterPrefixes(sel: Selection): string[] {
-  const levels = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals];
-  const deeper = (level: number) => levels.slice(level).some((l) => l.length > 0);
-  if (!deeper(0)) return [''];
-  const markets = sel.markets.length ? sel.markets : MARKETS;
-  if (!deeper(1)) return markets.map((m) => `${m}/`);
-  const out: string[] = [];
-  for (const m of markets) {
-    for (const f of sel.frequencies.length ? sel.frequencies : FREQUENCIES) {
-      if (!deeper(2)) out.push(`${m}/${f}/`);
-      else for (const t of dataTypesOf(sel, m, f)) out.push(...typePrefixes(sel, `${m}/${f}/${t}/`, m, f, t));
-    }
-  }
-  return out;
-}
-
-function typePrefixes(sel: Selection, typePath: string, market: Market, frequency: Frequency, type: string): string[] {
-  const intervals = sel.intervals.length && isKlineType(type) ? intervalsIn(sel, market, frequency) : undefined;
-  if (intervals?.length === 0) return [];
-  if (sel.symbols.length === 0) return [typePath];
-  const symbols = sortedUnique(sel.symbols.map((s) => symbolFolderOf(market, type, s)));
-  return symbols.flatMap((s) => (intervals ? intervals.map((i) => `${typePath}${s}/${i}/`) : [`${typePath}${s}/`]));
-}
-
-function intersect(explicit: readonly string[], filtered: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of explicit) {
-    for (const f of filtered) {
-      if (p.startsWith(f)) out.push(p);
-      else if (f.startsWith(p)) out.push(f);
-    }
-  }
-  return out;
-}
-
-/** The prefix of `sorted` (byte order, none inside another) that `rel` lies under, if any. */
-function coveringPrefix(sorted: readonly string[], rel: string): string | undefined {
-  // The covering prefix is the greatest one not after rel: any prefix between it and rel would lie inside it.
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (utf8Order(sorted[mid]!, rel) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const p = sorted[lo - 1];
-  return p !== undefined && rel.startsWith(p) ? p : undefined;
-}
-
-/** The prefixes of `sorted` that lie strictly inside the folder `rel`. */
-function prefixesInside(sorted: readonly string[], rel: string): string[] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (utf8Order(sorted[mid]!, rel) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: string[] = [];
-  for (let i = lo; i < sorted.length && sorted[i]!.startsWith(rel); i++) out.push(sorted[i]!);
-  return out;
 }
 
 const LIST: FolderStep = { kind: 'list' };
@@ -446,8 +305,9 @@ class Compiled implements CompiledSelection {
     now: Date,
   ) {
     const sel = config.selection;
-    this.rel = reducePrefixes(intersect(sel.prefixes.length ? sel.prefixes : [''], filterPrefixes(sel)));
-    this.prefixes = reducePrefixes(this.rel.map((p) => config.source_prefix + p));
+    this.rel = selectionPrefixes(sel);
+    // The same source prefix before each keeps them sorted and none inside another.
+    this.prefixes = this.rel.map((p) => config.source_prefix + p);
     this.filters = new FolderFilters(sel);
     const glob = { dot: true };
     this.include = sel.include.length ? picomatch(sel.include, glob) : undefined;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_TYPES, FREQUENCIES, intervalsOf, KLINE_TYPES, MARKETS, pairOf, type Frequency, type Market } from '../../../src/config/binance-layout.js';
 import { syncConfigSchema, type SyncConfigInput } from '../../../src/config/schema.js';
-import { compileSelection, reducePrefixes, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
+import { reducePrefixes } from '../../../src/config/selection-prefixes.js';
+import { compileSelection, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
 import { compareKeys } from '../../../src/storage/keys.js';
 
 type SelectionInput = NonNullable<SyncConfigInput['selection']>;
