@@ -129,9 +129,10 @@ function windowDate(dirs: readonly string[], name: string): ParsedDate | undefin
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
 }
 
-const LIST: FolderStep = { kind: 'list' };
-const DISCOVER: FolderStep = { kind: 'discover' };
-const SKIP: FolderStep = { kind: 'skip' };
+// Shared by every call, so frozen: a caller cannot change the answer for the next folder.
+const LIST: FolderStep = Object.freeze({ kind: 'list' });
+const DISCOVER: FolderStep = Object.freeze({ kind: 'discover' });
+const SKIP: FolderStep = Object.freeze({ kind: 'skip' });
 
 /** Whether `value` passes a folder filter; `missing`: the verdict when the path has no such folder. */
 function passes(value: string | undefined, allowed: readonly string[], missing: boolean): boolean {
