@@ -36,7 +36,7 @@ export interface PlanStageInput {
   listPrefetch: number;
   /** ListObjectsV2 requests in flight per side (key ranges of a prefix listed at once). */
   listConcurrency: number;
-  shard?: ShardSpec & { depth: number };
+  shard?: ShardSpec;
   onAction?: (a: Action) => void;
 }
 
@@ -76,6 +76,7 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
     source: { client: i.clients.source, location: sides.source.location },
     dest: { client: i.clients.dest, location: sides.dest.location },
     prefixes: i.scope.relPrefixes,
+    selection: i.scope.selection,
     shard: i.shard,
     prefetch: i.listPrefetch,
     listConcurrency: i.listConcurrency,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import { generateArchive, uploadArchive } from '../fixtures/binance-archive.js';
+import type { ShardSpec } from '../../src/plan/shard.js';
 import { runSync } from '../helpers/job.js';
 import { put } from '../helpers/s3.js';
 
@@ -38,7 +39,7 @@ describe('fan-out shards against a real S3 server', () => {
     await s3?.stop();
   });
 
-  async function planned(extra: Record<string, unknown> = {}, shard?: { index: number; count: number; depth: number }): Promise<string[]> {
+  async function planned(extra: Record<string, unknown> = {}, shard?: ShardSpec): Promise<string[]> {
     const actions: string[] = [];
     const report = await runSync(s3, { ...flags, ...extra }, { command: 'plan', dryRun: true, onAction: (a) => actions.push(`${a.kind} ${a.key}`), shard });
     expect(report.exit_code, report.logs).toBe(0);
