@@ -93,7 +93,8 @@ describe('planning a selection against a real S3 server', () => {
     [
       '--market futures/cm --symbol BTCUSD_PERP (its pair under indexPriceKlines)',
       { market: ['futures/cm'], symbol: ['BTCUSD_PERP'] },
-      (p) => p.market === 'futures/cm' && (p.symbol === 'BTCUSD_PERP' || (p.type === 'indexPriceKlines' && p.symbol === 'BTCUSD')),
+      // indexPriceKlines sits under the bare pair, the other types under the contract.
+      (p) => p.market === 'futures/cm' && p.symbol === (p.type === 'indexPriceKlines' ? 'BTCUSD' : 'BTCUSD_PERP'),
     ],
     [
       '--market futures/um --interval 1h (kline types only)',

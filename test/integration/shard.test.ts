@@ -46,13 +46,13 @@ describe('fan-out shards against a real S3 server', () => {
     return actions;
   }
 
-  it.each([1, 2, 4])('shards are disjoint and together are exactly the unsharded plan (depth %i)', async (depth) => {
+  it.each([undefined, 1, 2, 4])('shards are disjoint and together are exactly the unsharded plan (--shard-depth %s)', async (depth) => {
     const whole = await planned();
     expect(whole.filter((a) => a.startsWith('copy')).length).toBeGreaterThan(10);
     expect(whole.filter((a) => a.startsWith('delete')).length).toBe(2);
     const N = 3;
     const parts = [];
-    for (let index = 0; index < N; index++) parts.push(await planned({}, { index, count: N, depth }));
+    for (let index = 0; index < N; index++) parts.push(await planned({}, { index, count: N, ...(depth === undefined ? {} : { depth }) }));
     const union = parts.flat();
     expect(new Set(union).size).toBe(union.length);
     expect([...union].sort()).toEqual([...whole].sort());
