@@ -37,8 +37,6 @@ export interface PlanInput {
   /** ListObjectsV2 requests in flight per side, and key ranges of a unit listed at once (0: one page after another). */
   listConcurrency?: number;
   onListed?: (o: ListedObject) => void;
-  /** Each folder the unit walk judged, with its step. */
-  onFolder?: (rel: string, step: FolderStep) => void;
   /** The units planned, once found. */
   onUnits?: (units: readonly ListUnit[]) => void;
   signal?: AbortSignal;
@@ -86,7 +84,7 @@ async function unitsToPlan(i: PlanInput, limits: { source: LimitFunction; dest: 
   const sides = i.incremental ? [side(i.source, limits.source), side(i.dest, limits.dest)] : [side(i.source, limits.source)];
   const split = i.shard ? shardSplit(i.selection, i.shard.depth) : undefined;
   const step = split ? split.step : (rel: string) => i.selection.folderStep(rel);
-  const units = await listingUnits({ prefixes: i.prefixes, step, sides, onFolder: i.onFolder, signal: i.signal });
+  const units = await listingUnits({ prefixes: i.prefixes, step, sides, signal: i.signal });
   return i.shard && split ? unitsOfShard(units, i.shard, split.groupOf) : units;
 }
 
