@@ -53,7 +53,9 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
   const limits = { source: pLimit(Math.max(1, concurrency)), dest: pLimit(Math.max(1, concurrency)) };
   const units = await unitsToPlan(i, limits);
   i.onUnits?.(units);
-  const depth = Math.max(0, i.prefetch ?? 2);
+  // Units of a date window are a page or so each: as many are listed ahead as requests may be in flight.
+  const windowed = units.some((u) => u.startAfter !== undefined || u.endBefore !== undefined);
+  const depth = Math.max(0, i.prefetch ?? 2, windowed ? concurrency : 0);
   const started: Array<{ src: AsyncIterable<ListedObject[]>; dst?: AsyncIterable<ListedObject[]> } | undefined> = [];
   const start = (n: number) => {
     const u = units[n];
