@@ -60,10 +60,13 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
   const start = (n: number) => {
     const u = units[n];
     if (!u || started[n]) return;
+    // A side whose delimiter listing showed nothing under the unit is not asked again.
+    const list = (side: PlanSide, limit: LimitFunction, index: number) =>
+      u.absentOn?.includes(index) ? noPages() : buffered(listUnit(side, limit, u, i), UNIT_BUFFER_PAGES);
     started[n] = {
-      src: buffered(listUnit(i.source, limits.source, u, i), UNIT_BUFFER_PAGES),
+      src: list(i.source, limits.source, SOURCE),
       // Without incremental comparison the destination's listing is not needed.
-      dst: i.incremental ? buffered(listUnit(i.dest, limits.dest, u, i), UNIT_BUFFER_PAGES) : undefined,
+      dst: i.incremental ? list(i.dest, limits.dest, DEST) : undefined,
     };
   };
   for (let n = 0; n < units.length; n++) {
@@ -79,11 +82,16 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
 
 /** Pages a unit's listing holds ahead of the merge, per side. */
 const UNIT_BUFFER_PAGES = 2;
+/** The sides' indexes in the unit walk. */
+const SOURCE = 0;
+const DEST = 1;
+
+async function* noPages(): AsyncGenerator<ListedObject[]> {}
 
 async function unitsToPlan(i: PlanInput, limits: { source: LimitFunction; dest: LimitFunction }): Promise<ListUnit[]> {
   const side = (s: PlanSide, limit: LimitFunction): UnitSide => ({ client: s.client, bucket: s.location.bucket, root: s.location.prefix, limit });
-  // The destination's folders are walked too when it is listed, so that extras there are seen.
-  const sides = i.incremental ? [side(i.source, limits.source), side(i.dest, limits.dest)] : [side(i.source, limits.source)];
+  // The destination's folders are walked too when its extras are deleted, so that folders only it holds are seen.
+  const sides = i.incremental && i.deleteExtras ? [side(i.source, limits.source), side(i.dest, limits.dest)] : [side(i.source, limits.source)];
   const split = i.shard ? shardSplit(i.selection, i.shard.depth) : undefined;
   const step = split ? split.step : (rel: string) => i.selection.folderStep(rel);
   const units = await listingUnits({ prefixes: i.prefixes, step, sides, signal: i.signal });
