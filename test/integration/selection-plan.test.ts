@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import type { RunReport } from '../../src/observe/report.js';
 import { archiveKeys, type ArchiveOptions } from '../fixtures/binance-archive.js';
+import { runCli } from '../helpers/cli.js';
 import { runSync } from '../helpers/job.js';
 import { put } from '../helpers/s3.js';
 
@@ -116,6 +117,24 @@ describe('planning a selection against a real S3 server', () => {
     const { keys } = await planned('sel-src', selection);
     expect(keys.every((k) => k.startsWith('copy '))).toBe(true);
     expect(copies(keys).sort()).toEqual(expected);
+  });
+
+  it('the CLI: `plan` prints exactly those keys, `plan --json` reports them and the empty types', async () => {
+    const args = ['plan', '--source', 's3://sel-src/data/', '--destination', 's3://sel-dst/m/', '--endpoint-url', s3.endpoint, '--no-progress'];
+    const selection = ['--market', 'option', '--symbol', 'btcbvolusdt'];
+    const text = await runCli([...args, ...selection], s3.env());
+    expect(text.code, text.stderr).toBe(0);
+    const printed = text.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('copy '))
+      .map((l) => l.slice('copy '.length).replace(/ \(.*\)$/, ''));
+    const expected = archive.filter((k) => partsOf(k).market === 'option' && partsOf(k).symbol === 'BTCBVOLUSDT');
+    expect(printed.sort()).toEqual(expected.sort());
+    const json = await runCli([...args, ...selection, '--json'], s3.env());
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as RunReport;
+    expect(report.counts.planned).toBe(expected.length);
+    expect(report.types_without_keys).toEqual(['option/daily/EOHSummary']);
   });
 
   it('warns of the data types a symbol filter selects nothing in, and says so in the report', async () => {
