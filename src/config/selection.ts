@@ -359,8 +359,10 @@ class Compiled implements CompiledSelection {
     }
     // Dates narrow only Binance leaf folders: below a market or frequency the layout does not know, nothing to bound.
     const mayBeBinance = (dirs.length < at || isMarket(k.market)) && (dirs.length < at + 1 || isFrequency(k.frequency));
-    const deeper =
-      (o.byGroup === true && dirs.length < at + 3) || (this.hasDateRange && mayBeBinance) || this.filters.narrowsBelow(dirs.length, at, k.dataType);
+    // A monthly leaf folder holds two keys a month, under one page for forty years: one listing of the
+    // whole folder (filtered by month) costs fewer requests than a bounded request per leaf folder.
+    const narrowsByDate = this.hasDateRange && mayBeBinance && k.frequency !== 'monthly';
+    const deeper = (o.byGroup === true && dirs.length < at + 3) || narrowsByDate || this.filters.narrowsBelow(dirs.length, at, k.dataType);
     if (!deeper) return LIST;
     return partial ? DISCOVER : this.filters.nextLevel(dirs, at, k);
   }

@@ -408,7 +408,7 @@ describe('date windows narrow each leaf folder', () => {
     expect(compareKeys(ODD.unpadded, step.endBefore!)).toBeLessThan(0);
   });
 
-  it('only dates: discovers every level down to the leaf folders; folders off the layout are listed whole', () => {
+  it('only dates: discovers every daily level down to the leaf folders; monthly folders and folders off the layout are listed whole', () => {
     const c = compile({ date_from: '2024-01-14' });
     expect(c.prefixes).toEqual(['data/']);
     for (const f of ['', 'spot/', 'futures/', 'futures/um/', 'futures/um/daily/', 'futures/um/daily/klines/', 'futures/um/daily/klines/BTCUSDT/']) {
@@ -424,6 +424,11 @@ describe('date windows narrow each leaf folder', () => {
     });
     expect(c.folderStep('foo/')).toEqual({ kind: 'list' });
     expect(c.folderStep('spot/weekly/')).toEqual({ kind: 'list' });
+    // Monthly leaf folders are small: the dates filter a listing of the whole frequency folder, or of a group's.
+    expect(c.folderStep('spot/monthly/')).toEqual({ kind: 'list' });
+    expect(c.folderStep('futures/cm/monthly/')).toEqual({ kind: 'list' });
+    expect(c.folderStep('spot/monthly/', { byGroup: true })).toEqual({ kind: 'discover' });
+    expect(c.folderStep('spot/monthly/klines/BTCUSDT/', { byGroup: true })).toEqual({ kind: 'list' });
     // In a leaf folder only <SYM>-<tag>-<date> names are dated: the bounds rely on it.
     expect(c.matches('data/spot/daily/klines/BTCUSDT/1m/ETHUSDT-1m-2024-01-15.zip')).toBe(false);
     expect(c.matches('data/spot/daily/klines/BTCUSDT/1m/sub/BTCUSDT-1m-2024-01-15.zip')).toBe(false);
