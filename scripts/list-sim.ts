@@ -9,17 +9,28 @@
  * As a module: startListSim(). As a command:
  *   npx tsx scripts/list-sim.ts --keys N [--port P] [--page-latency-ms L] [--buckets a,b]
  *     [--days D] [--differ bucket=fraction] [--missing bucket=fraction] [--out-of-order bucket]
+ *   npx tsx scripts/list-sim.ts --layout full --symbols 2000 --days 365 [--last-date YYYY-MM-DD]
+ *     [--non-ascii] [--keys CAP] ...   (the real archive's folders, the key count following from them)
  * runs until Ctrl-C, then prints the request counts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimBucket, type BucketOptions } from './list-sim/bucket.js';
 import { KeySpace } from './list-sim/keyspace.js';
+import { LAYOUT_NAMES, type LayoutName } from './list-sim/layouts.js';
 import { BadRequest, escapeXml, listPage, type ListParams } from './list-sim/list-page.js';
 
 export interface ListSimOptions {
-  /** Keys in every bucket's space (before a bucket's `missing` fraction). */
-  keysPerBucket: number;
+  /** Keys in every bucket's space (before a bucket's `missing` fraction); with `symbolCount` a cap. */
+  keysPerBucket?: number;
+  /** Generated symbols per folder: the key count follows from them, the layout and the days (see KeySpace). */
+  symbolCount?: number;
+  /** The folder templates: 'compact' (default) or 'full' (the real archive's). */
+  layout?: LayoutName;
+  /** The last daily date, YYYY-MM-DD (default KeySpace's fixed date). */
+  lastDate?: string;
+  /** Add the archive's non-ASCII symbol to the spot and USD-M folders (with symbolCount). */
+  nonAscii?: boolean;
   /** Bucket names, or options per bucket; default ['source', 'dest']. */
   buckets?: (string | BucketOptions)[];
   /** Wait before answering each list page (ms); default 0. */
@@ -94,7 +105,15 @@ const BUCKET_SUBRESOURCES: Record<string, string> = {
 };
 
 export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
-  const space = new KeySpace({ keys: opts.keysPerBucket, days: opts.days, symbols: opts.symbols });
+  const space = new KeySpace({
+    keys: opts.keysPerBucket,
+    symbolCount: opts.symbolCount,
+    layout: opts.layout,
+    days: opts.days,
+    lastDate: opts.lastDate,
+    symbols: opts.symbols,
+    nonAscii: opts.nonAscii,
+  });
   const buckets = new Map<string, SimBucket>();
   for (const b of opts.buckets ?? ['source', 'dest']) {
     const o = typeof b === 'string' ? { name: b } : b;
@@ -237,15 +256,25 @@ async function cli(args: string[]): Promise<void> {
   const differ = fractions(args, 'differ');
   const missing = fractions(args, 'missing');
   const unordered = new Set(args.flatMap((a, i) => (a === '--out-of-order' ? [String(args[i + 1])] : [])));
+  const layout = (arg('layout') ?? 'compact') as LayoutName;
+  if (!LAYOUT_NAMES.includes(layout)) throw new Error(`--layout must be one of ${LAYOUT_NAMES.join(', ')}`);
+  const symbolCount = arg('symbols') ? Number(arg('symbols')) : undefined;
   const sim = await startListSim({
-    keysPerBucket: Number(arg('keys') ?? 1_000_000),
+    keysPerBucket: arg('keys') ? Number(arg('keys')) : symbolCount ? undefined : 1_000_000,
+    symbolCount,
+    layout,
+    lastDate: arg('last-date'),
+    nonAscii: args.includes('--non-ascii'),
     port: arg('port') ? Number(arg('port')) : undefined,
     pageLatencyMs: Number(arg('page-latency-ms') ?? 0),
     days: arg('days') ? Number(arg('days')) : undefined,
     buckets: names.map((name) => ({ name, differ: differ.get(name), missing: missing.get(name), outOfOrder: unordered.has(name) })),
     onUnknown: (m, u) => process.stderr.write(`list-sim: not implemented: ${m} ${u}\n`),
   });
-  console.log(`list-sim: ${sim.space.size} keys per bucket (${names.join(', ')}) at ${sim.endpoint}; any credentials; Ctrl-C stops`);
+  const dates = `${sim.space.dailyDates.length} days to ${sim.space.dailyDates.at(-1)}`;
+  console.log(
+    `list-sim: ${sim.space.size} keys per bucket (${names.join(', ')}; ${layout} layout, ${dates}) at ${sim.endpoint}; any credentials; Ctrl-C stops`,
+  );
   const stop = () => {
     console.log(`list-sim: requests ${JSON.stringify(sim.requests)}`);
     void sim.stop().then(() => process.exit(0));

@@ -115,13 +115,13 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
     ['plain', {}],
     ['max-keys 7, continuing across pages', { MaxKeys: 7 }],
     ['prefix', { Prefix: 'data/spot/daily/' }],
-    ['prefix that ends inside a name', { Prefix: 'data/futures/um/daily/klines/AAAUSDT/1m/AAAUSDT-1m-2019-01-0' }],
+    ['prefix that ends inside a name', { Prefix: 'data/futures/um/daily/klines/AAAUSDT/1m/AAAUSDT-1m-2026-11-2' }],
     ['prefix matching nothing', { Prefix: 'data/nope/' }],
     ['delimiter', { Delimiter: '/' }],
     ['prefix and delimiter', { Prefix: 'data/', Delimiter: '/' }],
     ['prefix, delimiter, max-keys 7', { Prefix: 'data/spot/', Delimiter: '/', MaxKeys: 3 }],
     ['a delimiter other than /', { Prefix: 'data/spot/daily/klines/AAAUSDT/', Delimiter: '-', MaxKeys: 7 }],
-    ['start-after a key', { StartAfter: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2019-01-02.zip', MaxKeys: 7 }],
+    ['start-after a key', { StartAfter: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2026-11-28.zip', MaxKeys: 7 }],
     ['start-after between keys, with delimiter', { StartAfter: 'data/futures/cm/daily/klines/AAAUSD_PERP/1h/', Prefix: 'data/futures/', Delimiter: '/' }],
     ['start-after inside a common prefix', { StartAfter: 'data/futures/cm/daily/klines/AAAUSD_PERP/1h/x', Prefix: 'data/futures/cm/daily/', Delimiter: '/' }],
     ['start-after past the end', { StartAfter: 'data/zzz' }],
@@ -191,7 +191,7 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
   it.each([
     ['max-keys 7', { MaxKeys: 7 }],
     ['delimiter, max-keys 3, continuing from NextMarker', { Prefix: 'data/spot/', Delimiter: '/', MaxKeys: 3 }],
-    ['marker', { Marker: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2019-01-02.zip', MaxKeys: 50 }],
+    ['marker', { Marker: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2026-11-28.zip', MaxKeys: 50 }],
   ] as [string, Omit<ListObjectsCommandInput, 'Bucket'>][])('ListObjects (V1): %s', async (_name, input) => {
     const want = await v1Pages(real, { Bucket: 'gen', ...input });
     expect(await v1Pages(simGen, { Bucket: 'gen', ...input })).toEqual(want);
