@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { SimBucket, type BucketOptions } from './list-sim/bucket.js';
 import { KeySpace } from './list-sim/keyspace.js';
 import { LAYOUT_NAMES, type LayoutName } from './list-sim/layouts.js';
-import { BadRequest, escapeXml, listPage, type ListParams } from './list-sim/list-page.js';
+import { BadRequest, escapeXml, listPage, type ListParams, type Page } from './list-sim/list-page.js';
 
 export interface ListSimOptions {
   /** Keys in every bucket's space (before a bucket's `missing` fraction); with `symbolCount` a cap. */
@@ -51,11 +51,24 @@ export interface ListSim {
   buckets: Map<string, SimBucket>;
   /** Requests served, by kind (ListObjectsV2, ListObjects, HeadObject, HeadBucket, ..., NotImplemented). */
   requests: Record<string, number>;
+  /** What the list requests (V2 and V1) asked for and got: pages with and without a delimiter, keys and common prefixes listed. */
+  listing: ListingTally;
   /** Requests answered NotImplemented, as "METHOD url". */
   unknown: string[];
   /** Env for a child process (s5cmd, the job) talking to the simulator. */
   env(): Record<string, string>;
   stop(): Promise<void>;
+}
+
+export interface ListingTally {
+  /** List requests without a delimiter (pages of keys). */
+  pages: number;
+  /** List requests with a delimiter (folder discovery). */
+  delimited: number;
+  /** Keys (Contents) the pages held. */
+  keys: number;
+  /** Common prefixes the pages held. */
+  prefixes: number;
 }
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -121,6 +134,7 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
   }
   const latency = opts.pageLatencyMs ?? 0;
   const requests: Record<string, number> = {};
+  const listing: ListingTally = { pages: 0, delimited: 0, keys: 0, prefixes: 0 };
   const unknown: string[] = [];
   const count = (kind: string) => (requests[kind] = (requests[kind] ?? 0) + 1);
 
@@ -176,17 +190,21 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
     ]);
     if (![...q.keys()].every((k) => listKeys.has(k))) return notImplemented(req, res);
     let params: ListParams;
-    let body: string;
+    let page: Page;
     try {
       params = listParams(q);
-      body = listPage(bucket, params);
+      page = listPage(bucket, params);
     } catch (e) {
       if (e instanceof BadRequest) return sendError(res, 400, e.code, e.message);
       throw e;
     }
     count(params.v2 ? 'ListObjectsV2' : 'ListObjects');
-    if (latency > 0) setTimeout(() => send(res, 200, body), latency);
-    else send(res, 200, body);
+    if (params.delimiter) listing.delimited++;
+    else listing.pages++;
+    listing.keys += page.keys;
+    listing.prefixes += page.prefixes;
+    if (latency > 0) setTimeout(() => send(res, 200, page.xml), latency);
+    else send(res, 200, page.xml);
   };
 
   const handleObject = (req: IncomingMessage, res: ServerResponse, bucket: SimBucket, key: string): void => {
@@ -227,6 +245,7 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
     space,
     buckets,
     requests,
+    listing,
     unknown,
     env: () => ({ AWS_ACCESS_KEY_ID: 'list-sim', AWS_SECRET_ACCESS_KEY: 'list-sim', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' }),
     stop: () =>
@@ -276,7 +295,7 @@ async function cli(args: string[]): Promise<void> {
     `list-sim: ${sim.space.size} keys per bucket (${names.join(', ')}; ${layout} layout, ${dates}) at ${sim.endpoint}; any credentials; Ctrl-C stops`,
   );
   const stop = () => {
-    console.log(`list-sim: requests ${JSON.stringify(sim.requests)}`);
+    console.log(`list-sim: requests ${JSON.stringify(sim.requests)}; listing ${JSON.stringify(sim.listing)}`);
     void sim.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
