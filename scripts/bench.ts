@@ -4,16 +4,19 @@
  * `s5cmd --dry-run sync`), and the archive-scale table (`estimate` with the measured rates).
  * Prints Markdown tables ready for the README and writes them to --out FILE.
  *
- * Options: --sections w1,planning,archive  --quick (W1 1,000 + 2×16 MiB, planning 100k keys, 1 run)
+ * Options: --sections w1,planning,archive[,daily]  --quick (W1 1,000 + 2×16 MiB, planning 100k keys, 1 run)
  *   W1: --small N --large N --large-mb N --runs N --tools a,b
  *   planning: --plan-keys 1000000,10000000 --page-latency 0,50 --plan-runs N (default: --runs up to
  *   1M keys, 1 above) --plan-timeout SECONDS (default 1800)
  *   archive: --archive-objects N (default 1e8) --archive-avg-bytes SIZE (default 210KiB) --tasks 1,4,16
+ *   daily: --daily-symbols N (default 2000) --daily-days N (default 365) --daily-select "FLAGS" (default
+ *   "--market spot --data-type aggTrades") --daily-missing FRACTION (default 0.001) --daily-runs N (default 1)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runArchiveTable } from './bench/archive-table.js';
+import { runDaily } from './bench/daily.js';
 import { runPlanning } from './bench/planning.js';
 import { machineLine } from './bench/report.js';
 import { runW1 } from './bench/w1.js';
@@ -75,6 +78,18 @@ async function main(): Promise<void> {
       });
       parts.push(table);
       console.log(`\n${table}\n`);
+    }
+    if (SECTIONS.includes('daily')) {
+      const daily = await runDaily({
+        symbols: argNum('daily-symbols', QUICK ? 200 : 2000),
+        days: argNum('daily-days', 365),
+        selection: argStr('daily-select', '--market spot --data-type aggTrades').split(/\s+/).filter(Boolean),
+        missing: argNum('daily-missing', 0.001),
+        runs: argNum('daily-runs', 1),
+        timeoutSeconds: argNum('plan-timeout', 1800),
+      });
+      parts.push(daily);
+      console.log(`\n${daily}\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -40,6 +40,8 @@ export interface ListSimOptions {
   /** Explicit symbol names (awkward keys for tests). */
   symbols?: string[];
   port?: number;
+  /** Called with each list request served: the bucket, what it asked for, the keys and common prefixes it got. */
+  onList?: (bucket: string, params: ListParams, page: Page) => void;
   /** Called with each request the simulator does not implement. */
   onUnknown?: (method: string, url: string) => void;
 }
@@ -203,6 +205,7 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
     else listing.pages++;
     listing.keys += page.keys;
     listing.prefixes += page.prefixes;
+    opts.onList?.(bucket.name, params, page);
     if (latency > 0) setTimeout(() => send(res, 200, page.xml), latency);
     else send(res, 200, page.xml);
   };

@@ -1,0 +1,129 @@
+/**
+ * A daily window against a full run: the listing simulator holds the real archive's layout (thousands
+ * of symbols, about a year of days) in a source bucket and two destinations (one equal, one missing a
+ * few keys); the job's `plan --json` runs the same selection whole and with a date window of the
+ * last day(s), alternating, and the simulator's tally says what each run listed: list requests
+ * without and with a delimiter, keys and common prefixes returned.
+ */
+import { join } from 'node:path';
+import { startListSim, type ListingTally } from '../list-sim.js';
+import { measure, median, type Measure } from './measure.js';
+import { fmtSeconds, mdTable } from './report.js';
+
+export interface DailyOptions {
+  /** Generated symbols per market folder (the non-ASCII symbol comes on top in spot and USD-M). */
+  symbols: number;
+  /** Daily files per folder, ending on the simulator's last date. */
+  days: number;
+  /** The plan's selection flags (they keep the full run to a size that finishes on the build machine). */
+  selection: string[];
+  /** Fraction of the keys the second destination lacks. */
+  missing: number;
+  runs: number;
+  timeoutSeconds: number;
+}
+
+const DIST_MAIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+interface Window {
+  label: string;
+  args: string[];
+}
+
+interface Run {
+  m: Measure;
+  tally: ListingTally;
+  listed: number;
+  planned: number;
+}
+
+/** The last `n` days of the simulator's daily dates as --date-from/--date-to. */
+function lastDays(dates: readonly string[], n: number): Window {
+  const to = dates.at(-1)!;
+  const from = dates.at(-n)!;
+  return { label: n === 1 ? `one day (${to})` : `${n} days (${from} to ${to})`, args: ['--date-from', from, '--date-to', to] };
+}
+
+function diff(after: ListingTally, before: ListingTally): ListingTally {
+  return {
+    pages: after.pages - before.pages,
+    delimited: after.delimited - before.delimited,
+    keys: after.keys - before.keys,
+    prefixes: after.prefixes - before.prefixes,
+  };
+}
+
+function counts(m: Measure): { listed: number; planned: number } {
+  try {
+    const r = JSON.parse(m.stdout) as { counts?: { listed?: number; planned?: number } };
+    return { listed: r.counts?.listed ?? NaN, planned: r.counts?.planned ?? NaN };
+  } catch {
+    return { listed: NaN, planned: NaN };
+  }
+}
+
+const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+
+function row(dest: string, w: Window, runs: Run[]): string[] {
+  const ok = runs.filter((r) => r.m.code === 0 && !r.m.timedOut);
+  if (ok.length < runs.length) return [w.label, dest, 'FAILED', '-', '-', '-', '-', '-', `${Math.max(...runs.map((r) => r.m.peakRssMb)).toFixed(0)} MB`];
+  const med = (f: (r: Run) => number) => median(ok.map(f));
+  return [
+    w.label,
+    dest,
+    n(med((r) => r.tally.pages)),
+    n(med((r) => r.tally.delimited)),
+    n(med((r) => r.tally.keys)),
+    n(med((r) => r.listed)),
+    n(med((r) => r.planned)),
+    fmtSeconds(med((r) => r.m.seconds)),
+    `${Math.max(...ok.map((r) => r.m.peakRssMb)).toFixed(0)} MB`,
+  ];
+}
+
+export async function runDaily(opts: DailyOptions): Promise<string> {
+  const dests = ['equal', 'gap'];
+  const sim = await startListSim({
+    layout: 'full',
+    symbolCount: opts.symbols,
+    days: opts.days,
+    nonAscii: true,
+    buckets: ['source', 'equal', { name: 'gap', missing: opts.missing }],
+  });
+  const windows: Window[] = [{ label: 'full run', args: [] }, lastDays(sim.space.dailyDates, 1), lastDays(sim.space.dailyDates, 3)];
+  const results = new Map<string, Run[]>();
+  try {
+    for (let run = 0; run < opts.runs; run++) {
+      for (const dest of dests) {
+        for (const w of windows) {
+          const args = [DIST_MAIN, 'plan', '--source', 's3://source/data/', '--destination', `s3://${dest}/data/`, '--endpoint-url', sim.endpoint];
+          args.push('--json', '--no-progress', ...opts.selection, ...w.args);
+          const before = { ...sim.listing };
+          const m = await measure(process.execPath, args, sim.env(), opts.timeoutSeconds * 1000, true);
+          const r: Run = { m, tally: diff(sim.listing, before), ...counts(m) };
+          const key = `${dest}\0${w.label}`;
+          results.set(key, [...(results.get(key) ?? []), r]);
+          console.log(
+            `  daily: ${w.label.padEnd(30)} → ${dest.padEnd(5)} run ${run + 1}: ${r.tally.pages} pages + ${r.tally.delimited} delimited, ` +
+              `${r.tally.keys} keys listed, ${r.planned} planned, ${m.seconds.toFixed(1)} s, peak ${m.peakRssMb.toFixed(0)} MB${m.code ? '  FAILED' : ''}`,
+          );
+        }
+      }
+    }
+  } finally {
+    await sim.stop();
+  }
+  if (sim.unknown.length) console.log(`  list-sim answered NotImplemented to: ${[...new Set(sim.unknown)].slice(0, 10).join(', ')}`);
+  const rows = dests.flatMap((d) => windows.map((w) => row(d, w, results.get(`${d}\0${w.label}`)!)));
+  const head =
+    `Daily window against a full run: the listing simulator holds the real archive's layout (\`--layout full\`: ${opts.symbols.toLocaleString('en-US')} ` +
+    `symbols a market plus a non-ASCII one, ${opts.days} days to ${sim.space.dailyDates.at(-1)}, ${sim.space.size.toLocaleString('en-US')} keys a bucket); ` +
+    `\`plan --json ${opts.selection.join(' ')}\` against a destination that is equal and one lacking ${opts.missing * 100}% of the keys. ` +
+    `List requests and keys listed are the simulator's tally over both sides; ${opts.runs} run${opts.runs > 1 ? 's, medians' : ''}; ` +
+    'peak RSS of the process tree.';
+  const table = mdTable(
+    ['run', 'destination', 'list requests', 'with delimiter', 'keys listed (both sides)', 'selected (source)', 'planned', 'time', 'peak RSS'],
+    rows,
+  );
+  return `${head}\n\n${table}`;
+}
