@@ -31,7 +31,7 @@ const argNum = (name: string, def: number) => Number(argStr(name, String(def)));
 const list = (name: string, def: string) => argStr(name, def).split(',').filter(Boolean);
 
 const QUICK = flag('quick');
-const SECTIONS = list('sections', 'w1,planning,archive');
+const SECTIONS = list('sections', 'w1,planning,archive,daily');
 const RUNS = argNum('runs', QUICK ? 1 : 3);
 
 async function main(): Promise<void> {

@@ -122,7 +122,7 @@ export async function runDaily(opts: DailyOptions): Promise<string> {
     `List requests and keys listed are the simulator's tally over both sides; ${opts.runs} run${opts.runs > 1 ? 's, medians' : ''}; ` +
     'peak RSS of the process tree.';
   const table = mdTable(
-    ['run', 'destination', 'list requests', 'with delimiter', 'keys listed (both sides)', 'selected (source)', 'planned', 'time', 'peak RSS'],
+    ['run', 'destination', 'list requests', 'with delimiter', 'keys listed (both sides)', 'listed (report)', 'planned', 'time', 'peak RSS'],
     rows,
   );
   return `${head}\n\n${table}`;
