@@ -18,7 +18,7 @@ import { ManifestWriter } from './observe/manifest.js';
 import { ProgressReporter } from './observe/progress.js';
 import type { RunReport } from './observe/report.js';
 import type { Action } from './plan/diff.js';
-import type { ShardSpec } from './plan/shard.js';
+import { shardSplit, type ShardSpec } from './plan/shard.js';
 import { openClients } from './run/clients.js';
 import { buildCopier } from './run/copy-stage.js';
 import { closeManifest, runDeletes } from './run/finish.js';
@@ -47,8 +47,8 @@ export interface JobOptions {
   /** Called with the sizing table (`plan --explain`). */
   onExplain?: (text: string) => void;
   runId?: string;
-  /** Only this shard of the key space (`--shard i/N`), split at `depth` levels below each prefix. */
-  shard?: ShardSpec & { depth: number };
+  /** Only this shard of the key space (`--shard i/N`): the selection's groups, or a key's first `depth` folders. */
+  shard?: ShardSpec;
   /** Config fields set explicitly (not defaults), from the config loader. */
   explicit?: ReadonlySet<string>;
   /** The layer each config field came from (the loader's `origin`): `plan --explain` says who set a number. */
@@ -93,8 +93,10 @@ export async function runJob(config: SyncConfig, opts: JobOptions): Promise<RunR
     const sizing = runSizing(config, sides, resources, step.engine, run, opts);
     costContext = runCostContext(config, sides, resources, opts.env);
     if (run.writes && opts.manifestPath) held.manifest = new ManifestWriter(opts.manifestPath);
-    if (run.writes && held.lease) await cleanUpLeftovers(run, clients.dest, sides.dest.location, scope.relPrefixes, opts.shard);
-    const copier = buildCopier({ config, run, sides, clients, step, sizing, resources, uploads: held.uploads, manifest: held.manifest });
+    if (run.writes && held.lease) await cleanUpLeftovers(run, clients.dest, sides.dest.location, scope, opts.shard);
+    // The selection's groups, or with --shard-depth the folders the shards are cut at.
+    const groupOf = shardSplit(scope.selection, opts.shard?.depth).groupOf;
+    const copier = buildCopier({ config, run, sides, clients, step, sizing, resources, uploads: held.uploads, manifest: held.manifest, groupOf });
     held.copier = copier;
 
     // Plan, copy and verify: the plan feeds the dispatcher as it is made.

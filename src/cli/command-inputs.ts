@@ -81,17 +81,17 @@ export function refuseUnsafeLocations(loaded: LoadedConfig, destCredentials: Sec
   return sides;
 }
 
-/** --shard i/N (or S3DS_SHARD) with --shard-depth (default 4); undefined when not sharded. */
-export function shardOption(argv: CommonArgs, environ: NodeJS.ProcessEnv): (ShardSpec & { depth: number }) | undefined {
+/** --shard i/N (or S3DS_SHARD), split by the selection's groups unless --shard-depth says otherwise; undefined when not sharded. */
+export function shardOption(argv: CommonArgs, environ: NodeJS.ProcessEnv): ShardSpec | undefined {
   const text = argv.shard ?? environ.S3DS_SHARD;
   if (!text) return undefined;
-  const rawDepth = argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH ?? 4;
-  const depth = Number(rawDepth);
-  if (!Number.isInteger(depth) || depth < 0 || depth > 16) {
+  const rawDepth = argv['shard-depth'] ?? environ.S3DS_SHARD_DEPTH;
+  const depth = rawDepth === undefined || rawDepth === '' ? undefined : Number(rawDepth);
+  if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > 16)) {
     throw new Refusal(`--shard-depth must be an integer from 0 to 16, got '${String(rawDepth)}'`, ExitCode.badConfig);
   }
   try {
-    return { ...parseShard(text), depth };
+    return { ...parseShard(text), ...(depth === undefined ? {} : { depth }) };
   } catch (err) {
     throw new Refusal((err as Error).message, ExitCode.badConfig);
   }

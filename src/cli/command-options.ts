@@ -53,8 +53,8 @@ export function commonOptions<T>(y: Argv<T>) {
       type: 'number',
       requiresArg: true,
       describe:
-        'How many levels of "/" below each selected prefix the key space is split into shard units (default 4: ' +
-        'symbol level in the Binance layout). [env S3DS_SHARD_DEPTH]',
+        'Split the key space into shard units at this many levels of "/" below the source prefix, for a layout that is not ' +
+        "Binance's (default: the selection's groups, the symbol folder in every market). [env S3DS_SHARD_DEPTH]",
     });
 }
 

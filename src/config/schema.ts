@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maskUrlUserInfo } from '../observe/redact.js';
+import { FREQUENCIES, MARKETS } from './binance-layout.js';
 
 /**
  * What each leaf accepts, in words. Validation messages, `--help` and docs all read it, so every
@@ -46,10 +47,15 @@ function enumListField<const T extends readonly [string, ...string[]]>(values: T
 }
 
 /** A list of non-empty strings, each checked by `ok` (default: no '/'), since each becomes one key segment or glob. */
-function stringListField(itemAccepts: string, ok: (s: string) => boolean, description: string) {
+function stringListField(itemAccepts: string, ok: (s: string) => boolean, description: string, normalise: (s: string) => string = (s) => s) {
   const accepts = `a list of ${itemAccepts}`;
   const error = { error: accepts };
-  return leaf(z.array(z.string(error).refine(ok, error), error).default([]).describe(description), accepts);
+  return leaf(z.array(z.string(error).refine(ok, error).overwrite(normalise), error).default([]).describe(description), accepts);
+}
+
+/** Archive symbols are upper case: ASCII letters are upper-cased, any other character is kept (币安人生usdt → 币安人生USDT). */
+export function normaliseSymbol(s: string): string {
+  return s.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 function isHttpUrl(s: string): boolean {
@@ -131,10 +137,31 @@ export function parseDateParts(year: string, month: string, day: string | undefi
   return { year: y, month: m, day: d };
 }
 
-/** Parses a configured date bound (strictly zero-padded YYYY-MM-DD or YYYY-MM). */
-export function parseConfigDate(s: string): ParsedDate | undefined {
+const RELATIVE_DATE_RE = /^-(\d{1,5})d$/;
+
+/** Whether a configured date bound is relative to today (`-3d`). */
+export function isRelativeDate(s: string): boolean {
+  return RELATIVE_DATE_RE.test(s);
+}
+
+/**
+ * Parses a configured date bound: strictly zero-padded YYYY-MM-DD or YYYY-MM, or `-Nd`, the day N
+ * days before `now`'s day (UTC; `-0d` is today).
+ */
+export function parseConfigDate(s: string, now: Date = new Date()): ParsedDate | undefined {
+  const rel = RELATIVE_DATE_RE.exec(s);
+  if (rel) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - Number(rel[1])));
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  }
   const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(s);
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
+}
+
+/** A parsed bound as the config spells absolute ones: YYYY-MM-DD, or YYYY-MM for a month. */
+export function formatDate(d: ParsedDate): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.year}-${pad(d.month)}${d.day === undefined ? '' : `-${pad(d.day)}`}`;
 }
 
 /** First day a bound covers, as a sortable number YYYYMMDD. */
@@ -147,7 +174,7 @@ export function dateEnd(d: ParsedDate): number {
   return d.year * 10000 + d.month * 100 + (d.day ?? daysInMonth(d.year, d.month));
 }
 
-const DATE_ACCEPTS = 'a date YYYY-MM-DD or a month YYYY-MM (for example 2024-01-31 or 2024-01)';
+const DATE_ACCEPTS = 'a date YYYY-MM-DD, a month YYYY-MM, or -Nd for N days before today in UTC (for example 2024-01-31, 2024-01 or -3d)';
 
 function dateField(description: string) {
   const error = { error: DATE_ACCEPTS };
@@ -177,8 +204,6 @@ export const STORAGE_CLASSES = [
   'DEEP_ARCHIVE',
   'REDUCED_REDUNDANCY',
 ] as const;
-export const MARKETS = ['spot', 'futures/um', 'futures/cm', 'option'] as const;
-export const FREQUENCIES = ['daily', 'monthly'] as const;
 
 function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.object(shape, { error: `an object with keys: ${Object.keys(shape).join(', ')}` });
@@ -242,28 +267,42 @@ const selectionShape = {
     noSlash,
     'Binance data types to mirror (klines, aggTrades, trades, ...); empty means all.',
   ),
-  symbols: stringListField("symbols without '/' (BTCUSDT, ETHUSDT, ...)", noSlash, 'Symbols to mirror, spelled as in the archive (BTCUSDT); empty means all.'),
+  symbols: stringListField(
+    "symbols without '/' (BTCUSDT, btcusdt, BTCUSD_PERP, ...)",
+    noSlash,
+    'Symbols to mirror (ASCII letters are upper-cased: btcusdt is BTCUSDT); a COIN-M contract (BTCUSD_PERP) also selects its pair ' +
+      '(BTCUSD) under indexPriceKlines; empty means all.',
+    normaliseSymbol,
+  ),
   intervals: stringListField(
     'kline intervals such as 1s, 1m, 15m, 1h, 1d, 1w, 1mo',
     (s) => /^\d+(s|m|h|d|w|mo)$/.test(s),
     'Kline intervals to mirror (1m, 1h, 1d, ...); applies to kline data types only; empty means all.',
   ),
-  date_from: dateField('Mirror only files dated on or after this day or month (from the date in the file name).'),
+  date_from: dateField(
+    'Mirror only files dated on or after this day or month (from the date in the file name; a monthly file is in when its month overlaps the range).',
+  ),
   date_to: dateField('Mirror only files dated on or before this day or month (from the date in the file name).'),
 };
 
+/**
+ * What date_from must be when the window is empty once resolved against `now` (a config error's
+ * text), or undefined when it is not empty (or a bound is missing or invalid).
+ */
+export function emptyDateWindow(dateFrom: string | undefined, dateTo: string | undefined, now: Date = new Date()): string | undefined {
+  if (dateFrom === undefined || dateTo === undefined) return undefined;
+  const from = parseConfigDate(dateFrom, now);
+  const to = parseConfigDate(dateTo, now);
+  if (!from || !to || dateStart(from) <= dateEnd(to)) return undefined;
+  const spell = (raw: string, d: ParsedDate) => (isRelativeDate(raw) ? `${raw}, that is ${formatDate(d)}` : raw);
+  const resolvedFrom = isRelativeDate(dateFrom) ? ` (${spell(dateFrom, from)})` : '';
+  return `a date on or before selection.date_to (${spell(dateTo, to)})${resolvedFrom}`;
+}
+
 const selectionSchema = strictObject(selectionShape)
   .superRefine((sel, ctx) => {
-    if (sel.date_from === undefined || sel.date_to === undefined) return;
-    const from = parseConfigDate(sel.date_from);
-    const to = parseConfigDate(sel.date_to);
-    if (from && to && dateStart(from) > dateEnd(to)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['date_from'],
-        message: `a date on or before selection.date_to (${sel.date_to})`,
-      });
-    }
+    const empty = emptyDateWindow(sel.date_from, sel.date_to);
+    if (empty) ctx.addIssue({ code: 'custom', path: ['date_from'], message: empty });
   })
   .prefault({})
   .describe('Which part of the Binance archive to mirror.');

@@ -41,6 +41,8 @@ export interface RunReport {
   failures_not_listed: number;
   checksum_mismatches: MismatchRecord[];
   degradations: Degradation[];
+  /** Selected data types (market/frequency/type) in which the symbol filter selected no key; absent when none. */
+  types_without_keys?: string[];
   /** Estimated cost of this run, and what download-and-upload would have cost for the same work. */
   cost?: CostComparison;
   kpis?: Kpis;
@@ -68,6 +70,7 @@ export interface ReportInput {
   failures: BoundedList<FailureRecord>;
   mismatches: BoundedList<MismatchRecord>;
   degradations: Degradation[];
+  typesWithoutKeys?: string[];
   cost?: CostComparison;
   kpis?: Kpis;
   manifest?: { path: string; entries: number; uploaded_to?: string };
@@ -118,6 +121,7 @@ export function buildReport(i: ReportInput): RunReport {
     failures_not_listed: i.failures.dropped,
     checksum_mismatches: i.mismatches.items,
     degradations: i.degradations,
+    ...(i.typesWithoutKeys?.length ? { types_without_keys: i.typesWithoutKeys } : {}),
     ...(i.cost ? { cost: i.cost } : {}),
     ...(i.kpis ? { kpis: i.kpis } : {}),
     ...(i.manifest ? { manifest: i.manifest } : {}),
@@ -175,6 +179,7 @@ export function formatReport(r: RunReport): string {
   if (r.manifest)
     lines.push(`  manifest ${r.manifest.path} (${r.manifest.entries} objects)${r.manifest.uploaded_to ? ` uploaded to ${r.manifest.uploaded_to}` : ''}`);
   for (const d of r.degradations) lines.push(`  degraded ${d.from} -> ${d.to}: ${d.reason}`);
+  if (r.types_without_keys) lines.push(`  the symbol filter selects no keys in: ${r.types_without_keys.join(', ')}`);
   for (const m of r.checksum_mismatches) lines.push(`  CHECKSUM MISMATCH ${m.key}: expected ${m.expected_sha256}, got ${m.actual_sha256}`);
   for (const f of r.failures.slice(0, 20)) lines.push(`  FAILED ${f.key} [${f.error_class}${f.code ? ' ' + f.code : ''}] ${f.message}`);
   if (r.failures.length > 20 || r.failures_not_listed > 0)

@@ -1,13 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { compareKeys } from '../storage/keys.js';
-import { discoverUnits, unitKey, type ListUnit } from '../storage/discover.js';
+import type { FolderStep } from '../config/selection.js';
 import { externalSort } from '../storage/external-sort.js';
 import { buffered, checkPageOrder, listPrefix, listPrefixPages } from '../storage/listing.js';
 import type { ListedObject, Location } from '../storage/types.js';
 import type { DestinationEtags } from './compare.js';
 import { copyAll, diffListings, type Action } from './diff.js';
-import { shardOf, type ShardSpec } from './shard.js';
+import { shardSplit, unitsOfShard, type ShardSpec } from './shard.js';
+import { listingUnits, type ListUnit, type UnitSide } from './units.js';
 
 export interface PlanSide {
   client: S3Client;
@@ -17,34 +17,45 @@ export interface PlanSide {
 export interface PlanInput {
   source: PlanSide;
   dest: PlanSide;
-  /** Relative prefixes to mirror (sorted, none inside another): the selection. */
+  /** Relative prefixes to mirror (sorted, none inside another): the selection's. */
   prefixes: string[];
+  /** The selection's listing steps and groups (see CompiledSelection). */
+  selection: {
+    folderStep: (rel: string, o?: { byGroup?: boolean }) => FolderStep;
+    groupOf: (rel: string) => string;
+  };
   incremental: boolean;
   deleteExtras: boolean;
   destinationEtags: DestinationEtags;
   selected: (relativeKey: string) => boolean;
   /** Sort listings on disk instead of trusting the server's order. */
   sortListings: boolean;
-  /** Plan only this shard's units, found by delimiter listing `depth` levels below each prefix. */
-  shard?: ShardSpec & { depth: number };
+  /** Plan only the units of this shard's groups. */
+  shard?: ShardSpec;
   /** Units listed ahead of the one being diffed, so listing latency overlaps. */
   prefetch?: number;
   /** ListObjectsV2 requests in flight per side, and key ranges of a unit listed at once (0: one page after another). */
   listConcurrency?: number;
   onListed?: (o: ListedObject) => void;
+  /** Each folder the unit walk judged, with its step. */
+  onFolder?: (rel: string, step: FolderStep) => void;
+  /** The units planned, once found. */
+  onUnits?: (units: readonly ListUnit[]) => void;
   signal?: AbortSignal;
 }
 
 /**
  * Streams the actions that bring the destination up to date, one unit of the key space at a time:
  * both sides of a unit are listed (checked for S3 key order as they pass, or sorted on disk when
- * `sortListings`) and merge-joined. Without sharding a unit is a whole selected prefix.
+ * `sortListings`) and merge-joined. The units are those of the selection's folder steps (see
+ * units.ts); in a sharded run only those of the shard's groups.
  */
 export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
-  const units = await unitsToPlan(i);
-  const depth = Math.max(0, i.prefetch ?? 2);
   const concurrency = Math.max(0, i.listConcurrency ?? 0);
   const limits = { source: pLimit(Math.max(1, concurrency)), dest: pLimit(Math.max(1, concurrency)) };
+  const units = await unitsToPlan(i, limits);
+  i.onUnits?.(units);
+  const depth = Math.max(0, i.prefetch ?? 2);
   const started: Array<{ src: AsyncIterable<ListedObject[]>; dst?: AsyncIterable<ListedObject[]> } | undefined> = [];
   const start = (n: number) => {
     const u = units[n];
@@ -69,24 +80,20 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
 /** Pages a unit's listing holds ahead of the merge, per side. */
 const UNIT_BUFFER_PAGES = 2;
 
-async function unitsToPlan(i: PlanInput): Promise<ListUnit[]> {
-  if (!i.shard) return i.prefixes.map((rel) => ({ rel, recursive: true }));
-  const byKey = new Map<string, ListUnit>();
-  for (const rel of i.prefixes) {
-    for (const side of i.incremental ? [i.source, i.dest] : [i.source]) {
-      for await (const u of discoverUnits(side.client, side.location.bucket, side.location.prefix, rel, i.shard.depth)) byKey.set(unitKey(u), u);
-    }
-  }
-  const shard = i.shard;
-  return [...byKey.entries()]
-    .filter(([key]) => shardOf(key, shard.count) === shard.index)
-    .map(([, u]) => u)
-    .sort((a, b) => compareKeys(unitKey(a), unitKey(b)));
+async function unitsToPlan(i: PlanInput, limits: { source: LimitFunction; dest: LimitFunction }): Promise<ListUnit[]> {
+  const side = (s: PlanSide, limit: LimitFunction): UnitSide => ({ client: s.client, bucket: s.location.bucket, root: s.location.prefix, limit });
+  // The destination's folders are walked too when it is listed, so that extras there are seen.
+  const sides = i.incremental ? [side(i.source, limits.source), side(i.dest, limits.dest)] : [side(i.source, limits.source)];
+  const split = i.shard ? shardSplit(i.selection, i.shard.depth) : undefined;
+  const step = split ? split.step : (rel: string) => i.selection.folderStep(rel);
+  const units = await listingUnits({ prefixes: i.prefixes, step, sides, onFolder: i.onFolder, signal: i.signal });
+  return i.shard && split ? unitsOfShard(units, i.shard, split.groupOf) : units;
 }
 
 function listUnit(side: PlanSide, limit: LimitFunction, u: ListUnit, i: PlanInput): AsyncIterable<ListedObject[]> {
   const { bucket, prefix } = side.location;
-  const opts = { root: prefix, recursive: u.recursive, signal: i.signal, limit };
+  const bounds = { startAfter: u.startAfter && prefix + u.startAfter, endBefore: u.endBefore && prefix + u.endBefore };
+  const opts = { root: prefix, recursive: u.recursive, signal: i.signal, limit, ...bounds };
   if (i.sortListings) return pagesOf(externalSort(listPrefix(side.client, bucket, prefix + u.rel, opts)));
   return checkPageOrder(bucket, listPrefixPages(side.client, bucket, prefix + u.rel, { ...opts, rangeConcurrency: i.listConcurrency ?? 0 }));
 }

@@ -1,7 +1,17 @@
-/** `--shard i/N`: this task plans and copies only the listing units that hash to shard i of N. */
+import type { FolderStep } from '../config/selection.js';
+import { prefixOf } from '../resilience/governor.js';
+import type { ListUnit } from './units.js';
+
+/**
+ * `--shard i/N`: this task plans and copies only the listing units whose group hashes to shard i
+ * of N. The groups are the selection's (the symbol level in the Binance layout), or, with
+ * `--shard-depth`, a key's first `depth` folders.
+ */
 export interface ShardSpec {
   index: number;
   count: number;
+  /** Split at this many folder levels below the source prefix instead of the selection's groups. */
+  depth?: number;
 }
 
 export function parseShard(text: string): ShardSpec {
@@ -14,13 +24,18 @@ export function parseShard(text: string): ShardSpec {
   return { index, count };
 }
 
+/** Which split a sharded run uses, as its lease scope records it: runs of different splits overlap. */
+export function splitOf(shard: Pick<ShardSpec, 'depth'>): string {
+  return shard.depth === undefined ? 'group' : `depth ${shard.depth}`;
+}
+
 /**
- * Stable shard of one unit (a prefix found by delimiter listing): FNV-1a of its key, so a unit
- * keeps its shard whatever other units appear or vanish between the shards' listings.
+ * Stable shard of one group key: FNV-1a of it, so a group keeps its shard whatever other groups
+ * appear or vanish between the shards' listings.
  */
-export function shardOf(unitKey: string, count: number): number {
+export function shardOf(groupKey: string, count: number): number {
   let h = 0x811c9dc5;
-  const bytes = Buffer.from(unitKey, 'utf8');
+  const bytes = Buffer.from(groupKey, 'utf8');
   for (const b of bytes) {
     h ^= b;
     h = Math.imul(h, 0x01000193) >>> 0;
@@ -28,16 +43,43 @@ export function shardOf(unitKey: string, count: number): number {
   return h % count;
 }
 
+export interface Split {
+  /** How a folder is listed in a sharded run: never a unit wider than a group. */
+  step: (rel: string) => FolderStep;
+  /** The group of a relative key (or of a unit's folder). */
+  groupOf: (rel: string) => string;
+}
+
 /**
- * The unit a relative key belongs to when the key space under `prefixes` is split `depth` levels
- * deep (the same units discoverUnits finds): the recursive unit of its first `depth` segments, or
- * the direct unit of its folder when it lies shallower. Undefined when under no prefix.
+ * The split a sharded run uses: the selection's steps down to its groups, or with `depth` the
+ * selection's steps with any whole-folder listing above that depth found by delimiter listing.
  */
-export function unitKeyOf(rel: string, prefixes: readonly string[], depth: number): string | undefined {
-  const base = prefixes.find((p) => rel.startsWith(p));
-  if (base === undefined) return undefined;
-  const segments = rel.slice(base.length).split('/');
-  if (segments.length > depth) return base + segments.slice(0, depth).join('/') + (depth > 0 ? '/' : '');
-  const folder = segments.slice(0, -1).join('/');
-  return `${base}${folder ? folder + '/' : ''}\u0000direct`;
+export function shardSplit(
+  selection: { folderStep: (rel: string, o?: { byGroup?: boolean }) => FolderStep; groupOf: (rel: string) => string },
+  depth: number | undefined,
+): Split {
+  if (depth === undefined) return { step: (rel) => selection.folderStep(rel, { byGroup: true }), groupOf: (rel) => selection.groupOf(rel) };
+  return {
+    step: (rel) => {
+      const s = selection.folderStep(rel);
+      return s.kind === 'list' && levels(rel) < depth ? { kind: 'discover' } : s;
+    },
+    groupOf: (rel) => prefixOf(rel, depth),
+  };
+}
+
+function levels(rel: string): number {
+  let n = 0;
+  for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) n++;
+  return n;
+}
+
+/** The group a unit is sharded by: that of its folder (a prefix ending mid-name: of the folder it lies in). */
+export function unitGroup(u: ListUnit, groupOf: (rel: string) => string): string {
+  return groupOf(u.rel.slice(0, u.rel.lastIndexOf('/') + 1));
+}
+
+/** Only the units whose group hashes to this shard. */
+export function unitsOfShard(units: readonly ListUnit[], shard: ShardSpec, groupOf: (rel: string) => string): ListUnit[] {
+  return units.filter((u) => shardOf(unitGroup(u, groupOf), shard.count) === shard.index);
 }

@@ -4,11 +4,8 @@
  * are frequent (the live retry policy every engine and the verifier read).
  */
 import type { ClassifiedError } from './errors.js';
-import { Governor, networkInstability, outcomeOf, prefixOf } from './governor.js';
+import { Governor, networkInstability, outcomeOf } from './governor.js';
 import type { RetryPolicy } from './retry.js';
-
-/** Levels of a relative key that make its concurrency group (the Binance symbol folder). */
-export const GROUP_DEPTH = 4;
 
 type Degrade = (from: string, to: string, reason: string) => void;
 
@@ -38,19 +35,17 @@ export function runGovernor(s: GovernorSizing, degrade: Degrade, onRaise: (from:
   return governor;
 }
 
-/** One attempt's outcome (no error: success) into the governor and the governor of the key's prefix. */
-export function outcomeRecorder(governor: Governor): (key: string, error?: ClassifiedError) => void {
+/**
+ * One attempt's outcome (no error: success) into the governor and the governor of the key's
+ * group (`groupOf`: the selection's, the symbol folder in the Binance layout).
+ */
+export function outcomeRecorder(governor: Governor, groupOf: (key: string) => string): (key: string, error?: ClassifiedError) => void {
   return (key, error) => {
     const outcome = outcomeOf(error);
     if (!outcome) return;
     governor.record(outcome);
-    governor.forKey(prefixOf(key, GROUP_DEPTH)).record(outcome);
+    governor.forKey(groupOf(key)).record(outcome);
   };
-}
-
-/** The per-key concurrency group of a relative key. */
-export function groupOf(key: string): string {
-  return prefixOf(key, GROUP_DEPTH);
 }
 
 /** More retries while connection errors are frequent: raises and lowers the live policy's retry count. */

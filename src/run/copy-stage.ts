@@ -14,7 +14,7 @@ import { AdaptiveLimiter } from '../resilience/adaptive-limit.js';
 import type { Governor } from '../resilience/governor.js';
 import { BatchSizer } from '../resilience/pressure.js';
 import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter, type TokenBucket } from '../resilience/rate-limit.js';
-import { groupOf, NetworkRetries, outcomeRecorder, runGovernor } from '../resilience/run-governor.js';
+import { NetworkRetries, outcomeRecorder, runGovernor } from '../resilience/run-governor.js';
 import type { Sides } from '../storage/sides.js';
 import type { Resources } from '../system/probe.js';
 import { s5cmdWorkers, type Sizing } from '../system/sizing.js';
@@ -54,6 +54,8 @@ export interface CopierInput {
   resources: Resources;
   uploads: UploadRegistry;
   manifest?: ManifestWriter;
+  /** The concurrency group of a relative key: the selection's (the symbol folder in the Binance layout). */
+  groupOf: (key: string) => string;
 }
 
 export function buildCopier(i: CopierInput): Copier {
@@ -65,7 +67,7 @@ export function buildCopier(i: CopierInput): Copier {
   const governor = runGovernor({ initial: sized.max_concurrent, max: derived.governor_max, increaseStep: derived.governor_increase_step }, degrade, onRaise);
   const limiter = new AdaptiveLimiter(governor);
   const bandwidth = runBandwidth(config);
-  const runtime = copyRuntime(config, run, governor, limiter, bandwidth, sized.retry_count);
+  const runtime = copyRuntime(config, run, { governor, limiter, groupOf: i.groupOf }, bandwidth, sized.retry_count);
   const s5cmd = step.s5.available
     ? { binary: step.s5.path!, endpointUrl: sides.dest.client.endpoint, env: sides.dest.childEnv, workers: () => s5cmdWorkers(governor.limit) }
     : undefined;
@@ -152,8 +154,7 @@ function runBandwidth(config: SyncConfig): TokenBucket | undefined {
 function copyRuntime(
   config: SyncConfig,
   run: RunState,
-  governor: Governor,
-  limiter: AdaptiveLimiter,
+  { governor, limiter, groupOf }: { governor: Governor; limiter: AdaptiveLimiter; groupOf: (key: string) => string },
   bandwidth: TokenBucket | undefined,
   retryCount: number,
 ): CopyRuntime {
@@ -163,7 +164,7 @@ function copyRuntime(
     limiter,
     retry: { retryCount },
     groupOf,
-    record: outcomeRecorder(governor),
+    record: outcomeRecorder(governor, groupOf),
     onRetry: (key, info) => logRetry(info, key),
     requests: rps ? new RequestRateLimiter({ ratePerSecond: rps }) : undefined,
     bandwidth,

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SyncConfig } from '../config/schema.js';
 import { LeaseHeldError } from '../exit-codes.js';
-import type { ShardSpec } from '../plan/shard.js';
+import { splitOf, type ShardSpec } from '../plan/shard.js';
 import { LeaseHolder } from '../storage/lease.js';
 import type { Location } from '../storage/types.js';
 import type { RunState } from './run-state.js';
@@ -15,7 +15,7 @@ export async function takeLease(
   run: RunState,
   client: S3Client,
   dest: Location,
-  shard: (ShardSpec & { depth: number }) | undefined,
+  shard: ShardSpec | undefined,
 ): Promise<LeaseHolder | undefined> {
   const { log } = run;
   if (!config.lease) {
@@ -31,7 +31,7 @@ export async function takeLease(
       client,
       bucket: dest.bucket,
       prefix: dest.prefix,
-      scope: shard ? { kind: 'shard', index: shard.index, count: shard.count, depth: shard.depth } : { kind: 'all' },
+      scope: shard ? { kind: 'shard', index: shard.index, count: shard.count, split: splitOf(shard) } : { kind: 'all' },
       runId: run.runId,
       ttlSeconds: config.lease_ttl_seconds,
       retry: { retryCount: config.performance_optimization.retry_count },

@@ -1,32 +1,27 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { shardOf, unitKeyOf, type ShardSpec } from '../plan/shard.js';
+import { shardOf, shardSplit, type ShardSpec } from '../plan/shard.js';
 import { abortStaleUploads } from '../resilience/cleanup.js';
 import { classifyError } from '../resilience/errors.js';
 import type { Location } from '../storage/types.js';
 import type { RunState } from './run-state.js';
+import type { RunScope } from './setup.js';
 
 /**
  * Leftovers of a crashed run: incomplete multipart uploads started before this run, in our own
- * leased prefix, under the selected prefixes (`relPrefixes`, relative) and in our shard only.
+ * leased prefix, under the selected prefixes and in our shard's groups only.
  */
-export async function cleanUpLeftovers(
-  run: RunState,
-  client: S3Client,
-  dest: Location,
-  relPrefixes: readonly string[],
-  shard: (ShardSpec & { depth: number }) | undefined,
-): Promise<void> {
+export async function cleanUpLeftovers(run: RunState, client: S3Client, dest: Location, scope: RunScope, shard: ShardSpec | undefined): Promise<void> {
   const { log } = run;
   const { bucket, prefix } = dest;
   if (prefix === '') {
     log.info('not cleaning incomplete multipart uploads: the destination has no prefix, so the whole bucket would be touched');
     return;
   }
+  const groupOf = shard ? shardSplit(scope.selection, shard.depth).groupOf : undefined;
   const keep = (key: string) => {
     const rel = key.slice(prefix.length);
-    if (!shard) return relPrefixes.some((p) => rel.startsWith(p));
-    const unit = unitKeyOf(rel, relPrefixes, shard.depth);
-    return unit !== undefined && shardOf(unit, shard.count) === shard.index;
+    if (!scope.relPrefixes.some((p) => rel.startsWith(p))) return false;
+    return !shard || !groupOf || shardOf(groupOf(rel), shard.count) === shard.index;
   };
   try {
     const out = await abortStaleUploads(client, bucket, prefix, { olderThan: run.startedAt, keep, signal: run.abort });

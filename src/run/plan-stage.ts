@@ -11,6 +11,7 @@ import { resolveCheck } from '../plan/check.js';
 import type { Action } from '../plan/diff.js';
 import { planActions } from '../plan/planner.js';
 import type { ShardSpec } from '../plan/shard.js';
+import { TypeTally } from '../plan/type-tally.js';
 import { LEASE_DIR } from '../storage/lease.js';
 import { ListingOrderError } from '../storage/listing.js';
 import type { Sides } from '../storage/sides.js';
@@ -36,7 +37,7 @@ export interface PlanStageInput {
   listPrefetch: number;
   /** ListObjectsV2 requests in flight per side (key ranges of a prefix listed at once). */
   listConcurrency: number;
-  shard?: ShardSpec & { depth: number };
+  shard?: ShardSpec;
   onAction?: (a: Action) => void;
 }
 
@@ -71,11 +72,13 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
   const selected = (rel: string) =>
     !rel.startsWith(MANIFEST_DIR) && !rel.startsWith(LEASE_DIR) && i.scope.selection.matches(sides.source.location.prefix + rel);
   const corrections = new ChecksumCorrections();
+  const types = new TypeTally();
   const feed = i.copier.planFeed(selected);
   for await (const action of planActions({
     source: { client: i.clients.source, location: sides.source.location },
     dest: { client: i.clients.dest, location: sides.dest.location },
     prefixes: i.scope.relPrefixes,
+    selection: i.scope.selection,
     shard: i.shard,
     prefetch: i.listPrefetch,
     listConcurrency: i.listConcurrency,
@@ -85,10 +88,14 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
     selected,
     sortListings,
     onListed: () => run.counters.listed++,
+    onUnits: (units) => types.planned(units),
     signal: run.stop,
   })) {
     if (run.stop.aborted || run.budgetReached) break;
-    if (action.kind !== 'delete') totals.sourceSeen++;
+    if (action.kind !== 'delete') {
+      totals.sourceSeen++;
+      types.selected(action.key);
+    }
     if (action.kind !== 'copy' || action.dest) totals.destSeen++;
     const decided = action.kind === 'check' ? await resolveCheck(i.clients.dest, sides.dest.location, action) : action;
     if (!(await take(i, decided, totals, feed))) break;
@@ -96,6 +103,17 @@ async function walkPlan(i: PlanStageInput, totals: PlanTotals, sortListings: boo
     if (zip !== undefined && run.writes && config.verify_checksums) await i.copier.verifier.submit(zip);
   }
   await feed.end();
+  if (!run.stop.aborted && !run.budgetReached) warnOfEmptyTypes(i, types.empty());
+}
+
+/** A symbol filter that selected nothing in some planned data types (a symbol that is not traded there): one warning naming them. */
+function warnOfEmptyTypes(i: PlanStageInput, empty: string[]): void {
+  if (empty.length === 0 || i.config.selection.symbols.length === 0) return;
+  i.run.emptyTypes = empty;
+  i.run.log.warn(`the symbol filter selects no keys in ${empty.length} data ${empty.length === 1 ? 'type' : 'types'}${i.shard ? ' of this shard' : ''}`, {
+    symbols: i.config.selection.symbols,
+    data_types: empty,
+  });
 }
 
 /** One decided action: counted, kept or dispatched. False when the budget refuses a copy (the plan stops). */

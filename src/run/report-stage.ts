@@ -57,6 +57,7 @@ export function reportRun(
     failures,
     mismatches: run.mismatches,
     degradations: run.degradations,
+    typesWithoutKeys: run.emptyTypes,
     cost,
     kpis,
     manifest: run.manifest,

@@ -52,6 +52,8 @@ export class RunState {
   /** Deletes the plan decided (more than are kept when past max_delete). */
   plannedDeletes = 0;
   manifest?: { path: string; entries: number; uploaded_to?: string };
+  /** Planned data types (market/frequency/type) in which the symbol filter selected no key. */
+  emptyTypes: string[] = [];
   /** The planning stopped at --max-cost-usd. */
   budgetReached = false;
   /** The error that decides the exit code. */

@@ -32,7 +32,7 @@ export function runScope(
   config: SyncConfig,
   sides: Sides,
   run: RunState,
-  o: { command: 'sync' | 'plan'; dryRun: boolean; selection?: CompiledSelection; shard?: ShardSpec & { depth: number } },
+  o: { command: 'sync' | 'plan'; dryRun: boolean; selection?: CompiledSelection; shard?: ShardSpec },
 ): RunScope {
   const selection = o.selection ?? compileSelection(config);
   const relPrefixes = selection.prefixes.map((p) => p.slice(sides.source.location.prefix.length));

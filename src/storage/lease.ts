@@ -15,7 +15,8 @@ import { withRetry, type RetryInfo, type RetryPolicy } from '../resilience/retry
 
 export const LEASE_DIR = '_leases/';
 
-export type LeaseScope = { kind: 'all' } | { kind: 'shard'; index: number; count: number; depth: number };
+/** `split`: how the sharded run cut the key space ('group': the selection's groups; 'depth N': a key's first N folders). */
+export type LeaseScope = { kind: 'all' } | { kind: 'shard'; index: number; count: number; split: string };
 
 export interface LeaseBody {
   run_id: string;
@@ -46,17 +47,17 @@ export function leaseKeyFor(prefix: string, scope: LeaseScope): string {
 }
 
 export function describeScope(scope: LeaseScope): string {
-  return scope.kind === 'all' ? 'the whole prefix' : `shard ${scope.index}/${scope.count} (depth ${scope.depth})`;
+  return scope.kind === 'all' ? 'the whole prefix' : `shard ${scope.index}/${scope.count} (split: ${scope.split})`;
 }
 
 /**
  * Whether two scopes can touch the same keys: the whole prefix overlaps everything; shards of
- * one split (same count and depth) overlap only when they are the same shard; shards of
+ * one split (same count and split) overlap only when they are the same shard; shards of
  * different splits share keys in general, so they overlap.
  */
 export function scopesOverlap(a: LeaseScope, b: LeaseScope): boolean {
   if (a.kind === 'all' || b.kind === 'all') return true;
-  if (a.count !== b.count || a.depth !== b.depth) return true;
+  if (a.count !== b.count || a.split !== b.split) return true;
   return a.index === b.index;
 }
 
@@ -91,7 +92,13 @@ function isScope(v: unknown): v is LeaseScope {
   const s = v as Record<string, unknown> | null;
   if (!s || typeof s !== 'object') return false;
   if (s.kind === 'all') return true;
-  return s.kind === 'shard' && [s.index, s.count, s.depth].every((n) => Number.isInteger(n));
+  return s.kind === 'shard' && [s.index, s.count].every((n) => Number.isInteger(n)) && (typeof s.split === 'string' || Number.isInteger(s.depth));
+}
+
+/** A scope as written by an older version (`depth: N` instead of `split`) reads as the same split. */
+function normalScope(s: LeaseScope & { depth?: number }): LeaseScope {
+  if (s.kind === 'all' || typeof s.split === 'string') return s;
+  return { kind: 'shard', index: s.index, count: s.count, split: `depth ${s.depth}` };
 }
 
 /** A lease body from its JSON text; undefined when it is not one. */
@@ -105,7 +112,7 @@ export function parseLease(text: string): LeaseBody | undefined {
   if (!v || typeof v !== 'object' || typeof v.run_id !== 'string' || typeof v.expires_at !== 'string' || Number.isNaN(Date.parse(v.expires_at)))
     return undefined;
   if (!isScope(v.scope)) return undefined;
-  return v as unknown as LeaseBody;
+  return { ...(v as unknown as LeaseBody), scope: normalScope(v.scope) };
 }
 
 export function newLeaseBody(o: { runId: string; scope: LeaseScope; ttlSeconds: number; now: Date; host?: string; pid?: number }): LeaseBody {

@@ -26,6 +26,10 @@ export interface ListOptions {
   rangeConcurrency?: number;
   /** Split into ranges only when the first page took at least this long (see list-ranges SPLIT_ABOVE_MS). */
   rangeSplitAboveMs?: number;
+  /** Only keys after this full key (ListObjectsV2 StartAfter). */
+  startAfter?: string;
+  /** Only keys before this full key: the listing stops at the first key at or after it. */
+  endBefore?: string;
   /** Keys per page (MaxKeys); S3's 1,000 when absent. */
   pageSize?: number;
   /** Runs each request; the side's bound on requests in flight. */
@@ -37,14 +41,16 @@ export interface ListOptions {
 export async function* listPrefixPages(client: S3Client, bucket: string, prefix: string, opts: ListOptions): AsyncGenerator<ListedObject[]> {
   const limit = opts.limit ?? ((request) => request());
   const fetch: PageFetch = (q) => limit(() => listPage(client, { bucket, maxKeys: opts.pageSize, ...q }, opts.signal));
+  // A bounded listing is short by design (a date window): it is not split into key ranges.
+  const bounded = opts.startAfter !== undefined || opts.endBefore !== undefined;
   const pages =
-    opts.recursive !== false && (opts.rangeConcurrency ?? 0) > 0
+    opts.recursive !== false && !bounded && (opts.rangeConcurrency ?? 0) > 0
       ? listRanges(fetch, prefix, {
           concurrency: opts.rangeConcurrency!,
           splitAboveMs: opts.rangeSplitAboveMs,
           onDisorder: (a, b) => new ListingOrderError(bucket, a, b),
         })
-      : readAhead(serialPages(fetch, prefix, opts.recursive === false ? '/' : undefined), opts.readAhead ?? 2);
+      : readAhead(serialPages(fetch, prefix, opts.recursive === false ? '/' : undefined, opts), opts.readAhead ?? 2);
   const cut = opts.root.length;
   for await (const page of pages) {
     if (opts.signal?.aborted) return;
@@ -58,10 +64,23 @@ export async function* listPrefix(client: S3Client, bucket: string, prefix: stri
   for await (const page of listPrefixPages(client, bucket, prefix, { ...opts, rangeConcurrency: 0 })) yield* page;
 }
 
-async function* serialPages(fetch: PageFetch, prefix: string, delimiter: string | undefined): AsyncGenerator<ListedObject[]> {
+async function* serialPages(
+  fetch: PageFetch,
+  prefix: string,
+  delimiter: string | undefined,
+  bounds: Pick<ListOptions, 'startAfter' | 'endBefore'>,
+): AsyncGenerator<ListedObject[]> {
+  const { startAfter, endBefore } = bounds;
   let token: string | undefined;
   for (;;) {
-    const page = await fetch({ prefix, delimiter, continuationToken: token });
+    const page = await fetch({ prefix, delimiter, startAfter, continuationToken: token });
+    if (endBefore !== undefined) {
+      const end = page.objects.findIndex((o) => compareKeys(o.key, endBefore) >= 0);
+      if (end >= 0) {
+        if (end > 0) yield page.objects.slice(0, end);
+        return;
+      }
+    }
     yield page.objects;
     if (!page.isTruncated) return;
     token = page.nextContinuationToken;

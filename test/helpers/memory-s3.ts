@@ -76,14 +76,16 @@ function etagOf(o: MemoryObject): string {
   );
 }
 
-/** One page of ListObjectsV2: Prefix, Delimiter ('/'), MaxKeys and a continuation token (an index). */
+/** One page of ListObjectsV2: Prefix, Delimiter ('/'), StartAfter, MaxKeys and a continuation token (an index). */
 function list(objects: MemoryObject[], input: Record<string, unknown>) {
   const prefix = String(input.Prefix ?? '');
   const delimiter = input.Delimiter as string | undefined;
+  const startAfter = input.StartAfter === undefined ? undefined : Buffer.from(String(input.StartAfter));
   const entries: Array<{ object?: MemoryObject; commonPrefix?: string }> = [];
   const seen = new Set<string>();
   for (const o of objects) {
     if (!o.key.startsWith(prefix)) continue;
+    if (startAfter && Buffer.compare(Buffer.from(o.key), startAfter) <= 0) continue;
     const cut = delimiter ? o.key.indexOf(delimiter, prefix.length) : -1;
     if (cut < 0) entries.push({ object: o });
     else if (!seen.has(o.key.slice(0, cut + 1))) {

@@ -194,7 +194,7 @@ describe('destination lease against a real S3 server', () => {
       const body = newLeaseBody({ runId, scope, ttlSeconds: 120, now: new Date(), host: 'other-host', pid: 4242 });
       await put(client, 'lease-dst', `${dest}_leases/${name}`, JSON.stringify(body), 'application/json');
     };
-    await plant('shard-0-of-2.json', { kind: 'shard', index: 0, count: 2, depth: 4 }, 'planted-shard-0');
+    await plant('shard-0-of-2.json', { kind: 'shard', index: 0, count: 2, split: 'group' }, 'planted-shard-0');
     // An incomplete upload of an earlier run: only a run holding the lease may abort it.
     const leftover = await client.send(new CreateMultipartUploadCommand({ Bucket: 'lease-dst', Key: `${dest}spot/daily/klines/BTCUSDT/1m/left-over.zip` }));
     await sleep(1100);
@@ -206,19 +206,22 @@ describe('destination lease against a real S3 server', () => {
     expect(whole.error).toContain('run planted-shard-0 on host other-host (pid 4242), shard 0/2');
     expect(whole.counts.copied).toBe(0);
     expect(await listKeys(client, 'lease-dst', dest)).toEqual([]);
-    const sameShard = await runSync(s3, flags, { shard: { index: 0, count: 2, depth: 4 } });
+    const sameShard = await runSync(s3, flags, { shard: { index: 0, count: 2 } });
     expect(sameShard.exit_code).toBe(6);
-    const otherSplit = await runSync(s3, flags, { shard: { index: 1, count: 3, depth: 4 } });
+    const otherSplit = await runSync(s3, flags, { shard: { index: 1, count: 3 } });
     expect(otherSplit.exit_code).toBe(6);
+    // The same count split at a depth instead of by group shares keys with every shard of the other split.
+    const otherDepth = await runSync(s3, flags, { shard: { index: 1, count: 2, depth: 4 } });
+    expect(otherDepth.exit_code).toBe(6);
     expect(await openUploads(dest)).toBe(1);
-    const otherShard = await runSync(s3, flags, { shard: { index: 1, count: 2, depth: 4 } });
+    const otherShard = await runSync(s3, flags, { shard: { index: 1, count: 2 } });
     expect(otherShard.exit_code, otherShard.logs.slice(-2000)).toBe(0);
     expect(otherShard.counts.copied).toBeGreaterThan(0);
     expect(otherShard.counts.copied).toBeLessThan(archive.length);
 
     // A live whole-prefix lease blocks a shard.
     await plant('all.json', { kind: 'all' }, 'planted-all');
-    const shardUnderAll = await runSync(s3, flags, { shard: { index: 1, count: 2, depth: 4 } });
+    const shardUnderAll = await runSync(s3, flags, { shard: { index: 1, count: 2 } });
     expect(shardUnderAll.exit_code).toBe(6);
     expect(shardUnderAll.error).toContain('run planted-all');
 
@@ -234,7 +237,7 @@ describe('destination lease against a real S3 server', () => {
       'lease-dst',
       `${dest}_leases/shard-0-of-2.json`,
       JSON.stringify({
-        ...newLeaseBody({ runId: 'gone', scope: { kind: 'shard', index: 0, count: 2, depth: 4 }, ttlSeconds: 5, now: new Date(Date.now() - 60_000) }),
+        ...newLeaseBody({ runId: 'gone', scope: { kind: 'shard', index: 0, count: 2, split: 'group' }, ttlSeconds: 5, now: new Date(Date.now() - 60_000) }),
       }),
     );
     await put(client, 'lease-src', 'data/_leases/all.json', '{"not":"a lease to copy"}');

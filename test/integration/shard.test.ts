@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
 import { generateArchive, uploadArchive } from '../fixtures/binance-archive.js';
+import type { ShardSpec } from '../../src/plan/shard.js';
 import { runSync } from '../helpers/job.js';
 import { put } from '../helpers/s3.js';
 
@@ -38,20 +39,20 @@ describe('fan-out shards against a real S3 server', () => {
     await s3?.stop();
   });
 
-  async function planned(extra: Record<string, unknown> = {}, shard?: { index: number; count: number; depth: number }): Promise<string[]> {
+  async function planned(extra: Record<string, unknown> = {}, shard?: ShardSpec): Promise<string[]> {
     const actions: string[] = [];
     const report = await runSync(s3, { ...flags, ...extra }, { command: 'plan', dryRun: true, onAction: (a) => actions.push(`${a.kind} ${a.key}`), shard });
     expect(report.exit_code, report.logs).toBe(0);
     return actions;
   }
 
-  it.each([1, 2, 4])('shards are disjoint and together are exactly the unsharded plan (depth %i)', async (depth) => {
+  it.each([undefined, 1, 2, 4])('shards are disjoint and together are exactly the unsharded plan (--shard-depth %s)', async (depth) => {
     const whole = await planned();
     expect(whole.filter((a) => a.startsWith('copy')).length).toBeGreaterThan(10);
     expect(whole.filter((a) => a.startsWith('delete')).length).toBe(2);
     const N = 3;
     const parts = [];
-    for (let index = 0; index < N; index++) parts.push(await planned({}, { index, count: N, depth }));
+    for (let index = 0; index < N; index++) parts.push(await planned({}, { index, count: N, ...(depth === undefined ? {} : { depth }) }));
     const union = parts.flat();
     expect(new Set(union).size).toBe(union.length);
     expect([...union].sort()).toEqual([...whole].sort());

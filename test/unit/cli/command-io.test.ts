@@ -97,7 +97,8 @@ describe('command inputs', () => {
   it('reads --shard and --shard-depth from flags before the environment', async () => {
     expect(shardOption({}, {})).toBeUndefined();
     expect(shardOption({ shard: '1/4' }, { S3DS_SHARD: '0/2', S3DS_SHARD_DEPTH: '2' })).toMatchObject({ depth: 2 });
-    expect(shardOption({}, { S3DS_SHARD: '0/2' })).toMatchObject({ depth: 4 });
+    // No depth: the shards are cut by the selection's groups.
+    expect(shardOption({}, { S3DS_SHARD: '0/2' })).toEqual({ index: 0, count: 2 });
     const tooDeep = await refusalOf(() => shardOption({ shard: '0/2', 'shard-depth': 17 }, {}));
     expect(tooDeep.message).toBe("--shard-depth must be an integer from 0 to 16, got '17'");
     expect((await refusalOf(() => shardOption({ shard: 'x' }, {}))).exitCode).toBe(ExitCode.badConfig);

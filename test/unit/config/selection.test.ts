@@ -69,11 +69,18 @@ describe('selection prefixes', () => {
       ['data/futures/cm/daily/aggTrades/', 'data/futures/cm/monthly/aggTrades/'],
     ],
     [
-      'symbols without data types stop at the frequency (data types are not enumerable)',
+      "symbols without data types expand to the layout's data types",
       { markets: ['spot'], symbols: ['BTCUSDT'] },
-      ['data/spot/daily/', 'data/spot/monthly/'],
+      [
+        'data/spot/daily/aggTrades/BTCUSDT/',
+        'data/spot/daily/klines/BTCUSDT/',
+        'data/spot/daily/trades/BTCUSDT/',
+        'data/spot/monthly/aggTrades/BTCUSDT/',
+        'data/spot/monthly/klines/BTCUSDT/',
+        'data/spot/monthly/trades/BTCUSDT/',
+      ],
     ],
-    ['intervals without data types stop at the frequency', { markets: ['spot'], frequencies: ['daily'], intervals: ['1s'] }, ['data/spot/daily/']],
+    ['intervals without data types expand to the kline family', { markets: ['spot'], frequencies: ['daily'], intervals: ['1s'] }, ['data/spot/daily/klines/']],
     [
       'data types and intervals without symbols stop at the data type',
       { markets: ['spot'], frequencies: ['daily'], data_types: ['klines'], intervals: ['1m'] },
@@ -158,7 +165,8 @@ describe('selection matches', () => {
     expect(c.matches(kline('BTCUSDT', '1m', '2024-01-01'))).toBe(true);
     expect(c.matches(kline('ETHUSDT', '1m', '2024-01-01'))).toBe(false);
     expect(c.matches(kline('BTCUSDT', '1h', '2024-01-01'))).toBe(false);
-    expect(c.matches('data/spot/daily/trades/BTCUSDT/BTCUSDT-trades-2024-01-01.zip')).toBe(true);
+    // --interval without --data-type keeps the kline family only.
+    expect(c.matches('data/spot/daily/trades/BTCUSDT/BTCUSDT-trades-2024-01-01.zip')).toBe(false);
     expect(c.matches('data/spot/daily/trades/ETHUSDT/ETHUSDT-trades-2024-01-01.zip')).toBe(false);
     expect(c.matches('data/futures/um/daily/trades/BTCUSDT/BTCUSDT-trades-2024-01-01.zip')).toBe(false);
     expect(c.matches('data/spot/daily/BTCUSDT')).toBe(false);

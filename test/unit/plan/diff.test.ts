@@ -99,7 +99,8 @@ describe('diffListings', () => {
   });
 });
 
-import { parseShard, shardOf, unitKeyOf } from '../../../src/plan/shard.js';
+import type { FolderStep } from '../../../src/config/selection.js';
+import { parseShard, shardOf, shardSplit, unitGroup } from '../../../src/plan/shard.js';
 
 describe('shards', () => {
   it('parses i/N and refuses nonsense', () => {
@@ -114,12 +115,24 @@ describe('shards', () => {
     for (let i = 0; i < 4000; i++) counts[shardOf(`spot/daily/klines/SYM${i}/`, 4)]++;
     for (const c of counts) expect(c).toBeGreaterThan(800);
   });
-  it('maps keys to the units discovery finds', () => {
-    expect(unitKeyOf('spot/daily/klines/BTCUSDT/1m/x.zip', [''], 4)).toBe('spot/daily/klines/BTCUSDT/');
-    expect(unitKeyOf('spot/notes.txt', [''], 4)).toBe('spot/\u0000direct');
-    expect(unitKeyOf('README.txt', [''], 4)).toBe('\u0000direct');
-    expect(unitKeyOf('spot/daily/x/y.zip', ['spot/'], 1)).toBe('spot/daily/');
-    expect(unitKeyOf('futures/x', ['spot/'], 1)).toBeUndefined();
-    expect(unitKeyOf('spot/a.zip', ['spot/'], 0)).toBe('spot/');
+  it('with --shard-depth groups a key by its first folders and discovers every folder listed whole above that depth', () => {
+    const selection = { folderStep: () => ({ kind: 'list' }) as const, groupOf: () => 'selection' };
+    const split = shardSplit(selection, 4);
+    expect(split.groupOf('spot/daily/klines/BTCUSDT/1m/x.zip')).toBe('spot/daily/klines/BTCUSDT/');
+    expect(split.groupOf('spot/notes.txt')).toBe('spot/');
+    expect(split.step('spot/daily/')).toEqual({ kind: 'discover' });
+    expect(split.step('spot/daily/klines/BTCUSDT/')).toEqual({ kind: 'list' });
+    // A unit's group is its folder's, so a key and the unit listing it land on the same shard.
+    expect(unitGroup({ rel: 'spot/', recursive: false }, split.groupOf)).toBe(split.groupOf('spot/notes.txt'));
+    expect(unitGroup({ rel: 'spot/daily/klines/BTC', recursive: true }, split.groupOf)).toBe('spot/daily/klines/');
+  });
+  it("without --shard-depth uses the selection's groups and its steps split by group", () => {
+    const asked: unknown[] = [];
+    const skip: FolderStep = { kind: 'skip' };
+    const selection = { folderStep: (_rel: string, o?: object) => (asked.push(o), skip), groupOf: (rel: string) => `g:${rel}` };
+    const split = shardSplit(selection, undefined);
+    expect(split.step('spot/')).toEqual({ kind: 'skip' });
+    expect(asked).toEqual([{ byGroup: true }]);
+    expect(split.groupOf('x/y.zip')).toBe('g:x/y.zip');
   });
 });

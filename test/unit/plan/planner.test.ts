@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../../src/plan/diff.js';
 import { planActions, type PlanInput } from '../../../src/plan/planner.js';
-import { shardOf, unitKeyOf } from '../../../src/plan/shard.js';
+import { shardOf } from '../../../src/plan/shard.js';
+import { prefixOf } from '../../../src/resilience/governor.js';
 import { ListingOrderError } from '../../../src/storage/listing.js';
 import { memoryS3, type MemoryObject, type MemoryS3Options } from '../../helpers/memory-s3.js';
 
@@ -21,6 +22,7 @@ function input(src: Record<string, string>, dst: Record<string, string>, over: P
     source: { client, location: { bucket: 'src', prefix: SRC } },
     dest: { client, location: { bucket: 'dst', prefix: DST } },
     prefixes: [''],
+    selection: { folderStep: () => ({ kind: 'list' }), groupOf: (rel) => prefixOf(rel, 1) },
     incremental: true,
     deleteExtras: true,
     destinationEtags: 'md5',
@@ -83,7 +85,7 @@ describe('planActions', () => {
       const shards: string[][] = [];
       for (let index = 0; index < 3; index++) {
         const actions = await plan(input(src, dst, { shard: { index, count: 3, depth: 1 } }).i);
-        for (const a of actions) expect(shardOf(unitKeyOf(a.key, [''], 1)!, 3), a.key).toBe(index);
+        for (const a of actions) expect(shardOf(prefixOf(a.key, 1), 3), a.key).toBe(index);
         shards.push(summary(actions));
       }
       expect(shards.every((s) => s.length > 0 && s.length < whole.length)).toBe(true);

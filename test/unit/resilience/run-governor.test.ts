@@ -1,29 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassifiedError } from '../../../src/resilience/errors.js';
-import { groupOf, NetworkRetries, outcomeRecorder, runGovernor } from '../../../src/resilience/run-governor.js';
+import { NetworkRetries, outcomeRecorder, runGovernor } from '../../../src/resilience/run-governor.js';
 
 const err = (cls: ClassifiedError['class']): ClassifiedError => ({ class: cls, message: cls, retryable: true });
 
 describe('runGovernor', () => {
-  it('a cut is a degradation naming the prefix; only load errors feed it', () => {
+  it('a cut is a degradation naming the group the caller gives; only load errors feed it', () => {
     const cuts: string[][] = [];
     const raises: number[][] = [];
     const onRaise = (from: number, to: number) => raises.push([from, to]);
     const g = runGovernor({ initial: 64, max: 256, increaseStep: 4 }, (from, to, reason) => cuts.push([from, to, reason]), onRaise);
-    const record = outcomeRecorder(g);
+    const symbolGroup = (key: string) => key.split('/').slice(0, 5).join('/') + '/';
+    const record = outcomeRecorder(g, symbolGroup);
     // Permission, client and vanished errors say nothing about load: no cut however many.
     for (let n = 0; n < 400; n++) record('data/spot/daily/klines/BTCUSDT/x.zip', err(n % 2 ? 'permission' : 'vanished'));
     expect(cuts).toEqual([]);
     for (let n = 0; n < 400; n++) record('data/spot/daily/klines/BTCUSDT/x.zip', n % 4 === 0 ? err('throttling') : undefined);
     expect(cuts.length).toBeGreaterThan(0);
-    expect(cuts.some(([, , reason]) => reason!.includes('(prefix data/spot/daily/klines/)'))).toBe(true);
+    expect(cuts.some(([, , reason]) => reason!.includes('(prefix data/spot/daily/klines/BTCUSDT/)'))).toBe(true);
     expect(cuts[0]![0]).toMatch(/^concurrency \d+$/);
     expect(g.limit).toBeLessThan(64);
-  });
-
-  it('groups keys by their first four folders', () => {
-    expect(groupOf('data/spot/daily/klines/BTCUSDT/1m/x.zip')).toBe('data/spot/daily/klines/');
-    expect(groupOf('a/b.zip')).toBe('a/');
   });
 });
 

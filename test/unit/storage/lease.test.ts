@@ -17,7 +17,7 @@ import {
 
 const NOW = new Date('2026-12-01T00:00:00.000Z');
 const all: LeaseScope = { kind: 'all' };
-const shard = (index: number, count: number, depth = 4): LeaseScope => ({ kind: 'shard', index, count, depth });
+const shard = (index: number, count: number, split = 'group'): LeaseScope => ({ kind: 'shard', index, count, split });
 const lease = (key: string, scope: LeaseScope, expiresInS: number): LeaseObject => ({
   key,
   etag: '"e"',
@@ -42,8 +42,10 @@ describe('lease keys and scopes', () => {
     expect(scopesOverlap(shard(1, 4), shard(2, 4))).toBe(false);
     expect(scopesOverlap(shard(1, 4), shard(1, 8))).toBe(true);
     expect(scopesOverlap(shard(1, 4), shard(2, 8))).toBe(true);
-    // Same count but a different depth hashes different units: not disjoint.
-    expect(scopesOverlap(shard(1, 4, 4), shard(2, 4, 2))).toBe(true);
+    // Same count but a different split hashes different units: not disjoint.
+    expect(scopesOverlap(shard(1, 4, 'depth 4'), shard(2, 4, 'depth 2'))).toBe(true);
+    expect(scopesOverlap(shard(1, 4, 'group'), shard(2, 4, 'depth 4'))).toBe(true);
+    expect(scopesOverlap(shard(1, 4, 'depth 4'), shard(2, 4, 'depth 4'))).toBe(false);
   });
 });
 
@@ -80,7 +82,7 @@ describe('liveness and conflicts', () => {
   });
 
   it('names the holder: run, host, pid, scope and until when', () => {
-    expect(describeHolder(lease('k', shard(1, 4), 60), 300)).toBe('run r-k on host h (pid 1), shard 1/4 (depth 4), until 2026-12-01T00:01:00.000Z');
+    expect(describeHolder(lease('k', shard(1, 4), 60), 300)).toBe('run r-k on host h (pid 1), shard 1/4 (split: group), until 2026-12-01T00:01:00.000Z');
   });
 });
 
@@ -97,6 +99,9 @@ describe('lease bodies', () => {
       ttl_seconds: 30,
     });
     expect(parseLease(JSON.stringify(b))).toEqual(b);
+    // An older version's shard scope (depth instead of split) reads as its depth split.
+    const old = { ...b, scope: { kind: 'shard', index: 1, count: 4, depth: 4 } };
+    expect(parseLease(JSON.stringify(old))?.scope).toEqual({ kind: 'shard', index: 1, count: 4, split: 'depth 4' });
     expect(parseLease('not json')).toBeUndefined();
     expect(parseLease('{"run_id":"r"}')).toBeUndefined();
     expect(parseLease(JSON.stringify({ ...b, expires_at: 'soon' }))).toBeUndefined();
