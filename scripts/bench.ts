@@ -9,8 +9,9 @@
  *   planning: --plan-keys 1000000,10000000 --page-latency 0,50 --plan-runs N (default: --runs up to
  *   1M keys, 1 above) --plan-timeout SECONDS (default 1800)
  *   archive: --archive-objects N (default 1e8) --archive-avg-bytes SIZE (default 210KiB) --tasks 1,4,16
- *   daily: --daily-symbols N (default 2000) --daily-days N (default 365) --daily-select "FLAGS" (default
+ *   daily: --daily-sizes SYMBOLSxDAYS,... (default 2000x365,250x3000) --daily-select "FLAGS" (default
  *   "--market spot --data-type aggTrades") --daily-missing FRACTION (default 0.001) --daily-runs N (default 1)
+ *   --daily-cli PATH (another build's dist/cli/main.js, to compare)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,11 +82,14 @@ async function main(): Promise<void> {
     }
     if (SECTIONS.includes('daily')) {
       const daily = await runDaily({
-        symbols: argNum('daily-symbols', QUICK ? 200 : 2000),
-        days: argNum('daily-days', 365),
+        sizes: list('daily-sizes', QUICK ? '200x365' : '2000x365,250x3000').map((sz) => {
+          const [symbols, days] = sz.split('x').map(Number);
+          return { symbols: symbols!, days: days! };
+        }),
         selection: argStr('daily-select', '--market spot --data-type aggTrades').split(/\s+/).filter(Boolean),
         missing: argNum('daily-missing', 0.001),
         runs: argNum('daily-runs', 1),
+        cli: argStr('daily-cli', '') || undefined,
         timeoutSeconds: argNum('plan-timeout', 1800),
       });
       parts.push(daily);

@@ -10,17 +10,23 @@ import { startListSim, type ListingTally } from '../list-sim.js';
 import { measure, median, type Measure } from './measure.js';
 import { fmtSeconds, mdTable } from './report.js';
 
-export interface DailyOptions {
+export interface DailySize {
   /** Generated symbols per market folder (the non-ASCII symbol comes on top in spot and USD-M). */
   symbols: number;
   /** Daily files per folder, ending on the simulator's last date. */
   days: number;
+}
+
+export interface DailyOptions {
+  sizes: DailySize[];
   /** The plan's selection flags (they keep the full run to a size that finishes on the build machine). */
   selection: string[];
   /** Fraction of the keys the second destination lacks. */
   missing: number;
   runs: number;
   timeoutSeconds: number;
+  /** The job's CLI to run (another build, to compare); default this tree's dist/cli/main.js. */
+  cli?: string;
 }
 
 const DIST_MAIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -64,39 +70,45 @@ function counts(m: Measure): { listed: number; planned: number } {
 
 const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
 
-function row(dest: string, w: Window, runs: Run[]): string[] {
+function row(size: string, dest: string, w: Window, runs: Run[]): string[] {
   const ok = runs.filter((r) => r.m.code === 0 && !r.m.timedOut);
-  if (ok.length < runs.length) return [w.label, dest, 'FAILED', '-', '-', '-', '-', '-', `${Math.max(...runs.map((r) => r.m.peakRssMb)).toFixed(0)} MB`];
+  const peak = `${Math.max(...runs.map((r) => r.m.peakRssMb)).toFixed(0)} MB`;
+  if (ok.length < runs.length) return [size, w.label, dest, 'FAILED', '-', '-', '-', '-', '-', peak];
   const med = (f: (r: Run) => number) => median(ok.map(f));
+  const t = (r: Run) => r.tally;
   return [
+    size,
     w.label,
     dest,
-    n(med((r) => r.tally.pages)),
-    n(med((r) => r.tally.delimited)),
-    n(med((r) => r.tally.keys)),
+    n(med((r) => t(r).pages)),
+    n(med((r) => t(r).delimited)),
+    n(med((r) => t(r).keys)),
     n(med((r) => r.listed)),
     n(med((r) => r.planned)),
     fmtSeconds(med((r) => r.m.seconds)),
-    `${Math.max(...ok.map((r) => r.m.peakRssMb)).toFixed(0)} MB`,
+    peak,
   ];
 }
 
-export async function runDaily(opts: DailyOptions): Promise<string> {
-  const dests = ['equal', 'gap'];
+const DESTS = ['equal', 'gap'];
+
+/** One simulator of the given size: every window against every destination, alternating, `runs` times; the table's rows. */
+async function runSize(size: DailySize, opts: DailyOptions): Promise<{ rows: string[][]; note: string }> {
   const sim = await startListSim({
     layout: 'full',
-    symbolCount: opts.symbols,
-    days: opts.days,
+    symbolCount: size.symbols,
+    days: size.days,
     nonAscii: true,
     buckets: ['source', 'equal', { name: 'gap', missing: opts.missing }],
   });
+  const label = `${size.symbols.toLocaleString('en-US')} × ${size.days}`;
   const windows: Window[] = [{ label: 'full run', args: [] }, lastDays(sim.space.dailyDates, 1), lastDays(sim.space.dailyDates, 3)];
   const results = new Map<string, Run[]>();
   try {
     for (let run = 0; run < opts.runs; run++) {
-      for (const dest of dests) {
+      for (const dest of DESTS) {
         for (const w of windows) {
-          const args = [DIST_MAIN, 'plan', '--source', 's3://source/data/', '--destination', `s3://${dest}/data/`, '--endpoint-url', sim.endpoint];
+          const args = [opts.cli ?? DIST_MAIN, 'plan', '--source', 's3://source/data/', '--destination', `s3://${dest}/data/`, '--endpoint-url', sim.endpoint];
           args.push('--json', '--no-progress', ...opts.selection, ...w.args);
           const before = { ...sim.listing };
           const m = await measure(process.execPath, args, sim.env(), opts.timeoutSeconds * 1000, true);
@@ -104,7 +116,7 @@ export async function runDaily(opts: DailyOptions): Promise<string> {
           const key = `${dest}\0${w.label}`;
           results.set(key, [...(results.get(key) ?? []), r]);
           console.log(
-            `  daily: ${w.label.padEnd(30)} → ${dest.padEnd(5)} run ${run + 1}: ${r.tally.pages} pages + ${r.tally.delimited} delimited, ` +
+            `  daily ${label}: ${w.label.padEnd(30)} → ${dest.padEnd(5)} run ${run + 1}: ${r.tally.pages} pages + ${r.tally.delimited} delimited, ` +
               `${r.tally.keys} keys listed, ${r.planned} planned, ${m.seconds.toFixed(1)} s, peak ${m.peakRssMb.toFixed(0)} MB${m.code ? '  FAILED' : ''}`,
           );
         }
@@ -114,15 +126,26 @@ export async function runDaily(opts: DailyOptions): Promise<string> {
     await sim.stop();
   }
   if (sim.unknown.length) console.log(`  list-sim answered NotImplemented to: ${[...new Set(sim.unknown)].slice(0, 10).join(', ')}`);
-  const rows = dests.flatMap((d) => windows.map((w) => row(d, w, results.get(`${d}\0${w.label}`)!)));
+  const rows = DESTS.flatMap((d) => windows.map((w) => row(label, d, w, results.get(`${d}\0${w.label}`)!)));
+  const note = `${label}: ${sim.space.size.toLocaleString('en-US')} keys a bucket, days to ${sim.space.dailyDates.at(-1)}`;
+  return { rows, note };
+}
+
+export async function runDaily(opts: DailyOptions): Promise<string> {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const size of opts.sizes) {
+    const r = await runSize(size, opts);
+    rows.push(...r.rows);
+    notes.push(r.note);
+  }
   const head =
-    `Daily window against a full run: the listing simulator holds the real archive's layout (\`--layout full\`: ${opts.symbols.toLocaleString('en-US')} ` +
-    `symbols a market plus a non-ASCII one, ${opts.days} days to ${sim.space.dailyDates.at(-1)}, ${sim.space.size.toLocaleString('en-US')} keys a bucket); ` +
-    `\`plan --json ${opts.selection.join(' ')}\` against a destination that is equal and one lacking ${opts.missing * 100}% of the keys. ` +
-    `List requests and keys listed are the simulator's tally over both sides; ${opts.runs} run${opts.runs > 1 ? 's, medians' : ''}; ` +
-    'peak RSS of the process tree.';
+    "Daily window against a full run: the listing simulator holds the real archive's layout (`--layout full`, symbols a market × days, " +
+    `plus a non-ASCII symbol; ${notes.join('; ')}); \`plan --json ${opts.selection.join(' ')}\` against a destination that is equal ` +
+    `and one lacking ${opts.missing * 100}% of the keys. List requests and keys listed are the simulator's tally over both sides; ` +
+    `${opts.runs} run${opts.runs > 1 ? 's, medians' : ''}; peak RSS of the process tree.`;
   const table = mdTable(
-    ['run', 'destination', 'list requests', 'with delimiter', 'keys listed (both sides)', 'listed (report)', 'planned', 'time', 'peak RSS'],
+    ['symbols × days', 'run', 'destination', 'list requests', 'with delimiter', 'keys listed (both sides)', 'listed (report)', 'planned', 'time', 'peak RSS'],
     rows,
   );
   return `${head}\n\n${table}`;
