@@ -121,6 +121,7 @@ export class KeySpace {
   /** First index of each template's block. */
   private readonly offsets: number[];
   private readonly symbolWidth: number;
+  private lastTemplate = 0;
 
   constructor(opts: KeySpaceOptions) {
     const days = opts.days ?? 1000;
@@ -174,6 +175,9 @@ export class KeySpace {
 
   /** The last template whose block starts at or before i (empty blocks start where the next one does). */
   private templateOf(i: number): number {
+    // A listing asks for keys in order: most calls land in the template of the call before.
+    const c = this.lastTemplate;
+    if (this.offsets[c]! <= i && (c + 1 === this.offsets.length || this.offsets[c + 1]! > i)) return c;
     let lo = 0;
     let hi = this.offsets.length - 1;
     while (lo < hi) {
@@ -181,6 +185,7 @@ export class KeySpace {
       if (this.offsets[mid]! <= i) lo = mid;
       else hi = mid - 1;
     }
+    this.lastTemplate = lo;
     return lo;
   }
 
