@@ -11,7 +11,7 @@
  *   archive: --archive-objects N (default 1e8) --archive-avg-bytes SIZE (default 210KiB) --tasks 1,4,16
  *   daily: --daily-sizes SYMBOLSxDAYS,... (default 2000x365,250x3000) --daily-select "FLAGS" (default
  *   "--market spot --data-type aggTrades") --daily-missing FRACTION (default 0.001) --daily-runs N (default 1)
- *   --daily-cli PATH (another build's dist/cli/main.js, to compare)
+ *   --daily-windows 0,1,3 (0 a full run, N the last N days) --daily-cli PATH (another build's dist/cli/main.js, to compare)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
         selection: argStr('daily-select', '--market spot --data-type aggTrades').split(/\s+/).filter(Boolean),
         missing: argNum('daily-missing', 0.001),
         runs: argNum('daily-runs', 1),
+        windows: list('daily-windows', '0,1,3').map(Number),
         cli: argStr('daily-cli', '') || undefined,
         timeoutSeconds: argNum('plan-timeout', 1800),
       });

@@ -25,6 +25,8 @@ export interface DailyOptions {
   missing: number;
   runs: number;
   timeoutSeconds: number;
+  /** The runs: 0 a full run, N a window of the last N days. */
+  windows: number[];
   /** The job's CLI to run (another build, to compare); default this tree's dist/cli/main.js. */
   cli?: string;
 }
@@ -102,7 +104,7 @@ async function runSize(size: DailySize, opts: DailyOptions): Promise<{ rows: str
     buckets: ['source', 'equal', { name: 'gap', missing: opts.missing }],
   });
   const label = `${size.symbols.toLocaleString('en-US')} × ${size.days}`;
-  const windows: Window[] = [{ label: 'full run', args: [] }, lastDays(sim.space.dailyDates, 1), lastDays(sim.space.dailyDates, 3)];
+  const windows = opts.windows.map((w): Window => (w === 0 ? { label: 'full run', args: [] } : lastDays(sim.space.dailyDates, w)));
   const results = new Map<string, Run[]>();
   try {
     for (let run = 0; run < opts.runs; run++) {
@@ -141,7 +143,7 @@ export async function runDaily(opts: DailyOptions): Promise<string> {
   }
   const head =
     "Daily window against a full run: the listing simulator holds the real archive's layout (`--layout full`, symbols a market × days, " +
-    `plus a non-ASCII symbol; ${notes.join('; ')}); \`plan --json ${opts.selection.join(' ')}\` against a destination that is equal ` +
+    `plus a non-ASCII symbol; ${notes.join('; ')}); \`plan --json ${opts.selection.join(' ') || '(everything)'}\` against a destination that is equal ` +
     `and one lacking ${opts.missing * 100}% of the keys. List requests and keys listed are the simulator's tally over both sides; ` +
     `${opts.runs} run${opts.runs > 1 ? 's, medians' : ''}; peak RSS of the process tree.`;
   const table = mdTable(
