@@ -3,6 +3,7 @@
  * command runs (or shows its help): `--version` and top-level `--help` load neither the schema nor the SDK.
  */
 import yargs, { type Argv } from 'yargs';
+import { joinRelativeDateArgs } from '../config/relative-date.js';
 import { resolveLogLevel } from '../observe/log-level.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { registerEnvironmentSecrets, scrubSecrets } from '../storage/secret-registry.js';
@@ -87,7 +88,7 @@ function skipHelpCache(parser: Argv): void {
 export async function main(args: string[]): Promise<number> {
   registerEnvironmentSecrets(process.env);
   let code: number = ExitCode.ok;
-  const base = yargs(args)
+  const base = yargs(joinRelativeDateArgs(args))
     .scriptName('s3-direct-sync')
     .usage(
       '$0 <command> [options]\n\nMirror an S3 archive (default s3://data.binance.vision/data/) into your bucket, server-side where possible, verified against .CHECKSUM files.',

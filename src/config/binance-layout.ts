@@ -13,6 +13,14 @@ export type Frequency = (typeof FREQUENCIES)[number];
 /** The data types with an interval folder: `<type>/<SYM>/<iv>/<SYM>-<iv>-<date>.zip`. */
 export const KLINE_TYPES = ['klines', 'indexPriceKlines', 'markPriceKlines', 'premiumIndexKlines'] as const;
 
+/**
+ * Whether a data type has an interval folder: the kline family by its name's ending, so that a
+ * kline type the archive adds later is parsed right too.
+ */
+export function isKlineType(dataType: string): boolean {
+  return /klines$/i.test(dataType);
+}
+
 const FUTURES_COMMON = ['klines', 'aggTrades', 'trades', 'bookTicker', 'indexPriceKlines', 'markPriceKlines', 'premiumIndexKlines'] as const;
 
 /** The data types of each market and frequency. */
@@ -59,10 +67,12 @@ export function pairOf(symbol: string): string {
   return COIN_M_CONTRACT.exec(symbol)?.[1] ?? symbol;
 }
 
-/** The one data type whose COIN-M folders are named by pair, not by contract. */
-export const PAIR_FOLDER_TYPE = { market: 'futures/cm', dataType: 'indexPriceKlines' } as const;
+/** Whether this market's data type names its folders by pair, not by contract: COIN-M indexPriceKlines (BTCUSD, not BTCUSD_PERP). */
+export function namedByPair(market: string | undefined, dataType: string | undefined): boolean {
+  return market === 'futures/cm' && dataType === 'indexPriceKlines';
+}
 
 /** The symbol folder that holds `symbol`'s files of this market and data type. */
 export function symbolFolderOf(market: string | undefined, dataType: string | undefined, symbol: string): string {
-  return market === PAIR_FOLDER_TYPE.market && dataType === PAIR_FOLDER_TYPE.dataType ? pairOf(symbol) : symbol;
+  return namedByPair(market, dataType) ? pairOf(symbol) : symbol;
 }

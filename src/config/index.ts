@@ -30,5 +30,5 @@ export {
   type ConfigLayer,
 } from './flags.js';
 export { loadConfig, settingSource, type LoadInput, type LoadedConfig, type LayerName } from './load.js';
-export { MARKETS, FREQUENCIES, DATA_TYPES, KLINE_TYPES, intervalsOf, pairOf, type Market, type Frequency } from './binance-layout.js';
-export { compileSelection, parseKeyDate, parseBinanceKey, isKlineType, type CompiledSelection, type BinanceKeyParts } from './selection.js';
+export { MARKETS, FREQUENCIES, DATA_TYPES, KLINE_TYPES, intervalsOf, isKlineType, pairOf, type Market, type Frequency } from './binance-layout.js';
+export { compileSelection, parseKeyDate, parseBinanceKey, type CompiledSelection, type BinanceKeyParts } from './selection.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { maskUrlUserInfo } from '../observe/redact.js';
 import { FREQUENCIES, MARKETS } from './binance-layout.js';
+import { isRelativeDate, relativeDays } from './relative-date.js';
 
 /**
  * What each leaf accepts, in words. Validation messages, `--help` and docs all read it, so every
@@ -137,21 +138,14 @@ export function parseDateParts(year: string, month: string, day: string | undefi
   return { year: y, month: m, day: d };
 }
 
-const RELATIVE_DATE_RE = /^-(\d{1,5})d$/;
-
-/** Whether a configured date bound is relative to today (`-3d`). */
-export function isRelativeDate(s: string): boolean {
-  return RELATIVE_DATE_RE.test(s);
-}
-
 /**
  * Parses a configured date bound: strictly zero-padded YYYY-MM-DD or YYYY-MM, or `-Nd`, the day N
  * days before `now`'s day (UTC; `-0d` is today).
  */
 export function parseConfigDate(s: string, now: Date = new Date()): ParsedDate | undefined {
-  const rel = RELATIVE_DATE_RE.exec(s);
-  if (rel) {
-    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - Number(rel[1])));
+  const back = relativeDays(s);
+  if (back !== undefined) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - back));
     return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
   }
   const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(s);

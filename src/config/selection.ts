@@ -1,17 +1,9 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../exit-codes.js';
-import { DATA_TYPES, FREQUENCIES, isFrequency, isMarket, MARKETS, symbolFolderOf } from './binance-layout.js';
-import {
-  dateEnd,
-  dateStart,
-  emptyDateWindow,
-  formatDate,
-  isRelativeDate,
-  parseConfigDate,
-  parseDateParts,
-  type ParsedDate,
-  type SyncConfig,
-} from './schema.js';
+import { isRelativeDate } from './relative-date.js';
+import { isFrequency, isKlineType, isMarket, namedByPair, pairOf } from './binance-layout.js';
+import { dateEnd, dateStart, emptyDateWindow, formatDate, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
+import { coveringPrefix, intervalsIn, prefixesInside, selectionPrefixes, sortedUnique, type Selection } from './selection-prefixes.js';
 
 export interface CompiledSelection {
   /** Full key prefixes to list in the source bucket: sorted, none inside another. */
@@ -52,11 +44,6 @@ export interface CompileOptions {
 
 const CHECKSUM_SUFFIX = '.CHECKSUM';
 
-/** klines, indexPriceKlines, markPriceKlines, premiumIndexKlines: the types with an interval folder. */
-export function isKlineType(dataType: string): boolean {
-  return /klines$/i.test(dataType);
-}
-
 const FILE_DATE_RE = /-(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:\.[A-Za-z0-9]+)+$/;
 /** What follows `<SYM>-<tag>-` in a file name of a Binance leaf folder. */
 const LEAF_DATE_RE = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:\.[A-Za-z0-9]+)+$/;
@@ -66,7 +53,10 @@ const LEAF_DATE_RE = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:\.[A-Za-z0-9]+)+$/;
  * `...-2020-8.zip` / `...-2020-8-3.zip`, and their `.CHECKSUM` companions); undefined if none.
  */
 export function parseKeyDate(key: string): ParsedDate | undefined {
-  const name = stripChecksum(key.slice(key.lastIndexOf('/') + 1));
+  return fileNameDate(stripChecksum(key.slice(key.lastIndexOf('/') + 1)));
+}
+
+function fileNameDate(name: string): ParsedDate | undefined {
   const m = FILE_DATE_RE.exec(name);
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
 }
@@ -91,7 +81,7 @@ function marketDepth(dirs: readonly string[]): number {
 function partsOf(dirs: readonly string[]): BinanceKeyParts {
   const at = marketDepth(dirs);
   const parts: BinanceKeyParts = {};
-  if (dirs.length >= at) parts.market = dirs.slice(0, at).join('/');
+  if (dirs.length >= at) parts.market = at === 2 ? `${dirs[0]}/${dirs[1]}` : dirs[0]!;
   if (dirs[at] !== undefined) parts.frequency = dirs[at];
   if (dirs[at + 1] !== undefined) parts.dataType = dirs[at + 1];
   if (dirs[at + 2] !== undefined) parts.symbol = dirs[at + 2];
@@ -114,7 +104,7 @@ export function parseBinanceKey(rel: string): BinanceKeyParts {
 function leafDepth(dirs: readonly string[]): number | undefined {
   const at = marketDepth(dirs);
   const type = dirs[at + 1];
-  if (type === undefined || !isMarket(dirs.slice(0, at).join('/')) || !isFrequency(dirs[at])) return undefined;
+  if (type === undefined || !isMarket(at === 2 ? `${dirs[0]}/${dirs[1]}` : dirs[0]) || !isFrequency(dirs[at])) return undefined;
   return at + (isKlineType(type) ? 4 : 3);
 }
 
@@ -130,130 +120,19 @@ function leafStem(dirs: readonly string[]): string {
  * `<SYM>-<iv or type>-<date>` lying directly in it has one: the listing bounds of that folder
  * (folderStep) rely on exactly that shape. Elsewhere, the date at the end of the name.
  */
-function windowDate(rel: string): ParsedDate | undefined {
-  const dirs = rel.split('/');
-  const name = dirs.pop()!;
+function windowDate(dirs: readonly string[], name: string): ParsedDate | undefined {
   const depth = leafDepth(dirs);
-  if (depth === undefined || dirs.length < depth) return parseKeyDate(rel);
+  if (depth === undefined || dirs.length < depth) return fileNameDate(name);
   const stem = leafStem(dirs);
   if (dirs.length > depth || !name.startsWith(stem)) return undefined;
   const m = LEAF_DATE_RE.exec(name.slice(stem.length));
   return m ? parseDateParts(m[1]!, m[2]!, m[3]) : undefined;
 }
 
-/** Code unit → a number whose order is code point order (UTF-16 puts U+E000..U+FFFF after the surrogates). */
-function codePointRank(c: number): number {
-  if (c < 0xd800) return c;
-  return c < 0xe000 ? c + 0x2000 : c - 0x800;
-}
-
-/** Compares strings in UTF-8 byte order, S3's key order. */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-/** Sorted, deduplicated, and without any prefix that another one already covers. */
-export function reducePrefixes(prefixes: readonly string[]): string[] {
-  const sorted = [...new Set(prefixes)].sort(compareKeys);
-  const out: string[] = [];
-  for (const p of sorted) {
-    // In byte order a covering prefix sorts right before the prefixes it covers.
-    const last = out[out.length - 1];
-    if (last !== undefined && p.startsWith(last)) continue;
-    out.push(p);
-  }
-  return out;
-}
-
-function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(compareKeys);
-}
-
-type Selection = SyncConfig['selection'];
-
-/** The data types a market and frequency is listed for: the explicit ones, else the layout's (the kline family only under --interval). */
-function dataTypesOf(sel: Selection, market: (typeof MARKETS)[number], frequency: (typeof FREQUENCIES)[number]): readonly string[] {
-  if (sel.data_types.length) return sel.data_types;
-  const known = DATA_TYPES[market][frequency];
-  return sel.intervals.length ? known.filter(isKlineType) : known;
-}
-
-/**
- * Relative prefixes as narrow as the folder filters allow. A level is expanded while a deeper
- * filter is set: markets, frequencies and (from the layout table) data types have known values;
- * symbols without a filter cannot be enumerated, so expansion stops there.
- */
-function filterPrefixes(sel: Selection): string[] {
-  const levels = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals];
-  const deeper = (level: number) => levels.slice(level).some((l) => l.length > 0);
-  if (!deeper(0)) return [''];
-  const markets = sel.markets.length ? sel.markets : MARKETS;
-  if (!deeper(1)) return markets.map((m) => `${m}/`);
-  const out: string[] = [];
-  for (const m of markets) {
-    for (const f of sel.frequencies.length ? sel.frequencies : FREQUENCIES) {
-      if (!deeper(2)) out.push(`${m}/${f}/`);
-      else for (const t of dataTypesOf(sel, m, f)) out.push(...typePrefixes(sel, m, `${m}/${f}/${t}/`, t));
-    }
-  }
-  return out;
-}
-
-function typePrefixes(sel: Selection, market: string, typePath: string, type: string): string[] {
-  if (sel.symbols.length === 0) return [typePath];
-  return sortedUnique(sel.symbols.map((s) => symbolFolderOf(market, type, s))).flatMap((s) =>
-    sel.intervals.length && isKlineType(type) ? sel.intervals.map((i) => `${typePath}${s}/${i}/`) : [`${typePath}${s}/`],
-  );
-}
-
-function intersect(explicit: readonly string[], filtered: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of explicit) {
-    for (const f of filtered) {
-      if (p.startsWith(f)) out.push(p);
-      else if (f.startsWith(p)) out.push(f);
-    }
-  }
-  return out;
-}
-
-/** The prefix of `sorted` (byte order, none inside another) that `rel` lies under, if any. */
-function coveringPrefix(sorted: readonly string[], rel: string): string | undefined {
-  // The covering prefix is the greatest one not after rel: any prefix between it and rel would lie inside it.
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(sorted[mid]!, rel) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const p = sorted[lo - 1];
-  return p !== undefined && rel.startsWith(p) ? p : undefined;
-}
-
-/** The prefixes of `sorted` that lie strictly inside the folder `rel`. */
-function prefixesInside(sorted: readonly string[], rel: string): string[] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(sorted[mid]!, rel) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: string[] = [];
-  for (let i = lo; i < sorted.length && sorted[i]!.startsWith(rel); i++) out.push(sorted[i]!);
-  return out;
-}
-
-const LIST: FolderStep = { kind: 'list' };
-const DISCOVER: FolderStep = { kind: 'discover' };
-const SKIP: FolderStep = { kind: 'skip' };
+// Shared by every call, so frozen: a caller cannot change the answer for the next folder.
+const LIST: FolderStep = Object.freeze({ kind: 'list' });
+const DISCOVER: FolderStep = Object.freeze({ kind: 'discover' });
+const SKIP: FolderStep = Object.freeze({ kind: 'skip' });
 
 /** Whether `value` passes a folder filter; `missing`: the verdict when the path has no such folder. */
 function passes(value: string | undefined, allowed: readonly string[], missing: boolean): boolean {
@@ -266,15 +145,36 @@ class FolderFilters {
   readonly any: boolean;
   /** --interval without --data-type keeps only the kline family. */
   private readonly klinesOnly: boolean;
+  private readonly intervalsByFolder = new Map<string, readonly string[]>();
+  /** The selected symbol folders: as given, and (COIN-M indexPriceKlines) the pairs. */
+  private readonly symbols: ReadonlySet<string>;
+  private readonly pairs: ReadonlySet<string>;
 
   constructor(private readonly sel: Selection) {
     this.any = [sel.markets, sel.frequencies, sel.data_types, sel.symbols, sel.intervals].some((l) => l.length > 0);
     this.klinesOnly = sel.intervals.length > 0 && sel.data_types.length === 0;
+    this.symbols = new Set(sel.symbols);
+    this.pairs = new Set(sel.symbols.map(pairOf));
+  }
+
+  /** intervalsIn(), looked up once per market and frequency. */
+  intervalsIn(market: string | undefined, frequency: string | undefined): readonly string[] {
+    if (!isMarket(market) || !isFrequency(frequency)) return this.sel.intervals;
+    const key = `${market}/${frequency}`;
+    let found = this.intervalsByFolder.get(key);
+    if (!found) this.intervalsByFolder.set(key, (found = intervalsIn(this.sel, market, frequency)));
+    return found;
   }
 
   /** The symbol folders selected under a market's data type (a COIN-M contract's pair under indexPriceKlines). */
   symbolFolders(market: string | undefined, dataType: string | undefined): string[] {
-    return sortedUnique(this.sel.symbols.map((s) => symbolFolderOf(market, dataType, s)));
+    return sortedUnique(namedByPair(market, dataType) ? this.pairs : this.symbols);
+  }
+
+  private symbolAllowed(k: BinanceKeyParts, isKey: boolean): boolean {
+    if (this.symbols.size === 0) return true;
+    if (k.symbol === undefined) return !isKey;
+    return (namedByPair(k.market, k.dataType) ? this.pairs : this.symbols).has(k.symbol);
   }
 
   /** `isKey`: the path is a whole key, so a level it lacks fails that level's filter; a folder may still gain it. */
@@ -283,9 +183,10 @@ class FolderFilters {
     if (!passes(k.market, sel.markets, !isKey) || !passes(k.frequency, sel.frequencies, !isKey)) return false;
     if (!passes(k.dataType, sel.data_types, !isKey)) return false;
     if (this.klinesOnly && (k.dataType === undefined ? isKey : !isKlineType(k.dataType))) return false;
-    if (sel.symbols.length && !passes(k.symbol, this.symbolFolders(k.market, k.dataType), !isKey)) return false;
+    if (!this.symbolAllowed(k, isKey)) return false;
     if (sel.intervals.length === 0 || (k.dataType !== undefined && !isKlineType(k.dataType))) return true;
-    return passes(k.interval, sel.intervals, !isKey);
+    const intervals = this.intervalsIn(k.market, k.frequency);
+    return intervals.length > 0 && passes(k.interval, intervals, !isKey);
   }
 
   /** Whether a filter could still tell apart the keys under a folder `depth` folders deep (`at`: market depth). */
@@ -303,7 +204,10 @@ class FolderFilters {
   /**
    * The child folders of a folder `depth` deep when its level has a filter (children), else
    * discover. Children are only named where matches() refuses every other name at that level
-   * and every key lying directly in the folder.
+   * and every key lying directly in the folder. Without --data-type (only dates or byGroup left),
+   * the data types are discovered, not taken from the layout table: matches() keeps every data
+   * type then, one a newer archive adds included, and the discovery is one request per market
+   * and frequency.
    */
   nextLevel(dirs: readonly string[], at: number, k: BinanceKeyParts): FolderStep {
     const { sel } = this;
@@ -313,7 +217,7 @@ class FolderFilters {
     else if (d === at) names = sel.frequencies;
     else if (d === at + 1) names = sel.data_types;
     else if (d === at + 2) names = sel.symbols.length ? this.symbolFolders(k.market, k.dataType) : [];
-    else if (d === at + 3) names = sel.intervals;
+    else if (d === at + 3) names = this.intervalsIn(k.market, k.frequency);
     return names.length ? { kind: 'children', names: sortedUnique(names) } : DISCOVER;
   }
 }
@@ -376,6 +280,14 @@ export function groupOfPath(rel: string): string {
   return rel.slice(0, end + 1);
 }
 
+/** A symbol list expands to a few dozen prefixes per symbol: a log line names the first ones. */
+const DESCRIBED_PREFIXES = 12;
+
+function listed(values: readonly string[], max: number): string {
+  const shown = values.slice(0, max).join(', ');
+  return values.length > max ? `${shown}, ... ${values.length - max} more` : shown;
+}
+
 class Compiled implements CompiledSelection {
   readonly prefixes: string[];
   /** The prefixes relative to source_prefix, in byte order. */
@@ -387,14 +299,16 @@ class Compiled implements CompiledSelection {
   private readonly to: DateBound | undefined;
   private readonly fromDay: number;
   private readonly toDay: number;
+  private readonly hasDateRange: boolean;
 
   constructor(
     private readonly config: SyncConfig,
     now: Date,
   ) {
     const sel = config.selection;
-    this.rel = reducePrefixes(intersect(sel.prefixes.length ? sel.prefixes : [''], filterPrefixes(sel)));
-    this.prefixes = reducePrefixes(this.rel.map((p) => config.source_prefix + p));
+    this.rel = selectionPrefixes(sel);
+    // The same source prefix before each keeps them sorted and none inside another.
+    this.prefixes = this.rel.map((p) => config.source_prefix + p);
     this.filters = new FolderFilters(sel);
     const glob = { dot: true };
     this.include = sel.include.length ? picomatch(sel.include, glob) : undefined;
@@ -405,10 +319,7 @@ class Compiled implements CompiledSelection {
     this.to = resolveBound(sel.date_to, now);
     this.fromDay = this.from ? dateStart(this.from.date) : -Infinity;
     this.toDay = this.to ? dateEnd(this.to.date) : Infinity;
-  }
-
-  private get hasDateRange(): boolean {
-    return this.from !== undefined || this.to !== undefined;
+    this.hasDateRange = this.from !== undefined || this.to !== undefined;
   }
 
   matches(key: string): boolean {
@@ -416,18 +327,26 @@ class Compiled implements CompiledSelection {
     if (!key.startsWith(base)) return false;
     // A .CHECKSUM companion is judged by its zip's key so that the pair always travels together.
     const rel = stripChecksum(key.slice(base.length));
-    if (coveringPrefix(this.rel, rel) === undefined) return false;
+    if (!this.underPrefix(rel)) return false;
     if (this.include && !this.include(rel)) return false;
     if (this.exclude?.(rel)) return false;
-    if (this.filters.any && !this.filters.allows(parseBinanceKey(rel), true)) return false;
+    if (!this.filters.any && !this.hasDateRange) return true;
+    const dirs = rel.split('/');
+    const name = dirs.pop()!;
+    if (this.filters.any && !this.filters.allows(partsOf(dirs), true)) return false;
     if (!this.hasDateRange) return true;
     // A monthly file covers its whole month, so it is kept when that month overlaps the range.
-    const d = windowDate(rel);
+    const d = windowDate(dirs, name);
     return d !== undefined && dateStart(d) <= this.toDay && dateEnd(d) >= this.fromDay;
   }
 
+  private underPrefix(rel: string): boolean {
+    // One prefix (a whole source prefix, a market) is the common case: no search.
+    return this.rel.length === 1 ? rel.startsWith(this.rel[0]!) : coveringPrefix(this.rel, rel) !== undefined;
+  }
+
   folderStep(rel: string, o: FolderStepOptions = {}): FolderStep {
-    if (coveringPrefix(this.rel, rel) === undefined) return this.towardPrefixes(rel);
+    if (!this.underPrefix(rel)) return this.towardPrefixes(rel);
     const dirs = rel.split('/');
     const partial = dirs.pop() !== '';
     const k = partsOf(dirs);
@@ -466,7 +385,7 @@ class Compiled implements CompiledSelection {
       `s3://${this.config.source_bucket}/${this.config.source_prefix}`,
       prefixes.length === 0
         ? 'no prefix left: the prefixes and filters exclude each other'
-        : `${prefixes.length} ${prefixes.length === 1 ? 'prefix' : 'prefixes'} [${prefixes.join(', ')}]`,
+        : `${prefixes.length} ${prefixes.length === 1 ? 'prefix' : 'prefixes'} [${listed(prefixes, DESCRIBED_PREFIXES)}]`,
     ];
     const lists: Array<[string, readonly string[]]> = [
       ['markets', sel.markets],

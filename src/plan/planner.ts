@@ -37,8 +37,6 @@ export interface PlanInput {
   /** ListObjectsV2 requests in flight per side, and key ranges of a unit listed at once (0: one page after another). */
   listConcurrency?: number;
   onListed?: (o: ListedObject) => void;
-  /** Each folder the unit walk judged, with its step. */
-  onFolder?: (rel: string, step: FolderStep) => void;
   /** The units planned, once found. */
   onUnits?: (units: readonly ListUnit[]) => void;
   signal?: AbortSignal;
@@ -55,15 +53,20 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
   const limits = { source: pLimit(Math.max(1, concurrency)), dest: pLimit(Math.max(1, concurrency)) };
   const units = await unitsToPlan(i, limits);
   i.onUnits?.(units);
-  const depth = Math.max(0, i.prefetch ?? 2);
+  // Units of a date window are a page or so each: as many are listed ahead as requests may be in flight.
+  const windowed = units.some((u) => u.startAfter !== undefined || u.endBefore !== undefined);
+  const depth = Math.max(0, i.prefetch ?? 2, windowed ? concurrency : 0);
   const started: Array<{ src: AsyncIterable<ListedObject[]>; dst?: AsyncIterable<ListedObject[]> } | undefined> = [];
   const start = (n: number) => {
     const u = units[n];
     if (!u || started[n]) return;
+    // A side whose delimiter listing showed nothing under the unit is not asked again.
+    const list = (side: PlanSide, limit: LimitFunction, index: number) =>
+      u.absentOn?.includes(index) ? noPages() : buffered(listUnit(side, limit, u, i), UNIT_BUFFER_PAGES);
     started[n] = {
-      src: buffered(listUnit(i.source, limits.source, u, i), UNIT_BUFFER_PAGES),
+      src: list(i.source, limits.source, SOURCE),
       // Without incremental comparison the destination's listing is not needed.
-      dst: i.incremental ? buffered(listUnit(i.dest, limits.dest, u, i), UNIT_BUFFER_PAGES) : undefined,
+      dst: i.incremental ? list(i.dest, limits.dest, DEST) : undefined,
     };
   };
   for (let n = 0; n < units.length; n++) {
@@ -79,14 +82,19 @@ export async function* planActions(i: PlanInput): AsyncGenerator<Action> {
 
 /** Pages a unit's listing holds ahead of the merge, per side. */
 const UNIT_BUFFER_PAGES = 2;
+/** The sides' indexes in the unit walk. */
+const SOURCE = 0;
+const DEST = 1;
+
+async function* noPages(): AsyncGenerator<ListedObject[]> {}
 
 async function unitsToPlan(i: PlanInput, limits: { source: LimitFunction; dest: LimitFunction }): Promise<ListUnit[]> {
   const side = (s: PlanSide, limit: LimitFunction): UnitSide => ({ client: s.client, bucket: s.location.bucket, root: s.location.prefix, limit });
-  // The destination's folders are walked too when it is listed, so that extras there are seen.
-  const sides = i.incremental ? [side(i.source, limits.source), side(i.dest, limits.dest)] : [side(i.source, limits.source)];
+  // The destination's folders are walked too when its extras are deleted, so that folders only it holds are seen.
+  const sides = i.incremental && i.deleteExtras ? [side(i.source, limits.source), side(i.dest, limits.dest)] : [side(i.source, limits.source)];
   const split = i.shard ? shardSplit(i.selection, i.shard.depth) : undefined;
   const step = split ? split.step : (rel: string) => i.selection.folderStep(rel);
-  const units = await listingUnits({ prefixes: i.prefixes, step, sides, onFolder: i.onFolder, signal: i.signal });
+  const units = await listingUnits({ prefixes: i.prefixes, step, sides, signal: i.signal });
   return i.shard && split ? unitsOfShard(units, i.shard, split.groupOf) : units;
 }
 

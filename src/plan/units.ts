@@ -17,6 +17,8 @@ export interface ListUnit {
   startAfter?: string;
   /** Only keys before this relative key. */
   endBefore?: string;
+  /** Sides (indexes into UnitWalk.sides) whose delimiter listings showed nothing there: no need to list them. */
+  absentOn?: number[];
 }
 
 export function unitKey(u: ListUnit): string {
@@ -50,53 +52,69 @@ export interface UnitWalk {
  */
 export async function listingUnits(w: UnitWalk): Promise<ListUnit[]> {
   const units: ListUnit[] = [];
-  await Promise.all(w.prefixes.map((rel) => visit(w, rel, units)));
+  await Promise.all(w.prefixes.map((rel) => visit(w, rel, [], units)));
   return units.sort((a, b) => compareKeys(unitKey(a), unitKey(b)));
 }
 
-async function visit(w: UnitWalk, rel: string, out: ListUnit[]): Promise<void> {
+/** `absent`: the sides a delimiter listing above showed to hold nothing under `rel`. */
+async function visit(w: UnitWalk, rel: string, absent: readonly number[], out: ListUnit[]): Promise<void> {
   if (w.signal?.aborted) return;
+  const where = absent.length > 0 ? { absentOn: [...absent] } : {};
   // A prefix ending mid-name (selection.prefixes may) is no folder: listed as it is.
   if (rel !== '' && !rel.endsWith('/')) {
-    out.push({ rel, recursive: true });
+    out.push({ rel, recursive: true, ...where });
     return;
   }
   const step = w.step(rel);
   w.onFolder?.(rel, step);
   if (step.kind === 'skip') return;
   if (step.kind === 'list') {
-    out.push({ rel, recursive: true, ...bound('startAfter', step.startAfter), ...bound('endBefore', step.endBefore) });
+    out.push({ rel, recursive: true, ...bound('startAfter', step.startAfter), ...bound('endBefore', step.endBefore), ...where });
     return;
   }
   if (step.kind === 'children') {
-    await Promise.all(step.names.map((name) => visit(w, `${rel}${name}/`, out)));
+    await Promise.all(step.names.map((name) => visit(w, `${rel}${name}/`, absent, out)));
     return;
   }
-  const found = await discover(w, rel);
-  if (found.direct) out.push({ rel, recursive: false });
-  await Promise.all(found.children.map((child) => visit(w, child, out)));
+  const found = await discover(w, rel, absent);
+  const missing = (has: (f: Found) => boolean) => [...absent, ...found.flatMap((f, side) => (f && !has(f) ? [side] : []))].sort();
+  if (found.some((f) => f?.direct)) {
+    const direct = missing((f) => f.direct);
+    out.push({ rel, recursive: false, ...(direct.length > 0 ? { absentOn: direct } : {}) });
+  }
+  const children = [...new Set(found.flatMap((f) => (f ? [...f.children] : [])))].sort(compareKeys);
+  await Promise.all(
+    children.map((child) =>
+      visit(
+        w,
+        child,
+        missing((f) => f.children.has(child)),
+        out,
+      ),
+    ),
+  );
 }
 
 function bound<K extends 'startAfter' | 'endBefore'>(name: K, value: string | undefined): Partial<Record<K, string>> {
   return value === undefined ? {} : ({ [name]: value } as Partial<Record<K, string>>);
 }
 
-/** One delimiter listing of `rel` on every side: the union of the child folders (relative, sorted), and whether any objects lie directly in it. */
-async function discover(w: UnitWalk, rel: string): Promise<{ children: string[]; direct: boolean }> {
-  const found = await Promise.all(w.sides.map((side) => discoverOn(side, rel, w.signal)));
-  const children = [...new Set(found.flatMap((f) => f.children))].sort(compareKeys);
-  return { children, direct: found.some((f) => f.direct) };
+type Found = { children: Set<string>; direct: boolean };
+
+/** One delimiter listing of `rel` on each side not known to lack it (undefined for those): child folders (relative) and whether objects lie directly in it. */
+async function discover(w: UnitWalk, rel: string, absent: readonly number[]): Promise<Array<Found | undefined>> {
+  return Promise.all(w.sides.map((side, n) => (absent.includes(n) ? undefined : discoverOn(side, rel, w.signal))));
 }
 
-async function discoverOn(side: UnitSide, rel: string, signal?: AbortSignal): Promise<{ children: string[]; direct: boolean }> {
-  const children: string[] = [];
+async function discoverOn(side: UnitSide, rel: string, signal?: AbortSignal): Promise<Found> {
+  const children = new Set<string>();
   let direct = false;
   let token: string | undefined;
   do {
     const query = { bucket: side.bucket, prefix: side.root + rel, delimiter: '/', continuationToken: token };
     const page = await side.limit(() => listPage(side.client, query, signal));
     if (page.objects.length > 0) direct = true;
-    for (const p of page.prefixes) children.push(p.slice(side.root.length));
+    for (const p of page.prefixes) children.add(p.slice(side.root.length));
     token = page.isTruncated ? page.nextContinuationToken : undefined;
   } while (token && !signal?.aborted);
   return { children, direct };

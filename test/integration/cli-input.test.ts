@@ -55,6 +55,14 @@ describe('the CLI refuses bad input before any work', () => {
     expect(r.stderr).toContain("S3DS_BATCH_SIZ: unknown variable in the environment (did you mean 'S3DS_BATCH_SIZE'?)");
   });
 
+  it('--date-from -1d --date-to -3d (relative dates, given as separate words) is exit 2 naming the empty window', async () => {
+    const r = await runCli(sync('--date-from', '-1d', '--date-to', '-3d'), env);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /selection\.date_from: got "-1d" from cli --date-from; accepts a date on or before selection\.date_to \(-3d, that is \d{4}-\d{2}-\d{2}\)/,
+    );
+  });
+
   it.each([
     ['--report', 'no-such-folder/report.json', /--report \S+no-such-folder\/report\.json: cannot write there: its folder does not exist/],
     ['--report', '.', /--report \S+: cannot write there: it is a directory/],

@@ -118,6 +118,14 @@ describe('loadConfig layering', () => {
     expect(r.origin.engine).toBe('default');
   });
 
+  it('relative dates come through the environment and the command line as written', () => {
+    const r = loadConfig({ ...base, environ: { S3DS_DESTINATION_BUCKET: 'bkt', S3DS_DATE_FROM: '-3d' }, cli: { 'date-to': '-1d' } });
+    expect(r.config.selection.date_from).toBe('-3d');
+    expect(r.config.selection.date_to).toBe('-1d');
+    const err = configError({ ...base, environ: { S3DS_DESTINATION_BUCKET: 'bkt', S3DS_DATE_FROM: '3 days ago' } });
+    expect(lineFor(err, 'selection.date_from')).toContain('env S3DS_DATE_FROM; accepts a date YYYY-MM-DD, a month YYYY-MM, or -Nd');
+  });
+
   it('CLI overrides the environment (kebab-case and camelCase argv keys)', () => {
     const r = loadConfig({
       ...base,

@@ -123,6 +123,28 @@ describe('config schema', () => {
     expect(parse('20240105')).toBe(false);
   });
 
+  it('accepts relative dates -Nd and names every accepted form', () => {
+    const parse = (date_from: string) => syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from } });
+    expect(parse('-3d').success).toBe(true);
+    expect(parse('-0d').success).toBe(true);
+    for (const bad of ['3d', '-3', '-3w', 'yesterday']) expect(parse(bad).success, bad).toBe(false);
+    const accepts = schemaLeaves().find((l) => l.path === 'selection.date_from')!.accepts;
+    for (const form of ['YYYY-MM-DD', 'YYYY-MM', '-Nd', '-3d']) expect(accepts).toContain(form);
+  });
+
+  it('refuses a window that is empty once relative dates are resolved', () => {
+    const ok = (date_from: string, date_to: string) => syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from, date_to } }).success;
+    expect(ok('-3d', '-1d')).toBe(true);
+    expect(ok('-1d', '-3d')).toBe(false);
+    expect(ok('2000-01', '-1d')).toBe(true);
+    expect(ok('-1d', '2000-01')).toBe(false);
+  });
+
+  it('upper-cases the ASCII letters of symbols and keeps the rest', () => {
+    const symbols = (s: string[]) => syncConfigSchema.parse({ destination_bucket: 'bkt', selection: { symbols: s } }).selection.symbols;
+    expect(symbols(['btcusdt', 'BTCUSD_perp', '币安人生usdt', '1000shibUSDT'])).toEqual(['BTCUSDT', 'BTCUSD_PERP', '币安人生USDT', '1000SHIBUSDT']);
+  });
+
   it('compares a month bound with a day bound by the days they cover', () => {
     const ok = (date_from: string, date_to: string) => syncConfigSchema.safeParse({ destination_bucket: 'bkt', selection: { date_from, date_to } }).success;
     expect(ok('2024-01', '2024-01-01')).toBe(true);

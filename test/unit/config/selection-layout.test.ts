@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_TYPES, FREQUENCIES, intervalsOf, KLINE_TYPES, MARKETS, pairOf, type Frequency, type Market } from '../../../src/config/binance-layout.js';
 import { syncConfigSchema, type SyncConfigInput } from '../../../src/config/schema.js';
-import { compareKeys, compileSelection, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
+import { reducePrefixes } from '../../../src/config/selection-prefixes.js';
+import { compileSelection, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
+import { compareKeys } from '../../../src/storage/keys.js';
 
 type SelectionInput = NonNullable<SyncConfigInput['selection']>;
 
@@ -165,7 +167,7 @@ describe('matches() and folderStep agree', () => {
     frequencies: [[], ['daily'], ['monthly']],
     data_types: [[], ['klines'], ['trades', 'indexPriceKlines'], ['BVOLIndex']],
     symbols: [[], ['btcusdt'], ['BTCUSD_PERP'], ['币安人生usdt', 'ETHUSDT']],
-    intervals: [[], ['1m'], ['1h', '1mo']],
+    intervals: [[], ['1m'], ['1h', '1mo'], ['1s']],
     dates: [
       {},
       { date_from: '2024-01-14' },
@@ -205,6 +207,46 @@ function selectedKeys(c: CompiledSelection, among: readonly string[] = KEYS): st
   return among.filter((k) => c.matches(`data/${k}`)).sort(compareKeys);
 }
 
+describe('each key shape on its own', () => {
+  const symbolFlag = (m: Market) => (m === 'futures/cm' ? 'bTcUsD_perp' : m === 'option' ? undefined : 'btcusdt');
+
+  it.each(SHAPES.map((s) => [s.key, s] as const))('%s: one prefix, one key, bounded by a one-day window', (key, s) => {
+    const iv = isKline(s.type) ? key.split('/').at(-2)! : undefined;
+    const sym = key.split('/')[s.market.startsWith('futures/') ? 4 : 3]!;
+    const flag = symbolFlag(s.market) ?? sym;
+    const c = compile({
+      markets: [s.market],
+      frequencies: [s.freq],
+      data_types: [s.type],
+      symbols: [flag],
+      ...(iv ? { intervals: [iv] } : {}),
+      date_from: '2024-01-15',
+      date_to: '2024-01-15',
+    });
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    expect(c.prefixes).toEqual([`data/${folder}`]);
+    expect(
+      selectedKeys(
+        c,
+        SHAPES.map((x) => x.key),
+      ),
+    ).toEqual([key]);
+    expect(c.matches(`data/${key}.CHECKSUM`)).toBe(true);
+    const step = c.folderStep(folder);
+    const stem = `${folder}${sym}-${iv ?? s.type}-`;
+    expect(step).toEqual({ kind: 'list', startAfter: `${stem}${s.freq === 'daily' ? '2024-01-15' : '2024-01'}`, endBefore: `${stem}2025` });
+    expect(c.groupOf(key)).toBe(
+      folder
+        .split('/')
+        .slice(0, s.market.startsWith('futures/') ? 5 : 4)
+        .join('/') + '/',
+    );
+    // The day before is out, for daily files; a monthly file's whole month overlaps the day.
+    const before = key.replace(s.freq === 'daily' ? '2024-01-15' : '2024-01', s.freq === 'daily' ? '2024-01-14' : '2023-12');
+    expect(c.matches(`data/${before}`)).toBe(false);
+  });
+});
+
 describe('the selections of issue 11', () => {
   it('--symbol btcusdt selects BTCUSDT in every market, one prefix per known data type, never a whole market', () => {
     const c = compile({ symbols: ['btcusdt'] });
@@ -221,6 +263,8 @@ describe('the selections of issue 11', () => {
     expect(c.prefixes).toContain('data/spot/daily/klines/BTCUSDT/');
     expect(c.prefixes).toContain('data/spot/daily/aggTrades/BTCUSDT/');
     expect(c.folderStep('spot/daily/klines/BTCUSDT/')).toEqual({ kind: 'list' });
+    expect(c.describe()).toContain('43 prefixes [data/futures/cm/daily/aggTrades/BTCUSDT/, ');
+    expect(c.describe()).toContain(', ... 31 more]');
   });
 
   it('upper-cases ASCII letters only: 币安人生usdt selects 币安人生USDT', () => {
@@ -272,6 +316,21 @@ describe('the selections of issue 11', () => {
     expect(c.folderStep('')).toEqual({ kind: 'children', names: ['futures'] });
     expect(c.folderStep('futures/')).toEqual({ kind: 'children', names: ['um'] });
     expect(c.folderStep('futures/um/')).toEqual({ kind: 'children', names: ['daily', 'monthly'] });
+  });
+
+  it('--interval looks only where the layout has that interval (1s: spot; 3d, 1w, 1mo: monthly)', () => {
+    const weekly = compile({ intervals: ['1w'] });
+    expect(weekly.prefixes.every((p) => p.includes('/monthly/'))).toBe(true);
+    expect(weekly.prefixes).toHaveLength(1 + 4 + 4);
+    expect(weekly.matches('data/spot/monthly/klines/BTCUSDT/1w/BTCUSDT-1w-2024-01.zip')).toBe(true);
+    expect(weekly.matches('data/spot/daily/klines/BTCUSDT/1w/BTCUSDT-1w-2024-01-14.zip')).toBe(false);
+    const second = compile({ intervals: ['1s', '1m'], symbols: ['BTCUSDT'], markets: ['spot', 'futures/um'], frequencies: ['daily'] });
+    expect(second.prefixes).toContain('data/spot/daily/klines/BTCUSDT/1s/');
+    expect(second.prefixes).toContain('data/futures/um/daily/klines/BTCUSDT/1m/');
+    expect(second.prefixes).not.toContain('data/futures/um/daily/klines/BTCUSDT/1s/');
+    const typed = compile({ markets: ['futures/um'], data_types: ['klines', 'trades'], intervals: ['1s'] });
+    expect(typed.prefixes).toEqual(['data/futures/um/daily/trades/', 'data/futures/um/monthly/trades/']);
+    expect(typed.folderStep('futures/um/daily/klines/')).toEqual({ kind: 'skip' });
   });
 
   it('with data types given, --interval filters only the kline types', () => {
@@ -425,6 +484,19 @@ describe('relative dates', () => {
     }
     expect(err).toMatchObject({ exitCode: 2 });
     expect(String((err as Error).message)).toContain('-2d, that is 2024-01-15');
+  });
+});
+
+describe('key order', () => {
+  it("sorts prefixes in S3's UTF-8 byte order, and finds a key's prefix in it", () => {
+    // UTF-16 puts the surrogate pair of 😀 (U+1F600) before ！ (U+FF01); UTF-8 puts it after.
+    expect(reducePrefixes(['x/😀/', 'x/！/', 'x/币/', 'x/！/a/'])).toEqual(['x/币/', 'x/！/', 'x/😀/']);
+    const c = compile({ markets: ['spot'], frequencies: ['daily'], data_types: ['trades'], symbols: ['😀usdt', '！usdt', '币usdt', 'ausdt'] });
+    expect(c.prefixes).toEqual([...c.prefixes].sort(compareKeys));
+    for (const sym of ['😀USDT', '！USDT', '币USDT', 'AUSDT']) {
+      expect(c.matches(`data/spot/daily/trades/${sym}/${sym}-trades-2024-01-14.zip`), sym).toBe(true);
+      expect(c.matches(`data/spot/daily/trades/${sym}X/${sym}X-trades-2024-01-14.zip`), sym).toBe(false);
+    }
   });
 });
 

@@ -63,7 +63,15 @@ describe('listingUnits', () => {
   it('discovers on both sides when the destination is listed: folders only the destination holds are units too', async () => {
     const { src, dst } = sides(['spot/daily/bookTicker/BTCUSDT/old.zip']);
     const units = await listingUnits({ prefixes: [''], step, sides: [src, dst] });
-    expect(units.map((u) => u.rel)).toContain('spot/daily/bookTicker/');
+    const absent = Object.fromEntries(units.map((u) => [describeUnit(u), u.absentOn ?? []]));
+    // Each unit says which side's delimiter listing showed nothing there: that side is not listed.
+    expect(absent).toEqual({
+      'spot/daily/ (direct)': [1],
+      'spot/daily/bookTicker/': [0],
+      'spot/daily/klines/BTCUSDT/1m/ after before': [],
+      'spot/daily/klines/XRPUSDT/': [],
+      'spot/daily/trades/': [1],
+    });
   });
 
   it('lists a prefix ending mid-name as it is, without asking for a step', async () => {
@@ -99,5 +107,46 @@ describe('planActions over bounded units', () => {
     expect(actions.map((a) => `${a.kind} ${a.key}`)).toEqual(['copy spot/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2024-01-02.zip']);
     const windowed = calls.filter((c) => c.input.StartAfter !== undefined).map((c) => String(c.input.Bucket));
     expect(windowed.sort()).toEqual(['dst', 'src']);
+  });
+
+  it('lists no side a delimiter listing showed empty there; without deletes the destination is not walked at all', async () => {
+    const { client, calls } = memoryS3({
+      src: keys.map((key) => ({ key: `data/${key}`, body: key })),
+      dst: [{ key: 'm/spot/daily/bookTicker/BTCUSDT/old.zip', body: 'old' }],
+    });
+    const i: PlanInput = {
+      source: { client, location: { bucket: 'src', prefix: 'data/' } },
+      dest: { client, location: { bucket: 'dst', prefix: 'm/' } },
+      prefixes: ['spot/daily/'],
+      selection: { folderStep: step, groupOf: (rel) => rel },
+      incremental: true,
+      deleteExtras: true,
+      destinationEtags: 'md5',
+      selected: () => true,
+      sortListings: false,
+    };
+    const run = async (over: Partial<PlanInput>) => {
+      calls.length = 0;
+      const actions: string[] = [];
+      for await (const a of planActions({ ...i, ...over })) actions.push(`${a.kind} ${a.key}`);
+      return {
+        actions,
+        requests: calls.map((c) => `${String(c.input.Bucket)}:${String(c.input.Prefix).replace(/^(data|m)\//, '')}${c.input.Delimiter ? ' /' : ''}`),
+      };
+    };
+    const sync = await run({});
+    expect(sync.actions).toContain('delete spot/daily/bookTicker/BTCUSDT/old.zip');
+    // The destination holds only bookTicker/: nothing under klines/ or trades/ is asked of it.
+    expect(sync.requests.filter((r) => r.startsWith('dst:')).sort()).toEqual(['dst:spot/daily/ /', 'dst:spot/daily/bookTicker/']);
+    expect(sync.requests).not.toContain('src:spot/daily/bookTicker/');
+    const copy = await run({ deleteExtras: false });
+    expect(copy.actions.every((a) => a.startsWith('copy '))).toBe(true);
+    // Each source unit's listing on the destination, no discovery there (spot/daily/ is the direct unit).
+    expect(copy.requests.filter((r) => r.startsWith('dst:')).sort()).toEqual([
+      'dst:spot/daily/ /',
+      'dst:spot/daily/klines/BTCUSDT/1m/',
+      'dst:spot/daily/klines/XRPUSDT/',
+      'dst:spot/daily/trades/',
+    ]);
   });
 });
