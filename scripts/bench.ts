@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: W1 (full and no-op sync, the job against s5cmd, rclone and `aws s3 sync`),
  * planning at archive scale on the listing simulator (the job's `plan` against
- * `s5cmd --dry-run sync`), and the archive-scale table (`estimate` with the measured rates).
+ * `s5cmd --dry-run sync`), the archive-scale table (`estimate` with the measured rates), and a
+ * daily window against a full run (the simulator's full layout, its tally of list requests).
  * Prints Markdown tables ready for the README and writes them to --out FILE.
  *
- * Options: --sections w1,planning,archive[,daily]  --quick (W1 1,000 + 2×16 MiB, planning 100k keys, 1 run)
+ * Options: --sections w1,planning,archive,daily  --quick (W1 1,000 + 2×16 MiB, planning 100k keys, daily 200x365, 1 run)
  *   W1: --small N --large N --large-mb N --runs N --tools a,b
  *   planning: --plan-keys 1000000,10000000 --page-latency 0,50 --plan-runs N (default: --runs up to
  *   1M keys, 1 above) --plan-timeout SECONDS (default 1800)
