@@ -9,17 +9,28 @@
  * As a module: startListSim(). As a command:
  *   npx tsx scripts/list-sim.ts --keys N [--port P] [--page-latency-ms L] [--buckets a,b]
  *     [--days D] [--differ bucket=fraction] [--missing bucket=fraction] [--out-of-order bucket]
+ *   npx tsx scripts/list-sim.ts --layout full --symbols 2000 --days 365 [--last-date YYYY-MM-DD]
+ *     [--non-ascii] [--keys CAP] ...   (the real archive's folders, the key count following from them)
  * runs until Ctrl-C, then prints the request counts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimBucket, type BucketOptions } from './list-sim/bucket.js';
 import { KeySpace } from './list-sim/keyspace.js';
-import { BadRequest, escapeXml, listPage, type ListParams } from './list-sim/list-page.js';
+import { LAYOUT_NAMES, type LayoutName } from './list-sim/layouts.js';
+import { BadRequest, escapeXml, listPage, type ListParams, type Page } from './list-sim/list-page.js';
 
 export interface ListSimOptions {
-  /** Keys in every bucket's space (before a bucket's `missing` fraction). */
-  keysPerBucket: number;
+  /** Keys in every bucket's space (before a bucket's `missing` fraction); with `symbolCount` a cap. */
+  keysPerBucket?: number;
+  /** Generated symbols per folder: the key count follows from them, the layout and the days (see KeySpace). */
+  symbolCount?: number;
+  /** The folder templates: 'compact' (default) or 'full' (the real archive's). */
+  layout?: LayoutName;
+  /** The last daily date, YYYY-MM-DD (default KeySpace's fixed date). */
+  lastDate?: string;
+  /** Add the archive's non-ASCII symbol to the spot and USD-M folders (with symbolCount). */
+  nonAscii?: boolean;
   /** Bucket names, or options per bucket; default ['source', 'dest']. */
   buckets?: (string | BucketOptions)[];
   /** Wait before answering each list page (ms); default 0. */
@@ -29,6 +40,8 @@ export interface ListSimOptions {
   /** Explicit symbol names (awkward keys for tests). */
   symbols?: string[];
   port?: number;
+  /** Called with each list request served: the bucket, what it asked for, the keys and common prefixes it got. */
+  onList?: (bucket: string, params: ListParams, page: Page) => void;
   /** Called with each request the simulator does not implement. */
   onUnknown?: (method: string, url: string) => void;
 }
@@ -40,11 +53,24 @@ export interface ListSim {
   buckets: Map<string, SimBucket>;
   /** Requests served, by kind (ListObjectsV2, ListObjects, HeadObject, HeadBucket, ..., NotImplemented). */
   requests: Record<string, number>;
+  /** What the list requests (V2 and V1) asked for and got: pages with and without a delimiter, keys and common prefixes listed. */
+  listing: ListingTally;
   /** Requests answered NotImplemented, as "METHOD url". */
   unknown: string[];
   /** Env for a child process (s5cmd, the job) talking to the simulator. */
   env(): Record<string, string>;
   stop(): Promise<void>;
+}
+
+export interface ListingTally {
+  /** List requests without a delimiter (pages of keys). */
+  pages: number;
+  /** List requests with a delimiter (folder discovery). */
+  delimited: number;
+  /** Keys (Contents) the pages held. */
+  keys: number;
+  /** Common prefixes the pages held. */
+  prefixes: number;
 }
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -94,7 +120,15 @@ const BUCKET_SUBRESOURCES: Record<string, string> = {
 };
 
 export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
-  const space = new KeySpace({ keys: opts.keysPerBucket, days: opts.days, symbols: opts.symbols });
+  const space = new KeySpace({
+    keys: opts.keysPerBucket,
+    symbolCount: opts.symbolCount,
+    layout: opts.layout,
+    days: opts.days,
+    lastDate: opts.lastDate,
+    symbols: opts.symbols,
+    nonAscii: opts.nonAscii,
+  });
   const buckets = new Map<string, SimBucket>();
   for (const b of opts.buckets ?? ['source', 'dest']) {
     const o = typeof b === 'string' ? { name: b } : b;
@@ -102,6 +136,7 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
   }
   const latency = opts.pageLatencyMs ?? 0;
   const requests: Record<string, number> = {};
+  const listing: ListingTally = { pages: 0, delimited: 0, keys: 0, prefixes: 0 };
   const unknown: string[] = [];
   const count = (kind: string) => (requests[kind] = (requests[kind] ?? 0) + 1);
 
@@ -157,17 +192,22 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
     ]);
     if (![...q.keys()].every((k) => listKeys.has(k))) return notImplemented(req, res);
     let params: ListParams;
-    let body: string;
+    let page: Page;
     try {
       params = listParams(q);
-      body = listPage(bucket, params);
+      page = listPage(bucket, params);
     } catch (e) {
       if (e instanceof BadRequest) return sendError(res, 400, e.code, e.message);
       throw e;
     }
     count(params.v2 ? 'ListObjectsV2' : 'ListObjects');
-    if (latency > 0) setTimeout(() => send(res, 200, body), latency);
-    else send(res, 200, body);
+    if (params.delimiter) listing.delimited++;
+    else listing.pages++;
+    listing.keys += page.keys;
+    listing.prefixes += page.prefixes;
+    opts.onList?.(bucket.name, params, page);
+    if (latency > 0) setTimeout(() => send(res, 200, page.xml), latency);
+    else send(res, 200, page.xml);
   };
 
   const handleObject = (req: IncomingMessage, res: ServerResponse, bucket: SimBucket, key: string): void => {
@@ -208,6 +248,7 @@ export async function startListSim(opts: ListSimOptions): Promise<ListSim> {
     space,
     buckets,
     requests,
+    listing,
     unknown,
     env: () => ({ AWS_ACCESS_KEY_ID: 'list-sim', AWS_SECRET_ACCESS_KEY: 'list-sim', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' }),
     stop: () =>
@@ -237,17 +278,27 @@ async function cli(args: string[]): Promise<void> {
   const differ = fractions(args, 'differ');
   const missing = fractions(args, 'missing');
   const unordered = new Set(args.flatMap((a, i) => (a === '--out-of-order' ? [String(args[i + 1])] : [])));
+  const layout = (arg('layout') ?? 'compact') as LayoutName;
+  if (!LAYOUT_NAMES.includes(layout)) throw new Error(`--layout must be one of ${LAYOUT_NAMES.join(', ')}`);
+  const symbolCount = arg('symbols') ? Number(arg('symbols')) : undefined;
   const sim = await startListSim({
-    keysPerBucket: Number(arg('keys') ?? 1_000_000),
+    keysPerBucket: arg('keys') ? Number(arg('keys')) : symbolCount ? undefined : 1_000_000,
+    symbolCount,
+    layout,
+    lastDate: arg('last-date'),
+    nonAscii: args.includes('--non-ascii'),
     port: arg('port') ? Number(arg('port')) : undefined,
     pageLatencyMs: Number(arg('page-latency-ms') ?? 0),
     days: arg('days') ? Number(arg('days')) : undefined,
     buckets: names.map((name) => ({ name, differ: differ.get(name), missing: missing.get(name), outOfOrder: unordered.has(name) })),
     onUnknown: (m, u) => process.stderr.write(`list-sim: not implemented: ${m} ${u}\n`),
   });
-  console.log(`list-sim: ${sim.space.size} keys per bucket (${names.join(', ')}) at ${sim.endpoint}; any credentials; Ctrl-C stops`);
+  const dates = `${sim.space.dailyDates.length} days to ${sim.space.dailyDates.at(-1)}`;
+  console.log(
+    `list-sim: ${sim.space.size} keys per bucket (${names.join(', ')}; ${layout} layout, ${dates}) at ${sim.endpoint}; any credentials; Ctrl-C stops`,
+  );
   const stop = () => {
-    console.log(`list-sim: requests ${JSON.stringify(sim.requests)}`);
+    console.log(`list-sim: requests ${JSON.stringify(sim.requests)}; listing ${JSON.stringify(sim.listing)}`);
     void sim.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

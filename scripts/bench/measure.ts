@@ -8,6 +8,8 @@ export interface Measure {
   code: number;
   /** Stopped after the time limit. */
   timedOut: boolean;
+  /** What the command printed, when asked for (measure's `captureStdout`). */
+  stdout: string;
 }
 
 function treeRss(pid: number): number {
@@ -24,12 +26,14 @@ function treeRss(pid: number): number {
 }
 
 /** Runs a command, sampling its process tree's RSS every 50 ms; stops it (SIGKILL) after timeoutMs. */
-export function measure(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 0): Promise<Measure> {
+export function measure(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 0, captureStdout = false): Promise<Measure> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
+    const out: Buffer[] = [];
+    child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
     let peak = 0;
     let timedOut = false;
     const timer = setInterval(() => {
@@ -47,7 +51,8 @@ export function measure(cmd: string, args: string[], env: Record<string, string>
       clearInterval(timer);
       clearTimeout(limit);
       if (code !== 0 && !timedOut) process.stderr.write(`\n${cmd} exited ${code}: ${stderr}\n`);
-      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peak / 1024, code: code ?? 1, timedOut });
+      const stdout = Buffer.concat(out).toString('utf8');
+      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peak / 1024, code: code ?? 1, timedOut, stdout });
     });
   });
 }

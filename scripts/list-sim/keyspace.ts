@@ -1,136 +1,192 @@
 /**
- * The listing simulator's keys: N Binance-shaped keys, each a pure function of its index, generated
- * in S3's (UTF-8 byte) order, so memory does not grow with N and a seek is a binary search over
- * the index (O(log N) key constructions).
+ * The listing simulator's keys: Binance-shaped keys, each a pure function of its index, generated
+ * in S3's (UTF-8 byte) order, so memory does not grow with the key count and a seek is a binary
+ * search over the index (O(log N) key constructions).
  *
  * Layout, level by level, every level sorted by its text plus the separator that follows it:
  *   data/<market>/<freq>/<type>/  <SYM>/  [<iv>/]  <SYM>-<iv|type>-<date>.zip[.CHECKSUM]
  * Every folder level ends with '/' and holds no other '/', so no entry of a level is a prefix of
  * another and the concatenation sorts level by level. The leaf names differ only by date (fixed
- * width) and the `.CHECKSUM` suffix ("X.zip" < "X.zip.CHECKSUM").
+ * width) and the `.CHECKSUM` suffix ("X.zip" < "X.zip.CHECKSUM"). Which folders exist is the
+ * layout's (layouts.ts); daily folders hold `days` dates ending on `lastDate`, monthly folders the
+ * months those days touch.
+ *
+ * Sized by keys (`keys` alone): whole symbols in every folder, the rest spread over the folders.
+ * Sized by symbols (`symbolCount`, or a `symbols` list without `keys`): every folder holds its
+ * symbols' every date, and `keys`, if given, caps the space (its first keys in order).
  */
 import { compareKeys } from '../../src/storage/keys.js';
+import { LAYOUTS, NON_ASCII_SYMBOL, type LayoutName, type TemplateSpec } from './layouts.js';
 
 interface Template {
   prefix: string;
   type: string;
   intervals: readonly string[] | null;
   dates: readonly string[];
-  /** Market-specific symbol suffix (COIN-M contracts are BTCUSD_PERP). */
   quote: string;
+  /** Generated symbol names here (ranks 0..generated-1); ranks above that are `extra`'s. */
+  generated: number;
+  /** Symbols named as they are, sorting after every generated name. */
+  extra: readonly string[];
   /** Keys one symbol holds here: intervals × dates × 2. */
   perSymbol: number;
 }
 
 export interface KeySpaceOptions {
-  /** Keys in the space (every bucket of a simulator lists a subset of the same space). */
-  keys: number;
-  /** Daily files per folder (monthly folders hold ceil(days / 30)); default 1000. */
+  /** Keys in the space, or with `symbolCount` a cap (every bucket of a simulator lists a subset of the same space). */
+  keys?: number;
+  /** Generated symbols per folder (fewer in the option market); the key count follows from the layout and days. */
+  symbolCount?: number;
+  /** The folder templates; default 'compact'. */
+  layout?: LayoutName;
+  /** Daily files per folder; default 1000. */
   days?: number;
-  /** Explicit symbol names (any text without '/'); default generated fixed-width names, as many as N needs. */
+  /** The last daily date (YYYY-MM-DD); default 2026-11-30, so runs are reproducible. */
+  lastDate?: string;
+  /** Explicit symbol names (any text without '/'), in every folder; default generated fixed-width names. */
   symbols?: readonly string[];
+  /** With `symbolCount`: add the archive's non-ASCII symbol (币安人生USDT) to the spot and USD-M folders. */
+  nonAscii?: boolean;
 }
 
-const KLINE_DAILY = ['1m', '1h', '1d'];
-const KLINE_MONTHLY = ['1m', '1h', '1d', '1w', '1mo'];
-const TEMPLATES: readonly { market: string; freq: 'daily' | 'monthly'; type: string; intervals?: readonly string[]; quote: string }[] = [
-  { market: 'spot', freq: 'daily', type: 'klines', intervals: KLINE_DAILY, quote: 'USDT' },
-  { market: 'spot', freq: 'daily', type: 'aggTrades', quote: 'USDT' },
-  { market: 'spot', freq: 'daily', type: 'trades', quote: 'USDT' },
-  { market: 'spot', freq: 'monthly', type: 'klines', intervals: KLINE_MONTHLY, quote: 'USDT' },
-  { market: 'futures/um', freq: 'daily', type: 'klines', intervals: ['1m', '1h'], quote: 'USDT' },
-  { market: 'futures/um', freq: 'daily', type: 'bookDepth', quote: 'USDT' },
-  { market: 'futures/um', freq: 'daily', type: 'metrics', quote: 'USDT' },
-  { market: 'futures/um', freq: 'monthly', type: 'fundingRate', quote: 'USDT' },
-  { market: 'futures/cm', freq: 'daily', type: 'klines', intervals: ['1m', '1h'], quote: 'USD_PERP' },
-  { market: 'futures/cm', freq: 'daily', type: 'liquidationSnapshot', quote: 'USD_PERP' },
-];
+export const DEFAULT_LAST_DATE = '2026-11-30';
+const DAY_MS = 86_400_000;
+
+/** `days` dates (YYYY-MM-DD) ending on `last`, and the months (YYYY-MM) they touch, both ascending. */
+export function windowDates(days: number, last: string): { daily: string[]; monthly: string[] } {
+  const end = Date.parse(`${last}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(last) || Number.isNaN(end)) throw new Error(`lastDate must be YYYY-MM-DD, got ${last}`);
+  const daily: string[] = [];
+  for (let i = days - 1; i >= 0; i--) daily.push(new Date(end - i * DAY_MS).toISOString().slice(0, 10));
+  const monthly = [...new Set(daily.map((d) => d.slice(0, 7)))];
+  return { daily, monthly };
+}
 
 const bySep = (a: string, b: string) => compareKeys(`${a}/`, `${b}/`);
 
-function dailyDates(n: number): string[] {
-  const out: string[] = [];
-  const start = Date.UTC(2019, 0, 1);
-  for (let i = 0; i < n; i++) out.push(new Date(start + i * 86_400_000).toISOString().slice(0, 10));
-  return out;
-}
-
-function monthlyDates(n: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(`${2017 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
-  return out;
-}
-
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+interface Sizing {
+  /** Per template: symbols generated and extra names. */
+  symbols: (spec: TemplateSpec) => { generated: number; extra: readonly string[] };
+  /** Per template, given its keys per symbol: the keys of its block. */
+  blocks: (perSymbol: number[]) => number[];
+  symbolCount: number;
+}
+
+/** Whole symbols in every template, then the remainder spread over the templates (each one's last symbol partly filled). */
+function byKeys(keys: number, names: readonly string[] | undefined, days: number): Sizing {
+  const sizing: Sizing = {
+    symbolCount: names?.length ?? 0,
+    symbols: () => (names ? { generated: 0, extra: names } : { generated: Number.MAX_SAFE_INTEGER, extra: [] }),
+    blocks: (perSymbol) => {
+      const all = perSymbol.reduce((a, b) => a + b, 0);
+      if (names && keys > names.length * all) throw new Error(`${keys} keys need more than ${names.length} symbols at ${days} days`);
+      const whole = Math.floor(keys / all);
+      const rest = keys - whole * all;
+      // Parts are even (a zip with its .CHECKSUM) but for an odd total's last key.
+      const parts = perSymbol.map((p) => 2 * Math.floor((rest * p) / all / 2));
+      for (let t = 0, left = rest - parts.reduce((a, b) => a + b, 0); left > 0; t = (t + 1) % parts.length) {
+        const add = Math.min(left, 2, perSymbol[t]! - parts[t]!);
+        parts[t]! += add;
+        left -= add;
+      }
+      if (!names) sizing.symbolCount = whole + (rest > 0 ? 1 : 0);
+      return perSymbol.map((p, t) => p * whole + parts[t]!);
+    },
+  };
+  return sizing;
+}
+
+function bySymbols(count: number, names: readonly string[] | undefined, nonAscii: boolean): Sizing {
+  return {
+    symbolCount: names?.length ?? count,
+    symbols: (spec) => {
+      if (names) return { generated: 0, extra: names.slice(0, spec.maxSymbols ?? names.length) };
+      return { generated: Math.min(count, spec.maxSymbols ?? count), extra: nonAscii && spec.nonAscii ? [NON_ASCII_SYMBOL] : [] };
+    },
+    blocks: (perSymbol) => perSymbol.map((p) => p),
+  };
+}
 
 export class KeySpace {
   readonly size: number;
+  /** Symbols of the largest folder (generated and named). */
   readonly symbolCount: number;
   /** Generated keys hold only [A-Za-z0-9_./-]: nothing to escape or URL-encode. */
   readonly plainKeys: boolean;
+  readonly dailyDates: readonly string[];
+  readonly monthlyDates: readonly string[];
   private readonly templates: Template[];
   /** First index of each template's block. */
   private readonly offsets: number[];
-  private readonly symbols: readonly string[] | null;
   private readonly symbolWidth: number;
+  private lastTemplate = 0;
 
   constructor(opts: KeySpaceOptions) {
-    if (!Number.isSafeInteger(opts.keys) || opts.keys < 0) throw new Error(`keys must be a whole number >= 0, got ${opts.keys}`);
     const days = opts.days ?? 1000;
-    if (!(days >= 1)) throw new Error(`days must be >= 1, got ${days}`);
-    const daily = dailyDates(days);
-    const monthly = monthlyDates(Math.max(1, Math.ceil(days / 30)));
-    this.templates = TEMPLATES.map((t) => {
+    if (!(days >= 1) || !Number.isSafeInteger(days)) throw new Error(`days must be a whole number >= 1, got ${days}`);
+    if (opts.keys !== undefined && (!Number.isSafeInteger(opts.keys) || opts.keys < 0)) throw new Error(`keys must be a whole number >= 0, got ${opts.keys}`);
+    if (opts.symbolCount !== undefined && (!Number.isSafeInteger(opts.symbolCount) || opts.symbolCount < 1)) {
+      throw new Error(`symbolCount must be a whole number >= 1, got ${opts.symbolCount}`);
+    }
+    if (opts.symbols?.some((s) => s.includes('/') || s === '')) throw new Error('symbols must be non-empty and hold no /');
+    const names = opts.symbols ? [...opts.symbols].sort(bySep) : undefined;
+    const bySymbolCount = opts.symbolCount !== undefined || (names !== undefined && opts.keys === undefined);
+    if (!bySymbolCount && opts.keys === undefined) throw new Error('a key space needs keys, symbolCount or symbols');
+    const sizing = bySymbolCount ? bySymbols(opts.symbolCount ?? 0, names, opts.nonAscii ?? false) : byKeys(opts.keys!, names, days);
+    const { daily, monthly } = windowDates(days, opts.lastDate ?? DEFAULT_LAST_DATE);
+    this.dailyDates = daily;
+    this.monthlyDates = monthly;
+    const specs = [...LAYOUTS[opts.layout ?? 'compact']].sort((a, b) => compareKeys(prefixOf(a), prefixOf(b)));
+    this.templates = specs.map((t) => {
       const intervals = t.intervals ? [...t.intervals].sort(bySep) : null;
       const dates = t.freq === 'daily' ? daily : monthly;
-      const prefix = `data/${t.market}/${t.freq}/${t.type}/`;
-      return { prefix, type: t.type, intervals, dates, quote: t.quote, perSymbol: (intervals?.length ?? 1) * dates.length * 2 };
-    }).sort((a, b) => compareKeys(a.prefix, b.prefix));
-    const perSymbol = this.templates.reduce((s, t) => s + t.perSymbol, 0);
-    this.plainKeys = !opts.symbols;
-    if (opts.symbols) {
-      if (opts.symbols.some((s) => s.includes('/') || s === '')) throw new Error('symbols must be non-empty and hold no /');
-      this.symbols = [...opts.symbols].sort(bySep);
-      this.symbolCount = this.symbols.length;
-      if (opts.keys > this.symbolCount * perSymbol) throw new Error(`${opts.keys} keys need more than ${this.symbolCount} symbols at ${days} days`);
-    } else {
-      this.symbols = null;
-      this.symbolCount = 0;
-    }
-    // Whole symbols in every template, then the remainder spread over the templates (each one's
-    // last symbol partly filled), so a small space still holds every kind of folder.
-    const whole = Math.floor(opts.keys / perSymbol);
-    const rest = opts.keys - whole * perSymbol;
-    // Parts are even (a zip with its .CHECKSUM) but for an odd total's last key.
-    const parts = this.templates.map((t) => 2 * Math.floor((rest * t.perSymbol) / perSymbol / 2));
-    for (let t = 0, left = rest - parts.reduce((a, b) => a + b, 0); left > 0; t = (t + 1) % parts.length) {
-      const add = Math.min(left, 2, this.templates[t]!.perSymbol - parts[t]!);
-      parts[t]! += add;
-      left -= add;
-    }
-    if (!this.symbols) this.symbolCount = whole + (rest > 0 ? 1 : 0);
-    this.symbolWidth = Math.max(3, Math.ceil(Math.log(Math.max(1, this.symbolCount)) / Math.log(26) + 1e-9));
-    this.size = opts.keys;
+      const { generated, extra } = sizing.symbols(t);
+      return { prefix: prefixOf(t), type: t.type, intervals, dates, quote: t.quote, generated, extra, perSymbol: (intervals?.length ?? 1) * dates.length * 2 };
+    });
+    const blocks = sizing.blocks(this.templates.map((t) => t.perSymbol * (bySymbolCount ? t.generated + t.extra.length : 1)));
+    this.symbolCount = sizing.symbolCount + (bySymbolCount && opts.nonAscii && !names ? 1 : 0);
+    const generatedMax = bySymbolCount ? Math.max(1, ...this.templates.map((t) => t.generated)) : Math.max(1, sizing.symbolCount);
+    this.symbolWidth = Math.max(3, Math.ceil(Math.log(generatedMax) / Math.log(26) + 1e-9));
     this.offsets = [];
     let off = 0;
-    this.templates.forEach((t, i) => {
+    for (const b of blocks) {
       this.offsets.push(off);
-      off += t.perSymbol * whole + parts[i]!;
-    });
+      off += b;
+    }
+    this.size = bySymbolCount && opts.keys !== undefined ? Math.min(opts.keys, off) : off;
+    if (!Number.isSafeInteger(this.size)) throw new Error(`the space holds more than 2^53 keys`);
+    this.plainKeys = this.templates.every((t) => t.extra.every((s) => /^[A-Za-z0-9_.-]+$/.test(s)));
+    for (const t of this.templates) {
+      if (t.generated > 0 && t.extra.length > 0 && bySep(this.symbol(t.generated - 1, t), t.extra[0]!) >= 0) {
+        throw new Error(`symbol ${t.extra[0]} must sort after the generated names`);
+      }
+    }
   }
 
-  /** The symbol name at rank s (generated names: fixed-width letters, so their order is their rank's). */
-  symbol(s: number, quote: string): string {
-    if (this.symbols) return this.symbols[s]!;
+  /** The symbol name at rank s of a template (generated names: fixed-width letters, so their order is their rank's). */
+  private symbol(s: number, t: Template): string {
+    if (s >= t.generated) return t.extra[s - t.generated]!;
     let name = '';
     for (let i = 0, n = s; i < this.symbolWidth; i++, n = Math.floor(n / 26)) name = LETTERS[n % 26]! + name;
-    return name + quote;
+    return name + t.quote;
   }
 
+  /** The last template whose block starts at or before i (empty blocks start where the next one does). */
   private templateOf(i: number): number {
-    let t = this.offsets.length - 1;
-    while (this.offsets[t]! > i) t--;
-    return t;
+    // A listing asks for keys in order: most calls land in the template of the call before.
+    const c = this.lastTemplate;
+    if (this.offsets[c]! <= i && (c + 1 === this.offsets.length || this.offsets[c + 1]! > i)) return c;
+    let lo = 0;
+    let hi = this.offsets.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.offsets[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    this.lastTemplate = lo;
+    return lo;
   }
 
   /** The key at index i (0 <= i < size). */
@@ -143,7 +199,7 @@ export class KeySpace {
     const perInterval = tpl.dates.length * 2;
     const iv = Math.floor(r2 / perInterval);
     const r3 = r2 - iv * perInterval;
-    const sym = this.symbol(s, tpl.quote);
+    const sym = this.symbol(s, tpl);
     const date = tpl.dates[r3 >> 1]!;
     const tail = r3 & 1 ? '.zip.CHECKSUM' : '.zip';
     if (tpl.intervals) {
@@ -185,4 +241,8 @@ export class KeySpace {
     }
     return lo;
   }
+}
+
+function prefixOf(t: TemplateSpec): string {
+  return `data/${t.market}/${t.freq}/${t.type}/`;
 }

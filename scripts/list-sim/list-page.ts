@@ -88,6 +88,7 @@ function start(bucket: SimBucket, p: ListParams): { index: number; marker: strin
 interface PageBody {
   entries: string[];
   prefixes: string;
+  prefixCount: number;
   count: number;
   truncated: boolean;
   /** 'K' + last key or 'C' + last common prefix. */
@@ -100,6 +101,7 @@ function collect(bucket: SimBucket, p: ListParams): PageBody {
   const enc = space.plainKeys ? (k: string) => k : p.encodeUrl ? s3UrlEncode : escapeXml;
   const entries: string[] = [];
   let prefixes = '';
+  let prefixCount = 0;
   let count = 0;
   let truncated = false;
   let last: PageBody['last'] = null;
@@ -126,6 +128,7 @@ function collect(bucket: SimBucket, p: ListParams): PageBody {
         i = space.firstPastPrefix(cp);
         prefixes += '<CommonPrefixes><Prefix>' + enc(cp) + '</Prefix></CommonPrefixes>';
         last = { kind: 'C', marker: cp };
+        prefixCount++;
         count++;
         continue;
       }
@@ -151,13 +154,21 @@ function collect(bucket: SimBucket, p: ListParams): PageBody {
     i++;
   }
   if (bucket.outOfOrder && entries.length >= 3) [entries[1], entries[2]] = [entries[2]!, entries[1]!];
-  return { entries, prefixes, count, truncated, last };
+  return { entries, prefixes, prefixCount, count, truncated, last };
 }
 
 const el = (name: string, value: string) => '<' + name + '>' + value + '</' + name + '>';
 
-/** The XML body of one ListObjectsV2 (p.v2) or ListObjects page. */
-export function listPage(bucket: SimBucket, p: ListParams): string {
+export interface Page {
+  /** The XML body. */
+  xml: string;
+  /** Keys (Contents) and common prefixes the page holds. */
+  keys: number;
+  prefixes: number;
+}
+
+/** One ListObjectsV2 (p.v2) or ListObjects page. */
+export function listPage(bucket: SimBucket, p: ListParams): Page {
   const b = collect(bucket, p);
   const enc = p.encodeUrl ? s3UrlEncode : escapeXml;
   let head = '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">';
@@ -176,5 +187,5 @@ export function listPage(bucket: SimBucket, p: ListParams): string {
   if (b.truncated && b.last) {
     head += p.v2 ? el('NextContinuationToken', encodeToken(b.last.kind, b.last.marker)) : el('NextMarker', enc(b.last.marker));
   }
-  return head + b.entries.join('') + b.prefixes + '</ListBucketResult>';
+  return { xml: head + b.entries.join('') + b.prefixes + '</ListBucketResult>', keys: b.entries.length, prefixes: b.prefixCount };
 }

@@ -84,10 +84,12 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
   let real: S3Client;
   let simGen: S3Client;
   let simOdd: S3Client;
+  let full: ListSim;
+  let simFull: S3Client;
   let genKeys: string[];
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ buckets: ['gen', 'odd'] });
+    s3 = await startLocalS3({ buckets: ['gen', 'odd', 'full'] });
     gen = await startListSim({ keysPerBucket: 300, days: 4, buckets: ['gen'] });
     odd = await startListSim({ keysPerBucket: 720, days: 2, symbols: AWKWARD, buckets: ['odd'] });
     real = s3.client();
@@ -100,12 +102,17 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
       });
     simGen = simClient(gen.endpoint);
     simOdd = simClient(odd.endpoint);
+    // The real archive's layout, one symbol a market plus the non-ASCII one, two days across a month end.
+    full = await startListSim({ layout: 'full', symbolCount: 1, days: 2, lastDate: '2024-03-01', nonAscii: true, buckets: ['full'] });
+    simFull = simClient(full.endpoint);
+    await putAll(real, 'full', full.buckets.get('full')!.keys());
     genKeys = gen.buckets.get('gen')!.keys();
     await putAll(real, 'gen', genKeys);
     await putAll(real, 'odd', odd.buckets.get('odd')!.keys());
   }, 120_000);
   afterAll(async () => {
-    for (const c of [real, simGen, simOdd]) c?.destroy();
+    for (const c of [real, simGen, simOdd, simFull]) c?.destroy();
+    await full?.stop();
     await gen?.stop();
     await odd?.stop();
     await s3?.stop();
@@ -115,13 +122,13 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
     ['plain', {}],
     ['max-keys 7, continuing across pages', { MaxKeys: 7 }],
     ['prefix', { Prefix: 'data/spot/daily/' }],
-    ['prefix that ends inside a name', { Prefix: 'data/futures/um/daily/klines/AAAUSDT/1m/AAAUSDT-1m-2019-01-0' }],
+    ['prefix that ends inside a name', { Prefix: 'data/futures/um/daily/klines/AAAUSDT/1m/AAAUSDT-1m-2026-11-2' }],
     ['prefix matching nothing', { Prefix: 'data/nope/' }],
     ['delimiter', { Delimiter: '/' }],
     ['prefix and delimiter', { Prefix: 'data/', Delimiter: '/' }],
     ['prefix, delimiter, max-keys 7', { Prefix: 'data/spot/', Delimiter: '/', MaxKeys: 3 }],
     ['a delimiter other than /', { Prefix: 'data/spot/daily/klines/AAAUSDT/', Delimiter: '-', MaxKeys: 7 }],
-    ['start-after a key', { StartAfter: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2019-01-02.zip', MaxKeys: 7 }],
+    ['start-after a key', { StartAfter: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2026-11-28.zip', MaxKeys: 7 }],
     ['start-after between keys, with delimiter', { StartAfter: 'data/futures/cm/daily/klines/AAAUSD_PERP/1h/', Prefix: 'data/futures/', Delimiter: '/' }],
     ['start-after inside a common prefix', { StartAfter: 'data/futures/cm/daily/klines/AAAUSD_PERP/1h/x', Prefix: 'data/futures/cm/daily/', Delimiter: '/' }],
     ['start-after past the end', { StartAfter: 'data/zzz' }],
@@ -174,6 +181,26 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
     expectSame(got, want);
   });
 
+  const FULL_CASES: [string, Omit<ListObjectsV2CommandInput, 'Bucket'>][] = [
+    ['plain', {}],
+    ['markets', { Prefix: 'data/', Delimiter: '/' }],
+    ['COIN-M daily data types', { Prefix: 'data/futures/cm/daily/', Delimiter: '/' }],
+    ['COIN-M index price pairs', { Prefix: 'data/futures/cm/monthly/indexPriceKlines/', Delimiter: '/' }],
+    ['spot symbols, the non-ASCII one included', { Prefix: 'data/spot/daily/klines/', Delimiter: '/' }],
+    [
+      'one kline folder after a date',
+      { Prefix: 'data/futures/um/daily/klines/AAAUSDT/1h/', StartAfter: 'data/futures/um/daily/klines/AAAUSDT/1h/AAAUSDT-1h-2024-02-29' },
+    ],
+    ['option', { Prefix: 'data/option/', MaxKeys: 3 }],
+  ];
+
+  it.each(FULL_CASES)('the full layout (real data types and intervals, COIN-M, option, non-ASCII), url-encoded then decoded: %s', async (_name, input) => {
+    const want = await pages(real, { Bucket: 'full', ...input });
+    const got = await pages(simFull, { Bucket: 'full', EncodingType: 'url', ...input });
+    expectSame(got.map(decodePage), want);
+    expect(want.flatMap((p) => [...p.keys, ...p.prefixes]).length).toBeGreaterThan(0);
+  });
+
   /** ListObjects (V1) pages, continuing from NextMarker, or from the last key when there is none. */
   async function v1Pages(client: S3Client, input: ListObjectsCommandInput): Promise<Omit<Page, 'keyCount'>[]> {
     const out: Omit<Page, 'keyCount'>[] = [];
@@ -191,7 +218,7 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
   it.each([
     ['max-keys 7', { MaxKeys: 7 }],
     ['delimiter, max-keys 3, continuing from NextMarker', { Prefix: 'data/spot/', Delimiter: '/', MaxKeys: 3 }],
-    ['marker', { Marker: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2019-01-02.zip', MaxKeys: 50 }],
+    ['marker', { Marker: 'data/futures/um/daily/metrics/AAAUSDT/AAAUSDT-metrics-2026-11-28.zip', MaxKeys: 50 }],
   ] as [string, Omit<ListObjectsCommandInput, 'Bucket'>][])('ListObjects (V1): %s', async (_name, input) => {
     const want = await v1Pages(real, { Bucket: 'gen', ...input });
     expect(await v1Pages(simGen, { Bucket: 'gen', ...input })).toEqual(want);
@@ -237,5 +264,30 @@ describe('list-sim lists as versitygw does (same keys, same requests through the
   it('counts the requests it served, by kind', () => {
     expect(gen.requests.ListObjectsV2).toBeGreaterThan(GEN_CASES.length);
     expect(gen.unknown).toEqual([]);
+  });
+
+  it('tallies list requests with and without a delimiter, and the keys and common prefixes they returned', async () => {
+    const sim = await startListSim({ keysPerBucket: 300, days: 4, buckets: ['gen'] });
+    const client = new (real.constructor as typeof S3Client)({
+      endpoint: sim.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
+    });
+    try {
+      const plain = await pages(client, { Bucket: 'gen', MaxKeys: 70 });
+      const folders = await pages(client, { Bucket: 'gen', Prefix: 'data/spot/daily/', Delimiter: '/', MaxKeys: 2 });
+      expect(sim.listing).toEqual({
+        pages: plain.length,
+        delimited: folders.length,
+        keys: 300 + folders.flatMap((p) => p.keys).length,
+        prefixes: folders.flatMap((p) => p.prefixes).length,
+      });
+      expect(plain.length).toBe(5);
+      expect(folders.flatMap((p) => p.prefixes)).toEqual(['data/spot/daily/aggTrades/', 'data/spot/daily/klines/', 'data/spot/daily/trades/']);
+    } finally {
+      client.destroy();
+      await sim.stop();
+    }
   });
 });

@@ -58,7 +58,7 @@ describe('list-sim key space', () => {
       'data/spot/daily/klines/A',
       'data/spot/daily/klines/A/',
       'data/spot/daily/klines/A+B/',
-      'data/futures/um/daily/bookDepth/[BR]/[BR]-bookDepth-2019-01-02.zip',
+      'data/futures/um/daily/bookDepth/[BR]/[BR]-bookDepth-2026-11-28.zip',
       'data/zzz',
       '\u{10FFFF}',
       ...keys.filter((_, i) => i % 37 === 0),
