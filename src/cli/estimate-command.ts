@@ -209,7 +209,9 @@ async function measureWorkload(
   });
   const t0 = performance.now();
   try {
-    const t = await tallySelection(client, sides.source.location.bucket, selection.prefixes, selection.matches, {
+    const root = sides.source.location.prefix;
+    const scope = { root, prefixes: selection.prefixes.map((p) => p.slice(root.length)), step: (rel: string) => selection.folderStep(rel) };
+    const t = await tallySelection(client, sides.source.location.bucket, scope, selection.matches, {
       concurrency: options.listConcurrency,
       onProgress: (p) => ctx.logger.info('listing the source', { objects: p.objects, bytes: p.bytes }),
     });

@@ -152,6 +152,20 @@ describe('estimate', () => {
     expectConsistent(d);
   });
 
+  it('a date window alone lists the daily leaf folders from the window on, as the plan does, not the whole source', async () => {
+    const r = await runCli([...base(), '--date-from', '2024-01-03', '--json'], s3.env());
+    expect(r.code, r.stderr).toBe(0);
+    const d = doc(r);
+    const want = expected((k) => /\/monthly\//.test(k) || /-2024-01-03\.zip(\.CHECKSUM)?$/.test(k));
+    expect(want.objects).toBeGreaterThan(0);
+    expect(d.workload).toMatchObject({ objects: want.objects, bytes: want.bytes, zips: want.zips, checksums: want.checksums });
+    // One unit per daily symbol (and interval) folder, bounded by the window; each monthly folder whole.
+    const dailyLeaves = 2 * 2 * 2; // markets × symbols × (klines/1m, trades)
+    const monthly = 2; // spot/monthly/, futures/um/monthly/
+    expect(d.workload.prefixes).toBe(dailyLeaves + monthly);
+    expectConsistent(d);
+  });
+
   it('prints a readable estimate with the growth scenario asked for', async () => {
     const r = await runCli([...base(), '--growth-files', '2', '--growth-size', '1.5', '--growth-frequency', '1.2'], s3.env());
     expect(r.code, r.stderr).toBe(0);
