@@ -15,7 +15,7 @@
  * Sized by symbols (`symbolCount`, or a `symbols` list without `keys`): every folder holds its
  * symbols' every date, and `keys`, if given, caps the space (its first keys in order).
  */
-import { compareKeys } from '../../src/storage/keys.js';
+import { compareKeys } from '../../src/key-order.js';
 import { LAYOUTS, NON_ASCII_SYMBOL, type LayoutName, type TemplateSpec } from './layouts.js';
 
 interface Template {

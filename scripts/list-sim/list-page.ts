@@ -2,7 +2,7 @@
  * ListObjectsV2 (and V1) pages of a simulated bucket, as S3's XML, built by string concatenation.
  * A page seeks its start by binary search and skips a whole common prefix by seeking past it.
  */
-import { compareKeys } from '../../src/storage/keys.js';
+import { compareKeys } from '../../src/key-order.js';
 import type { SimBucket } from './bucket.js';
 
 export interface ListParams {

@@ -16,32 +16,13 @@ import {
   type Market,
 } from './binance-layout.js';
 import type { SyncConfig } from './schema.js';
+import { compareKeys } from '../key-order.js';
 
 export type Selection = SyncConfig['selection'];
 
-/**
- * S3's key order (UTF-8 bytes), as storage/keys.ts's compareKeys, which config/ cannot import
- * (a layer below storage/): UTF-16 order puts U+E000..U+FFFF after the surrogates, so those code
- * units are remapped where they differ.
- */
-function utf8Order(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
-      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
 /** Sorted, deduplicated, and without any prefix that another one already covers. */
 export function reducePrefixes(prefixes: readonly string[]): string[] {
-  const sorted = [...new Set(prefixes)].sort(utf8Order);
+  const sorted = [...new Set(prefixes)].sort(compareKeys);
   const out: string[] = [];
   for (const p of sorted) {
     // In byte order a covering prefix sorts right before the prefixes it covers.
@@ -53,7 +34,7 @@ export function reducePrefixes(prefixes: readonly string[]): string[] {
 }
 
 export function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(utf8Order);
+  return [...new Set(values)].sort(compareKeys);
 }
 
 /** The data types a market and frequency is listed for: the explicit ones, else the layout's (the kline family only under --interval). */
@@ -120,7 +101,7 @@ function firstAfter(sorted: readonly string[], rel: string): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (utf8Order(sorted[mid]!, rel) <= 0) lo = mid + 1;
+    if (compareKeys(sorted[mid]!, rel) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -4,6 +4,7 @@ import { isRelativeDate } from './relative-date.js';
 import { isFrequency, isKlineType, isMarket, namedByPair, pairOf } from './binance-layout.js';
 import { dateEnd, dateStart, emptyDateWindow, formatDate, parseConfigDate, parseDateParts, type ParsedDate, type SyncConfig } from './schema.js';
 import { coveringPrefix, intervalsIn, prefixesInside, selectionPrefixes, sortedUnique, type Selection } from './selection-prefixes.js';
+import { prefixOf } from '../key-order.js';
 
 export interface CompiledSelection {
   /** Full key prefixes to list in the source bucket: sorted, none inside another. */
@@ -270,14 +271,7 @@ function leafBounds(rel: string, dirs: readonly string[], from: ParsedDate | und
 
 /** The symbol folder of a path: four folders deep, five under futures/; a shallower path's own folder. */
 export function groupOfPath(rel: string): string {
-  const depth = rel.startsWith('futures/') ? 5 : 4;
-  let end = -1;
-  for (let i = 0; i < depth; i++) {
-    const next = rel.indexOf('/', end + 1);
-    if (next < 0) break;
-    end = next;
-  }
-  return rel.slice(0, end + 1);
+  return prefixOf(rel, rel.startsWith('futures/') ? 5 : 4);
 }
 
 /** A symbol list expands to a few dozen prefixes per symbol: a log line names the first ones. */

@@ -1,4 +1,4 @@
-import { compareKeys } from '../storage/keys.js';
+import { compareKeys } from '../key-order.js';
 import type { ListedObject } from '../storage/types.js';
 import { compareListed, type ChangeReason, type DestinationEtags } from './compare.js';
 

@@ -1,5 +1,5 @@
 import type { FolderStep } from '../config/selection.js';
-import { prefixOf } from '../resilience/governor.js';
+import { prefixOf } from '../key-order.js';
 import type { ListUnit } from './units.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FolderStep } from '../config/selection.js';
-import { compareKeys } from '../storage/keys.js';
+import { compareKeys } from '../key-order.js';
 import { listPage } from '../storage/list-request.js';
 
 /** A part of the key space listed on its own: everything under `rel` (between the bounds), or only the objects lying directly in it. */

@@ -186,17 +186,6 @@ export function outcomeOf(error: Pick<ClassifiedError, 'class'> | undefined): Ou
   }
 }
 
-/** The first `depth` segments of a key, with the trailing '/', as the per-prefix governor's key. */
-export function prefixOf(key: string, depth: number): string {
-  let end = -1;
-  for (let i = 0; i < depth; i++) {
-    const next = key.indexOf('/', end + 1);
-    if (next < 0) break;
-    end = next;
-  }
-  return key.slice(0, end + 1);
-}
-
 /**
  * Memory pressure → factor for the batch size (seed: "memory_pressure: reduce batch size"). The
  * first step is at 75% used, before the seed's 85% alarm, so there is room left to react in.

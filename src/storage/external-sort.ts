@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:f
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareKeys } from './keys.js';
+import { compareKeys } from '../key-order.js';
 import type { ListedObject } from './types.js';
 
 /**

@@ -4,7 +4,7 @@
  * decodes XML entities and (when the server says it used encoding-type=url) URL encoding.
  */
 
-import { compareKeys } from './keys.js';
+import { compareKeys } from '../key-order.js';
 
 /** One object of a page. `key` is the full key; `lastModified` is kept as the ISO 8601 text the server sent. */
 export interface PageObject {

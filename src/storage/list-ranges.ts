@@ -8,7 +8,7 @@
  * A prefix whose first page is its whole listing costs that one request. Discovery costs about one
  * delimiter request per folder it opens, never one per key.
  */
-import { compareKeys } from './keys.js';
+import { compareKeys } from '../key-order.js';
 import type { ListPage, PageObject } from './list-page-parser.js';
 import type { ListPageQuery } from './list-request.js';
 

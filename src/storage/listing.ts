@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { compareKeys } from './keys.js';
+import { compareKeys } from '../key-order.js';
 import { listRanges, type PageFetch } from './list-ranges.js';
 import { listPage } from './list-request.js';
 import type { ListedObject } from './types.js';

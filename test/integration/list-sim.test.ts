@@ -17,7 +17,7 @@ import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListSim, type ListSim } from '../../scripts/list-sim.js';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
-import { compareKeys } from '../../src/storage/keys.js';
+import { compareKeys } from '../../src/key-order.js';
 
 const AWKWARD = ['币安人生USDT', 'A+B', 'X%41Y', '[BR]', 'ST*R', 'A&B', 'SP ACE', 'NEW\nLINE', 'A', 'AB', 'A-B', 'Z\u{1F600}'];
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pLimit from 'p-limit';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
-import { compareKeys } from '../../src/storage/keys.js';
+import { compareKeys } from '../../src/key-order.js';
 import { checkPageOrder, listPrefix, listPrefixPages, ListingOrderError, type ListOptions } from '../../src/storage/listing.js';
 import type { ListedObject } from '../../src/storage/types.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';

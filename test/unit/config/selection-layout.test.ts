@@ -3,7 +3,7 @@ import { DATA_TYPES, FREQUENCIES, intervalsOf, KLINE_TYPES, MARKETS, pairOf, typ
 import { syncConfigSchema, type SyncConfigInput } from '../../../src/config/schema.js';
 import { reducePrefixes } from '../../../src/config/selection-prefixes.js';
 import { compileSelection, type CompiledSelection, type FolderStep } from '../../../src/config/selection.js';
-import { compareKeys } from '../../../src/storage/keys.js';
+import { compareKeys } from '../../../src/key-order.js';
 
 type SelectionInput = NonNullable<SyncConfigInput['selection']>;
 

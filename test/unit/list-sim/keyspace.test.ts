@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimBucket } from '../../../scripts/list-sim/bucket.js';
 import { KeySpace } from '../../../scripts/list-sim/keyspace.js';
-import { compareKeys } from '../../../src/storage/keys.js';
+import { compareKeys } from '../../../src/key-order.js';
 
 const AWKWARD = ['币安人生USDT', 'A+B', 'X%41Y', '[BR]', 'ST*R', 'A&B', 'SP ACE', 'NEW\nLINE', 'A', 'AB', 'A-B', 'A.B', 'Z\u{1F600}', 'Z\uFFFD'];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeySpace } from '../../../scripts/list-sim/keyspace.js';
-import { compareKeys } from '../../../src/storage/keys.js';
+import { compareKeys } from '../../../src/key-order.js';
 
 /** The real archive's folders (issue 11's tables, BINANCE.md), written out here independently of layouts.ts. */
 const DAILY_IV = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d'];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '../../../src/plan/diff.js';
 import { planActions, type PlanInput } from '../../../src/plan/planner.js';
 import { shardOf } from '../../../src/plan/shard.js';
-import { prefixOf } from '../../../src/resilience/governor.js';
+import { prefixOf } from '../../../src/key-order.js';
 import { ListingOrderError } from '../../../src/storage/listing.js';
 import { memoryS3, type MemoryObject, type MemoryS3Options } from '../../helpers/memory-s3.js';
 

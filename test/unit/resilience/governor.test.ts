@@ -4,11 +4,11 @@ import {
   memoryPressure,
   networkInstability,
   outcomeOf,
-  prefixOf,
   type GovernorEvent,
   type GovernorOptions,
   type Outcome,
 } from '../../../src/resilience/governor.js';
+import { prefixOf } from '../../../src/key-order.js';
 
 function setup(over: Partial<GovernorOptions> = {}) {
   const clock = { t: Date.UTC(2025, 0, 1) };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { externalSort } from '../../../src/storage/external-sort.js';
-import { compareKeys } from '../../../src/storage/keys.js';
+import { compareKeys } from '../../../src/key-order.js';
 import type { ListedObject } from '../../../src/storage/types.js';
 
 // scripts/test.sh runs test/unit under Node 24 as well, whose readline ends lines at U+2028/U+2029.

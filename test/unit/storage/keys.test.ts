@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from '../../../src/storage/keys.js';
+import { compareKeys } from '../../../src/key-order.js';
 import { externalSort } from '../../../src/storage/external-sort.js';
 import { checkOrder, ListingOrderError } from '../../../src/storage/listing.js';
 import type { ListedObject } from '../../../src/storage/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from '../../../src/storage/keys.js';
+import { compareKeys } from '../../../src/key-order.js';
 import type { ListPage } from '../../../src/storage/list-page-parser.js';
 import { boundariesAfter, evenly, leafFolders, listRanges, rangeCount, rangesBetween, type PageFetch } from '../../../src/storage/list-ranges.js';
 
