@@ -149,6 +149,29 @@ describe('faults on every request kind, from the first request of the run', () =
     600_000,
   );
 
+  it('a date window (delimiter discovery, StartAfter listings of both sides) under 20% SlowDown: exactly the window, nothing outside it deleted', async () => {
+    const dest = nextDest();
+    await seedExtras(dest);
+    proxy = await startFaultProxy(s3.endpoint, { slowDown: 0.2, failFirstOfEachKind: 'slowDown', allRequests: true });
+    const run = await sync(proxy.endpoint, dest, 'window', ['--retry-count', '10', '--date-from', '2024-01-03']);
+    expect(run.code, run.stderr.slice(-3000)).toBe(0);
+    const dated = (key: string) => /-(\d{4}-\d{2}(?:-\d{2})?)\.zip(?:\.CHECKSUM)?$/.exec(key)?.[1] ?? '';
+    const inWindow = (key: string) => (dated(key).length === 10 ? dated(key) >= '2024-01-03' : dated(key) >= '2024-01');
+    const window = archive.filter((o) => inWindow(o.key));
+    expect(window.length).toBeGreaterThan(0);
+    expect(window.length).toBeLessThan(archive.length);
+    expect(run.report.counts).toMatchObject({ copied: window.length, deleted: 0, failed: 0, checksum_mismatches: 0 });
+    expect(proxy.injectedByKind.list, `list faults (seen ${proxy.seenByKind.list})`).toBeGreaterThan(0);
+    const client = s3.client();
+    const dst = await contentHashes(client, 'every-dst', dest);
+    client.destroy();
+    const want = new Map(window.map((o) => [o.key.slice('data/'.length), o.sha256]));
+    // The extras lie outside the window (2020, and a key without a date): kept, not deleted.
+    for (const k of EXTRAS) expect(dst.has(k), k).toBe(true);
+    for (const k of EXTRAS) dst.delete(k);
+    expect(dst).toEqual(want);
+  }, 300_000);
+
   it('sustained throttling of the copies and reads (200 SlowDowns in a row): retries never run out, every zip verified', async () => {
     // The SDK's standard strategy spends 5 of 500 retry tokens per throttled retry and stops
     // retrying when they are gone (after about 100); the run's policy keeps no such quota.
