@@ -111,10 +111,11 @@ describe('faults between the job and a real S3 server', () => {
 
   it('connection resets on 5% of connections: completes, identical', async () => {
     toxi = await startToxiproxy(new URL(s3.endpoint).host);
-    await toxi.addToxic({ name: 'resets', type: 'reset_peer', toxicity: 0.05, attributes: { timeout: 20 } });
+    await toxi.addToxic({ name: 'resets', type: 'reset_peer', toxicity: 0.05, attributes: { timeout: 0 } });
     const dest = nextDest();
-    // Many connections at once, so that 5% of them is a handful.
-    const report = await runSync(s3, flags(toxi.endpoint, dest, { 'retry-count': 10, 'max-concurrent': 96, 'batch-size': 96 }));
+    // Many connections at once, so that 5% of them is a handful; the SDK engine for every object, so
+    // that they are all the job's (s5cmd retries a reset inside its own process, where the job cannot count).
+    const report = await runSync(s3, flags(toxi.endpoint, dest, { 'retry-count': 10, 'max-concurrent': 96, 'batch-size': 96, engine: 'sdk' }));
     expect(report.exit_code, JSON.stringify(report.failures.slice(0, 3))).toBe(0);
     expect(report.counts.retries).toBeGreaterThan(0);
     await expectIdentical(dest);
