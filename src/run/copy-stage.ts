@@ -16,6 +16,7 @@ import { BatchSizer } from '../resilience/pressure.js';
 import { bandwidthLimiter, priorityBandwidth, RequestRateLimiter, type TokenBucket } from '../resilience/rate-limit.js';
 import { NetworkRetries, outcomeRecorder, runGovernor } from '../resilience/run-governor.js';
 import type { Sides } from '../storage/sides.js';
+import { stillListed } from '../storage/still-listed.js';
 import type { Resources } from '../system/probe.js';
 import { s5cmdWorkers, type Sizing } from '../system/sizing.js';
 import { ChecksumLookahead, type Released } from '../verify/checksum-lookahead.js';
@@ -102,6 +103,7 @@ export function buildCopier(i: CopierInput): Copier {
     verifier,
     manifest: i.manifest,
     afterBatch: () => networkRetries.update(governor.rates.network),
+    sourceStillLists: (key) => stillListed(i.clients.source, sides.source.location, key, { retry: runtime.retry, signal: run.abort }),
   });
   const batches = new BatchSizer(sized.batch_size, () => process.memoryUsage().rss / i.resources.memoryBytes, degrade);
   const dispatcher = new Dispatcher({

@@ -2,6 +2,7 @@ import type { SyncConfig } from '../config/schema.js';
 import { settleWithFallback, type FallbackEngines, type FallbackPolicy } from '../engines/fallback.js';
 import type { CopyResult, CopyTask, EngineName } from '../engines/types.js';
 import type { ManifestWriter } from '../observe/manifest.js';
+import { classifyError, type ErrorClass } from '../resilience/errors.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { RunState } from './run-state.js';
 
@@ -14,11 +15,15 @@ export interface ResultsDeps {
   manifest?: ManifestWriter;
   /** Called after each batch's results are recorded (the network-instability retry rule). */
   afterBatch: () => void;
+  /** Whether the source still lists a key whose copy was answered NoSuchKey (see stillListed). */
+  sourceStillLists: (key: string) => Promise<boolean>;
 }
 
 /**
  * What happens to each batch's results: the per-object fallback, then the object is counted as
- * copied (manifest, latency, and its zip verified), vanished or failed.
+ * copied (manifest, latency, and its zip verified), vanished or failed. An object is vanished only
+ * when the source no longer lists it: a NoSuchKey for a key the source still has means the request
+ * named another key, and that is a failure, never a skip.
  */
 export class ResultsHandler {
   constructor(private readonly d: ResultsDeps) {}
@@ -53,13 +58,54 @@ export class ResultsHandler {
     } else if (run.abort.aborted) {
       // Cut at the shutdown deadline: not a failure; the next run copies it.
     } else if (r.error?.class === 'vanished') {
-      counters.vanished++;
-      failures.push({ key: r.key, error_class: 'vanished', code: r.error.code, message: 'source object disappeared before it was copied', engine: r.engine });
+      const gone = await this.confirmGone(r);
+      if (gone !== true && run.abort.aborted) return;
+      if (gone === true) {
+        counters.vanished++;
+        failures.push({ key: r.key, error_class: 'vanished', code: r.error.code, message: 'source object disappeared before it was copied', engine: r.engine });
+      } else {
+        this.fail(r, gone);
+      }
     } else {
-      counters.failed++;
-      failures.push({ key: r.key, error_class: r.error?.class ?? 'unknown', code: r.error?.code, message: r.error?.message ?? 'failed', engine: r.engine });
-      const error = { error_class: r.error?.class, code: r.error?.code, message: r.error?.message };
-      log.warn('object', { key: r.key, bytes: 0, engine: r.engine, latency_ms: Math.round(r.latencyMs), attempts: r.attempts, result: 'failed', ...error });
+      this.fail(r, { error_class: r.error?.class ?? 'unknown', message: r.error?.message ?? 'failed' });
     }
+  }
+
+  /** true, or why the NoSuchKey cannot be taken as the object having gone. */
+  private async confirmGone(r: CopyResult): Promise<true | { error_class: ErrorClass; message: string }> {
+    const answered = `${r.error?.message ?? r.error?.code}`;
+    try {
+      if (!(await this.d.sourceStillLists(r.key))) return true;
+      return {
+        error_class: 'client',
+        message:
+          `${answered}; but the source still lists this key, so the request named another key ` +
+          '(a key mangled on its way, e.g. by URL encoding): failed, not vanished',
+      };
+    } catch (err) {
+      const e = classifyError(err);
+      const why = `${e.code ?? e.class}: ${e.message}`;
+      return {
+        error_class: e.class,
+        message: `${answered}; and listing the source to tell whether the object is gone failed (${why}), so it counts as failed`,
+      };
+    }
+  }
+
+  private fail(r: CopyResult, why: { error_class: ErrorClass; message: string }): void {
+    const { counters, failures, log } = this.d.run;
+    counters.failed++;
+    failures.push({ key: r.key, error_class: why.error_class, code: r.error?.code, message: why.message, engine: r.engine });
+    log.warn('object', {
+      key: r.key,
+      bytes: 0,
+      engine: r.engine,
+      latency_ms: Math.round(r.latencyMs),
+      attempts: r.attempts,
+      result: 'failed',
+      error_class: why.error_class,
+      code: r.error?.code,
+      message: why.message,
+    });
   }
 }

@@ -48,6 +48,14 @@ export interface FaultRules {
   maxConsecutivePerRequest?: number;
   /** PUTs whose path contains this (e.g. '/dst-bucket/m/spot/') are answered 403 AccessDenied. */
   denyPathContaining?: string;
+  /**
+   * Copies (PUTs with x-amz-copy-source), GETs and HEADs that name an object whose key ends with
+   * this are answered 404 NoSuchKey, while listings still list it: a request built for a key the
+   * server does not have (a mangled key), though the object is there.
+   */
+  keyNotFoundEndingWith?: string;
+  /** Awaited before a request is forwarded (after the fault rules passed it), e.g. to delete its source object first. */
+  beforeForward?: (req: { method: string; kind: RequestKind; path: string; copySource?: string }) => Promise<void>;
   /** Delay before forwarding each request, in ms. */
   delayMs?: number;
   /** Further delay before forwarding each ListObjectsV2 request, in ms: a slow listing, page by page. */
@@ -60,7 +68,7 @@ export interface FaultRules {
 export interface FaultProxy {
   endpoint: string;
   rules: FaultRules;
-  injected: { slowDown: number; internalError: number; denied: number; reordered: number; forwarded: number };
+  injected: { slowDown: number; internalError: number; denied: number; reordered: number; forwarded: number; notFound: number };
   /** Faults (SlowDown or InternalError) answered per request kind. */
   injectedByKind: Record<RequestKind, number>;
   /** Requests seen per kind. */
@@ -85,7 +93,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   const random = rules.random ?? Math.random;
   const proxy: Omit<FaultProxy, 'endpoint' | 'stop'> = {
     rules,
-    injected: { slowDown: 0, internalError: 0, denied: 0, reordered: 0, forwarded: 0 },
+    injected: { slowDown: 0, internalError: 0, denied: 0, reordered: 0, forwarded: 0, notFound: 0 },
     injectedByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>,
     seenByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>,
     seen: [],
@@ -135,10 +143,16 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
     const line = `${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`;
     proxy.seen.push(line);
     proxy.seenByKind[kind]++;
-    const forward = () => {
+    const copySource = typeof req.headers['x-amz-copy-source'] === 'string' ? decodeURIComponent(req.headers['x-amz-copy-source']) : undefined;
+    const forward = async () => {
       if (req.method === 'PUT' && rules.denyPathContaining && decodeURIComponent(path).includes(rules.denyPathContaining)) {
         proxy.injected.denied++;
         return reply(req, res, 403, 'AccessDenied', 'Access Denied');
+      }
+      const named = copySource ?? (kind === 'get' || kind === 'head' ? decodeURIComponent(path.split('?')[0]!) : undefined);
+      if (rules.keyNotFoundEndingWith && named?.endsWith(rules.keyNotFoundEndingWith)) {
+        proxy.injected.notFound++;
+        return reply(req, res, 404, 'NoSuchKey', 'The specified key does not exist.');
       }
       const id = `${req.method} ${path}`;
       const capped = rules.maxConsecutivePerRequest !== undefined && (consecutive.get(id) ?? 0) >= rules.maxConsecutivePerRequest;
@@ -152,6 +166,10 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
         return reply(req, res, status, code, message);
       }
       consecutive.delete(id);
+      if (rules.beforeForward) {
+        req.pause();
+        await rules.beforeForward({ method: req.method ?? '', kind, path, copySource });
+      }
       proxy.injected.forwarded++;
       const isList = req.method === 'GET' && /[?&]list-type=2/.test(path);
       const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers }, (up) => {
@@ -182,8 +200,13 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
       req.pipe(out);
     };
     const delay = (rules.delayMs ?? 0) + (kind === 'list' ? (rules.listDelayMs ?? 0) : 0);
-    if (delay > 0) setTimeout(forward, delay);
-    else forward();
+    const go = () =>
+      void forward().catch((e: unknown) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+    if (delay > 0) setTimeout(go, delay);
+    else go();
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -21,7 +21,7 @@ const result = (key: string, engine: EngineName, error?: Partial<ClassifiedError
   ...(error ? { error: { class: 'service', message: 'boom', retryable: true, ...error } as ClassifiedError } : {}),
 });
 
-function handler(o: { abort?: AbortController; sdk?: (t: CopyTask) => CopyResult } = {}) {
+function handler(o: { abort?: AbortController; sdk?: (t: CopyTask) => CopyResult; stillListed?: (key: string) => Promise<boolean> } = {}) {
   const run = new RunState({ command: 'sync', dryRun: false, logger: quiet(), abortSignal: o.abort?.signal });
   const verified: string[] = [];
   const manifest: string[] = [];
@@ -37,6 +37,7 @@ function handler(o: { abort?: AbortController; sdk?: (t: CopyTask) => CopyResult
     verifier: { submit: async (key: string) => void verified.push(key) } as unknown as Verifier,
     manifest: { add: async (e: { key: string }) => void manifest.push(e.key) } as unknown as ManifestWriter,
     afterBatch: () => batches++,
+    sourceStillLists: o.stillListed ?? (async () => false),
   });
   return { h, run, verified, manifest, batches: () => batches };
 }
@@ -77,5 +78,43 @@ describe('ResultsHandler', () => {
     await cut.h.handle([result('c', 'sdk', { class: 'network', retryable: true })], tasksOf('c'), 'sdk');
     expect(cut.run.counters.failed).toBe(0);
     expect(cut.run.failures.items).toEqual([]);
+  });
+
+  const noSuchKey = (key: string) =>
+    result(key, 'sdk', { class: 'vanished', code: 'NoSuchKey', status: 404, message: 'CopyObject s3://s/k -> s3://d/k: NoSuchKey: gone', retryable: false });
+
+  it('a NoSuchKey for a key the source still lists is a failure naming why, not a vanished object', async () => {
+    const asked: string[] = [];
+    const { h, run } = handler({ stillListed: async (k) => (asked.push(k), k === 'mangled') });
+    await h.handle([noSuchKey('mangled'), noSuchKey('gone')], tasksOf('mangled', 'gone'), 'sdk');
+    expect(asked).toEqual(['mangled', 'gone']);
+    expect(run.counters).toMatchObject({ failed: 1, vanished: 1 });
+    const [mangled, gone] = run.failures.items;
+    expect(mangled).toMatchObject({ key: 'mangled', error_class: 'client', code: 'NoSuchKey', engine: 'sdk' });
+    expect(mangled!.message).toMatch(/^CopyObject s3:\/\/s\/k -> s3:\/\/d\/k: NoSuchKey: gone; but the source still lists this key/);
+    expect(gone).toMatchObject({ key: 'gone', error_class: 'vanished' });
+  });
+
+  it('when the listing that would confirm it fails, the object counts as failed with both errors', async () => {
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    const { h, run } = handler({ stillListed: async () => Promise.reject(denied) });
+    await h.handle([noSuchKey('k')], tasksOf('k'), 'sdk');
+    expect(run.counters).toMatchObject({ failed: 1, vanished: 0 });
+    expect(run.failures.items[0]).toMatchObject({ key: 'k', error_class: 'permission', code: 'NoSuchKey' });
+    expect(run.failures.items[0]!.message).toMatch(/NoSuchKey: gone; and listing the source .* failed \(AccessDenied: Access Denied\)/);
+  });
+
+  it('a listing cut by the shutdown counts nothing', async () => {
+    const abort = new AbortController();
+    const { h, run } = handler({
+      abort,
+      stillListed: async () => {
+        abort.abort();
+        throw new Error('aborted');
+      },
+    });
+    await h.handle([noSuchKey('k')], tasksOf('k'), 'sdk');
+    expect(run.counters).toMatchObject({ failed: 0, vanished: 0 });
+    expect(run.failures.items).toEqual([]);
   });
 });
