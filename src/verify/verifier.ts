@@ -6,6 +6,7 @@ import type { BoundedList, FailureRecord, MismatchRecord, RunCounters } from '..
 import { classifyError } from '../resilience/errors.js';
 import { throttledStream, type TokenBucket } from '../resilience/rate-limit.js';
 import { withRetry, type RetryPolicy } from '../resilience/retry.js';
+import { stillListed } from '../storage/still-listed.js';
 import type { Location } from '../storage/types.js';
 import { base64ToHex, ChecksumFileError, checksumFileEtags, parseChecksumFile, CHECKSUM_SUFFIX } from './checksum-file.js';
 
@@ -83,11 +84,17 @@ export class Verifier {
           { signal: this.deps.signal },
         );
       } catch (err) {
-        if (classifyError(err).class === 'vanished') {
+        if (classifyError(err).class !== 'vanished') throw err;
+        const retry = this.deps.retry ?? DEFAULT_READ_RETRY;
+        if (!(await stillListed(source.client, source.location, checksumKey, { retry, signal: this.deps.signal }))) {
           counters.missingChecksums++;
           return;
         }
-        throw err;
+        // Not a missing .CHECKSUM: the read named another key, and the zip would pass unverified.
+        counters.failed++;
+        const message = `verification failed: reading ${checksumKey} answered NoSuchKey, but the source still lists it (the request named another key)`;
+        this.deps.failures.push({ key: zipKey, error_class: 'client', code: 'NoSuchKey', message });
+        return;
       }
       const expected = parseChecksumFile(text, baseNameOf(zipKey)).sha256;
       const actual =

@@ -1,4 +1,5 @@
 /** The verifier over an in-memory S3 (test/helpers/memory-s3.ts): each copied zip against its source .CHECKSUM. */
+import { NoSuchKey } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BoundedList, RunCounters, type FailureRecord, type MismatchRecord } from '../../../src/observe/counters.js';
@@ -116,6 +117,23 @@ describe('Verifier', () => {
     expect(deps.counters).toMatchObject({ verified: 0, missingChecksums: 1, checksumMismatches: 0, failed: 1 });
     expect(deps.failures.items).toEqual([
       { key: 'gone.zip', error_class: 'vanished', code: expect.any(String), message: expect.stringMatching(/^verification failed: /) },
+    ]);
+  });
+
+  it('a .CHECKSUM the source still lists whose read answers NoSuchKey fails the zip, never counts it as without a .CHECKSUM', async () => {
+    const { client, calls } = buckets([{ key: 'K.zip.CHECKSUM', body: checksumFile('k', 'K.zip') }], [{ key: 'K.zip', body: 'k' }], {
+      beforeAnswer: async (command, input) => {
+        if (command === 'GetObject' && input.Key === 'data/K.zip.CHECKSUM') throw new NoSuchKey({ message: 'mangled', $metadata: { httpStatusCode: 404 } });
+      },
+    });
+    const deps = verifierOptions(client);
+    await verifyAll(deps, ['K.zip']);
+    expect(deps.counters).toMatchObject({ verified: 0, missingChecksums: 0, failed: 1 });
+    expect(deps.failures.items).toEqual([
+      { key: 'K.zip', error_class: 'client', code: 'NoSuchKey', message: expect.stringMatching(/^verification failed: .*but the source still lists it/) },
+    ]);
+    expect(calls.filter((c) => c.command === 'ListObjectsV2').map((c) => c.input)).toMatchObject([
+      { Bucket: 'src', Prefix: 'data/K.zip.CHECKSUM', MaxKeys: 1 },
     ]);
   });
 
