@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../scripts/local-s3.js';
+import { toolPath } from '../../scripts/tools.js';
 import type { RunReport } from '../../src/observe/report.js';
 import { generateArchive, uploadArchive, type ArchiveObject } from '../fixtures/binance-archive.js';
 import { runCli } from '../helpers/cli.js';
@@ -47,7 +48,7 @@ describe('a NoSuchKey is "vanished" only when the source no longer lists the key
     const reportFile = join(dir, `run-${++n}.json`);
     const args = ['sync', '--source', `s3://${source}/data/`, '--destination', `s3://${DST}/${dest}`, '--endpoint-url', endpoint];
     args.push('--engine', engine, '--report', reportFile, '--log-format', 'json');
-    const run = await runCli(args, s3.env(), { timeoutMs: 120_000 });
+    const run = await runCli(args, { ...s3.env(), S3DS_S5CMD_PATH: toolPath('s5cmd') }, { timeoutMs: 120_000 });
     if (!existsSync(reportFile)) throw new Error(`exit ${run.code} without a report: ${run.stderr.slice(-3000)}`);
     return { code: run.code, stderr: run.stderr, report: JSON.parse(readFileSync(reportFile, 'utf8')) as RunReport };
   }
