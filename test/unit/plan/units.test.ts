@@ -82,6 +82,19 @@ describe('listingUnits', () => {
 });
 
 describe('planActions over bounded units', () => {
+  /** A sync-mode plan of `prefixes` from src/data/ to dst/m/ on one in-memory client, walked by `step`. */
+  const syncInput = (client: PlanInput['source']['client'], prefixes: string[]): PlanInput => ({
+    source: { client, location: { bucket: 'src', prefix: 'data/' } },
+    dest: { client, location: { bucket: 'dst', prefix: 'm/' } },
+    prefixes,
+    selection: { folderStep: step, groupOf: (rel) => rel },
+    incremental: true,
+    deleteExtras: true,
+    destinationEtags: 'md5',
+    selected: () => true,
+    sortListings: false,
+  });
+
   it('lists both sides between the same bounds, so the diff sees exactly the window', async () => {
     const { client, calls } = memoryS3({
       src: keys.map((key) => ({ key: `data/${key}`, body: key })),
@@ -90,17 +103,7 @@ describe('planActions over bounded units', () => {
         body: 'other',
       })),
     });
-    const i: PlanInput = {
-      source: { client, location: { bucket: 'src', prefix: 'data/' } },
-      dest: { client, location: { bucket: 'dst', prefix: 'm/' } },
-      prefixes: ['spot/daily/klines/BTCUSDT/'],
-      selection: { folderStep: step, groupOf: (rel) => rel },
-      incremental: true,
-      deleteExtras: true,
-      destinationEtags: 'md5',
-      selected: () => true,
-      sortListings: false,
-    };
+    const i = syncInput(client, ['spot/daily/klines/BTCUSDT/']);
     const actions: Action[] = [];
     for await (const a of planActions(i)) actions.push(a);
     // 01-01 and 01-03 lie outside the window on both sides: neither copied nor deleted.
@@ -114,17 +117,7 @@ describe('planActions over bounded units', () => {
       src: keys.map((key) => ({ key: `data/${key}`, body: key })),
       dst: [{ key: 'm/spot/daily/bookTicker/BTCUSDT/old.zip', body: 'old' }],
     });
-    const i: PlanInput = {
-      source: { client, location: { bucket: 'src', prefix: 'data/' } },
-      dest: { client, location: { bucket: 'dst', prefix: 'm/' } },
-      prefixes: ['spot/daily/'],
-      selection: { folderStep: step, groupOf: (rel) => rel },
-      incremental: true,
-      deleteExtras: true,
-      destinationEtags: 'md5',
-      selected: () => true,
-      sortListings: false,
-    };
+    const i = syncInput(client, ['spot/daily/']);
     const run = async (over: Partial<PlanInput>) => {
       calls.length = 0;
       const actions: string[] = [];
