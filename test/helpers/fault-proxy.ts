@@ -46,6 +46,8 @@ export interface FaultRules {
    * rare unlucky run.
    */
   maxConsecutivePerRequest?: number;
+  /** The first `times` requests whose path (query included, as sent) contains `text` are answered with `fault`. */
+  failPathContaining?: { fault: Fault; text: string; times: number };
   /** PUTs whose path contains this (e.g. '/dst-bucket/m/spot/') are answered 403 AccessDenied. */
   denyPathContaining?: string;
   /**
@@ -54,8 +56,11 @@ export interface FaultRules {
    * server does not have (a mangled key), though the object is there.
    */
   keyNotFoundEndingWith?: string;
-  /** Awaited before a request is forwarded (after the fault rules passed it), e.g. to delete its source object first. */
-  beforeForward?: (req: { method: string; kind: RequestKind; path: string; copySource?: string }) => Promise<void>;
+  /**
+   * Awaited before a request is forwarded (after the fault rules passed it), e.g. to delete its
+   * source object first. `names` is the object a copy, GET or HEAD reads ("bucket/key", decoded).
+   */
+  beforeForward?: (req: { method: string; kind: RequestKind; names?: string }) => Promise<void>;
   /** Delay before forwarding each request, in ms. */
   delayMs?: number;
   /** Further delay before forwarding each ListObjectsV2 request, in ms: a slow listing, page by page. */
@@ -125,7 +130,13 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
     internalError: [500, 'InternalError', 'We encountered an internal error. Please try again.'],
   };
   /** The fault to answer with, if any: first of its kind, else by share (PUTs only unless allRequests). */
+  let pathFaults = 0;
   const pickFault = (req: IncomingMessage, kind: RequestKind): Fault | undefined => {
+    const byPath = rules.failPathContaining;
+    if (byPath && pathFaults < byPath.times && (req.url ?? '').includes(byPath.text)) {
+      pathFaults++;
+      return byPath.fault;
+    }
     if (rules.failFirstOfEachKind && proxy.seenByKind[kind] <= (rules.failFirstTimes ?? 1)) return rules.failFirstOfEachKind;
     if (rules.sustained?.kinds.includes(kind) && sustainedSoFar < rules.sustained.requests) {
       sustainedSoFar++;
@@ -143,14 +154,16 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
     const line = `${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`;
     proxy.seen.push(line);
     proxy.seenByKind[kind]++;
-    const copySource = typeof req.headers['x-amz-copy-source'] === 'string' ? decodeURIComponent(req.headers['x-amz-copy-source']) : undefined;
+    const copySource = req.headers['x-amz-copy-source'];
+    const objectPath = kind === 'get' || kind === 'head' ? path.split('?')[0]!.slice(1) : undefined;
+    // The object the request reads: a copy's source, or the path of a GET or HEAD.
+    const names = typeof copySource === 'string' ? decodeURIComponent(copySource).replace(/^\//, '') : objectPath && decodeURIComponent(objectPath);
     const forward = async () => {
       if (req.method === 'PUT' && rules.denyPathContaining && decodeURIComponent(path).includes(rules.denyPathContaining)) {
         proxy.injected.denied++;
         return reply(req, res, 403, 'AccessDenied', 'Access Denied');
       }
-      const named = copySource ?? (kind === 'get' || kind === 'head' ? decodeURIComponent(path.split('?')[0]!) : undefined);
-      if (rules.keyNotFoundEndingWith && named?.endsWith(rules.keyNotFoundEndingWith)) {
+      if (rules.keyNotFoundEndingWith && names?.endsWith(rules.keyNotFoundEndingWith)) {
         proxy.injected.notFound++;
         return reply(req, res, 404, 'NoSuchKey', 'The specified key does not exist.');
       }
@@ -168,7 +181,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
       consecutive.delete(id);
       if (rules.beforeForward) {
         req.pause();
-        await rules.beforeForward({ method: req.method ?? '', kind, path, copySource });
+        await rules.beforeForward({ method: req.method ?? '', kind, names });
       }
       proxy.injected.forwarded++;
       const isList = req.method === 'GET' && /[?&]list-type=2/.test(path);

@@ -44,10 +44,10 @@ describe('a NoSuchKey is "vanished" only when the source no longer lists the key
   });
 
   /** Copies data/ of `source` into a new destination prefix, through `endpoint`. */
-  async function sync(endpoint: string, source: string, dest: string, engine: string) {
+  async function sync(endpoint: string, source: string, dest: string, engine: string, extra: string[] = []) {
     const reportFile = join(dir, `run-${++n}.json`);
     const args = ['sync', '--source', `s3://${source}/data/`, '--destination', `s3://${DST}/${dest}`, '--endpoint-url', endpoint];
-    args.push('--engine', engine, '--report', reportFile, '--log-format', 'json');
+    args.push('--engine', engine, '--report', reportFile, '--log-format', 'json', ...extra);
     const run = await runCli(args, { ...s3.env(), S3DS_S5CMD_PATH: toolPath('s5cmd') }, { timeoutMs: 120_000 });
     if (!existsSync(reportFile)) throw new Error(`exit ${run.code} without a report: ${run.stderr.slice(-3000)}`);
     return { code: run.code, stderr: run.stderr, report: JSON.parse(readFileSync(reportFile, 'utf8')) as RunReport };
@@ -94,8 +94,7 @@ describe('a NoSuchKey is "vanished" only when the source no longer lists the key
     const { rel, key } = pick(ENGINES.indexOf(engine));
     let deleted = 0;
     const beforeForward: FaultRules['beforeForward'] = async (req) => {
-      const named = req.copySource ?? (req.kind === 'get' ? decodeURIComponent(req.path.split('?')[0]!) : undefined);
-      if (deleted === 0 && named?.endsWith(`${source}/${key}`)) {
+      if (deleted === 0 && req.kind !== 'head' && req.names === `${source}/${key}`) {
         deleted++;
         await admin.send(new DeleteObjectCommand({ Bucket: source, Key: key }));
       }
@@ -107,5 +106,32 @@ describe('a NoSuchKey is "vanished" only when the source no longer lists the key
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     expect(run.report.counts).toMatchObject({ copied: archive.length - 1, failed: 0, vanished: 1 });
     expect(run.report.failures).toEqual([expect.objectContaining({ key: rel, error_class: 'vanished' })]);
+  });
+
+  it('under SlowDown on every request kind, slow list pages and a throttled confirming listing: the mangled key still fails, nothing else does', async () => {
+    const { rel } = pick(3);
+    // The confirming listing is the only request whose query names the key (paths carry raw slashes).
+    const confirm = encodeURIComponent(`data/${rel}`);
+    proxy = await startFaultProxy(s3.endpoint, {
+      keyNotFoundEndingWith: rel,
+      slowDown: 0.2,
+      allRequests: true,
+      failFirstOfEachKind: 'slowDown',
+      maxConsecutivePerRequest: 4,
+      listDelayMs: 30,
+      failPathContaining: { fault: 'slowDown', text: confirm, times: 2 },
+    });
+    const run = await sync(proxy.endpoint, SRC, 'harsh/', 'sdk', ['--retry-count', '10']);
+    expect(run.code, run.stderr.slice(-2000)).toBe(1);
+    expect(run.report.counts).toMatchObject({ copied: archive.length - 1, failed: 1, vanished: 0 });
+    expect(run.report.counts.retries).toBeGreaterThan(0);
+    expect(run.report.failures).toEqual([expect.objectContaining({ key: rel, code: 'NoSuchKey', error_class: 'client' })]);
+    expect(run.report.failures[0]!.message).toMatch(/the source still lists this key/);
+    const confirming = proxy.seen.filter((l) => l.includes(confirm));
+    // Two throttled by the rule (more when the 20% share hits it too), then the one answered.
+    expect(confirming.length, confirming.join('\n')).toBeGreaterThanOrEqual(3);
+    expect(proxy.faulted.filter((l) => l.includes(confirm)).length).toBe(confirming.length - 1);
+    expect(proxy.injectedByKind.list).toBeGreaterThan(2);
+    for (const kind of ['get', 'put', 'post'] as const) expect(proxy.injectedByKind[kind], kind).toBeGreaterThan(0);
   });
 });
