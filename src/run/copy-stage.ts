@@ -103,7 +103,7 @@ export function buildCopier(i: CopierInput): Copier {
     verifier,
     manifest: i.manifest,
     afterBatch: () => networkRetries.update(governor.rates.network),
-    sourceStillLists: (key) => stillListed(i.clients.source, sides.source.location, key, { retry: runtime.retry, signal: run.abort }),
+    sourceStillLists: (key) => stillListed(i.clients.source, sides.source.location, key, run.abort),
   });
   const batches = new BatchSizer(sized.batch_size, () => process.memoryUsage().rss / i.resources.memoryBytes, degrade);
   const dispatcher = new Dispatcher({

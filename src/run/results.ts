@@ -59,11 +59,11 @@ export class ResultsHandler {
       // Cut at the shutdown deadline: not a failure; the next run copies it.
     } else if (r.error?.class === 'vanished') {
       const gone = await this.confirmGone(r);
-      if (gone !== true && run.abort.aborted) return;
       if (gone === true) {
         counters.vanished++;
         failures.push({ key: r.key, error_class: 'vanished', code: r.error.code, message: 'source object disappeared before it was copied', engine: r.engine });
-      } else {
+      } else if (!run.abort.aborted) {
+        // (A listing cut by the shutdown counts nothing, like the copy it confirms.)
         this.fail(r, gone);
       }
     } else {

@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { withRetry, type RetryPolicy } from '../resilience/retry.js';
 import { listPage } from './list-request.js';
 import type { Location } from './types.js';
 
@@ -7,10 +6,11 @@ import type { Location } from './types.js';
  * Whether `loc` still lists `key` (relative to its prefix), asked after a copy or read of it was
  * answered NoSuchKey. It lists rather than HEADs: the listing hands the key back as data, so a key
  * that reached the failed request mangled (an encoding bug) is still found here, where a HEAD built
- * the same wrong way would miss it too. Errors other than the listing's own are thrown.
+ * the same wrong way would miss it too. Retries are the client's (the run's policy); a listing that
+ * still fails throws.
  */
-export async function stillListed(client: S3Client, loc: Location, key: string, opts: { retry: RetryPolicy; signal?: AbortSignal }): Promise<boolean> {
+export async function stillListed(client: S3Client, loc: Location, key: string, signal?: AbortSignal): Promise<boolean> {
   const full = loc.prefix + key;
-  const page = await withRetry(() => listPage(client, { bucket: loc.bucket, prefix: full, maxKeys: 1 }, opts.signal), opts.retry, { signal: opts.signal });
+  const page = await listPage(client, { bucket: loc.bucket, prefix: full, maxKeys: 1 }, signal);
   return page.objects[0]?.key === full;
 }

@@ -85,8 +85,7 @@ export class Verifier {
         );
       } catch (err) {
         if (classifyError(err).class !== 'vanished') throw err;
-        const retry = this.deps.retry ?? DEFAULT_READ_RETRY;
-        if (!(await stillListed(source.client, source.location, checksumKey, { retry, signal: this.deps.signal }))) {
+        if (!(await stillListed(source.client, source.location, checksumKey, this.deps.signal))) {
           counters.missingChecksums++;
           return;
         }
