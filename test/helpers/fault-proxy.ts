@@ -131,13 +131,14 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
   };
   /** The fault to answer with, if any: first of its kind, else by share (PUTs only unless allRequests). */
   let pathFaults = 0;
-  const pickFault = (req: IncomingMessage, kind: RequestKind): Fault | undefined => {
+  /** `nth`: the request's place among those of its kind, counted on arrival (a delayed request keeps its place). */
+  const pickFault = (req: IncomingMessage, kind: RequestKind, nth: number): Fault | undefined => {
     const byPath = rules.failPathContaining;
     if (byPath && pathFaults < byPath.times && (req.url ?? '').includes(byPath.text)) {
       pathFaults++;
       return byPath.fault;
     }
-    if (rules.failFirstOfEachKind && proxy.seenByKind[kind] <= (rules.failFirstTimes ?? 1)) return rules.failFirstOfEachKind;
+    if (rules.failFirstOfEachKind && nth <= (rules.failFirstTimes ?? 1)) return rules.failFirstOfEachKind;
     if (rules.sustained?.kinds.includes(kind) && sustainedSoFar < rules.sustained.requests) {
       sustainedSoFar++;
       return rules.sustained.fault;
@@ -153,7 +154,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
     const kind = requestKind(req.method, path);
     const line = `${req.method} ${path} ${req.headers.authorization ? 'signed' : 'unsigned'}`;
     proxy.seen.push(line);
-    proxy.seenByKind[kind]++;
+    const nth = ++proxy.seenByKind[kind];
     const copySource = req.headers['x-amz-copy-source'];
     const objectPath = kind === 'get' || kind === 'head' ? path.split('?')[0]!.slice(1) : undefined;
     // The object the request reads: a copy's source, or the path of a GET or HEAD.
@@ -169,7 +170,7 @@ export async function startFaultProxy(target: string, rules: FaultRules): Promis
       }
       const id = `${req.method} ${path}`;
       const capped = rules.maxConsecutivePerRequest !== undefined && (consecutive.get(id) ?? 0) >= rules.maxConsecutivePerRequest;
-      const fault = capped ? undefined : pickFault(req, kind);
+      const fault = capped ? undefined : pickFault(req, kind, nth);
       if (fault) {
         consecutive.set(id, (consecutive.get(id) ?? 0) + 1);
         proxy.injected[fault]++;

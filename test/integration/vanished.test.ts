@@ -131,7 +131,8 @@ describe('a NoSuchKey is "vanished" only when the source no longer lists the key
     // Two throttled by the rule (more when the 20% share hits it too), then the one answered.
     expect(confirming.length, confirming.join('\n')).toBeGreaterThanOrEqual(3);
     expect(proxy.faulted.filter((l) => l.includes(confirm)).length).toBe(confirming.length - 1);
-    expect(proxy.injectedByKind.list).toBeGreaterThan(2);
+    // The run's first listing and the two confirming ones at least.
+    expect(proxy.injectedByKind.list).toBeGreaterThanOrEqual(3);
     for (const kind of ['get', 'put', 'post'] as const) expect(proxy.injectedByKind[kind], kind).toBeGreaterThan(0);
   });
 });
